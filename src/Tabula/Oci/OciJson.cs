@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Tabula.Oci;
+
+/// <summary>Serialisation of the spec types. Digests are always taken of the bytes returned here, never of a re-serialisation.</summary>
+public static class OciJson
+{
+    public static byte[] Serialize(ImageManifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Default.ImageManifest);
+    public static byte[] Serialize(ImageIndex index) => JsonSerializer.SerializeToUtf8Bytes(index, OciJsonContext.Default.ImageIndex);
+    public static byte[] Serialize(ImageConfig config) => JsonSerializer.SerializeToUtf8Bytes(config, OciJsonContext.Default.ImageConfig);
+    public static byte[] Serialize(OciLayoutFile layout) => JsonSerializer.SerializeToUtf8Bytes(layout, OciJsonContext.Default.OciLayoutFile);
+
+    public static ImageManifest DeserializeManifest(ReadOnlySpan<byte> json) => Deserialize(json, OciJsonContext.Default.ImageManifest, "image manifest");
+    public static ImageIndex DeserializeIndex(ReadOnlySpan<byte> json) => Deserialize(json, OciJsonContext.Default.ImageIndex, "image index");
+    public static ImageConfig DeserializeConfig(ReadOnlySpan<byte> json) => Deserialize(json, OciJsonContext.Default.ImageConfig, "image config");
+    public static OciLayoutFile DeserializeLayoutFile(ReadOnlySpan<byte> json) => Deserialize(json, OciJsonContext.Default.OciLayoutFile, "oci-layout file");
+
+    /// <summary>Tells a manifest from an index when the media type is missing or untrusted (as in some layouts).</summary>
+    public static string DetectManifestMediaType(ReadOnlySpan<byte> json)
+    {
+        var probe = Deserialize(json, OciJsonContext.Default.ManifestProbe, "manifest");
+        if (probe.MediaType is { Length: > 0 } mediaType) return mediaType;
+        if (probe.Manifests is not null) return MediaTypes.OciIndex;
+        if (probe.Config is not null) return MediaTypes.OciManifest;
+        throw new InvalidDataException("not an image manifest or index: it has neither 'config' nor 'manifests'");
+    }
+
+    private static T Deserialize<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, typeInfo) ?? throw new InvalidDataException($"{what} is null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{what} is not valid JSON: {e.Message}", e);
+        }
+    }
+}
