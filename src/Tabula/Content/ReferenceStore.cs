@@ -1,0 +1,113 @@
+using Tabula.Oci;
+
+namespace Tabula.Content;
+
+/// <summary>
+/// The store's names: entries of the layout's <c>index.json</c>, one per name, annotated as containerd and docker do
+/// (<c>io.containerd.image.name</c> = full reference, <c>org.opencontainers.image.ref.name</c> = tag). An image that
+/// lost its last name stays as an unnamed (dangling) entry until it is removed or pruned, as docker keeps it.
+/// Every change is read-modify-write under an exclusive lock, replaced atomically.
+/// </summary>
+public sealed class ReferenceStore(ContentStore content)
+{
+    private const string IndexFile = "index.json";
+    private const string LockFile = "index.json.lock";
+
+    private string IndexPath => Path.Combine(content.Root, IndexFile);
+
+    public async Task<IReadOnlyList<Descriptor>> ListAsync(CancellationToken cancellationToken)
+        => (await ReadIndexAsync(cancellationToken).ConfigureAwait(false)).Manifests;
+
+    public async Task<ImageIndex> ReadIndexAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(IndexPath)) return new ImageIndex { MediaType = MediaTypes.OciIndex };
+        var bytes = await File.ReadAllBytesAsync(IndexPath, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return OciJson.DeserializeIndex(bytes);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"the store's index.json at {IndexPath} is damaged: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Points <paramref name="name"/> at <paramref name="manifest"/>, keeping any image it pointed at before as dangling.</summary>
+    public Task TagAsync(ImageReference name, Descriptor manifest, CancellationToken cancellationToken)
+        => UpdateAsync(entries =>
+        {
+            var full = name.ToString();
+            var previous = entries.FindIndex(e => e.Annotation(AnnotationKeys.ContainerdImageName) == full);
+            if (previous >= 0)
+            {
+                var old = entries[previous];
+                entries.RemoveAt(previous);
+                if (old.Digest != manifest.Digest) KeepIfOrphaned(entries, old);
+            }
+            entries.RemoveAll(e => e.Digest == manifest.Digest && NameOf(e) is null);
+            entries.Add(Named(manifest, name));
+        }, cancellationToken);
+
+    /// <summary>Records an image that has no name (a build without <c>-t</c>), so it is listed and kept.</summary>
+    public Task AddUnnamedAsync(Descriptor manifest, CancellationToken cancellationToken)
+        => UpdateAsync(entries =>
+        {
+            if (entries.Any(e => e.Digest == manifest.Digest)) return;
+            entries.Add(Unnamed(manifest));
+        }, cancellationToken);
+
+    /// <summary>Removes a name. The image stays as dangling when no other name points at it, unless <paramref name="dropOrphan"/>.</summary>
+    public async Task<Descriptor?> UntagAsync(ImageReference name, bool dropOrphan, CancellationToken cancellationToken)
+    {
+        Descriptor? removed = null;
+        await UpdateAsync(entries =>
+        {
+            var full = name.ToString();
+            int i = entries.FindIndex(e => e.Annotation(AnnotationKeys.ContainerdImageName) == full);
+            if (i < 0) return;
+            removed = entries[i];
+            entries.RemoveAt(i);
+            if (!dropOrphan) KeepIfOrphaned(entries, removed);
+        }, cancellationToken).ConfigureAwait(false);
+        return removed;
+    }
+
+    /// <summary>Removes every entry (named or not) of a manifest digest.</summary>
+    public Task RemoveAllAsync(Digest manifest, CancellationToken cancellationToken)
+        => UpdateAsync(entries => entries.RemoveAll(e => e.Digest == manifest), cancellationToken);
+
+    /// <summary>Applies a change to the entry list under the lock and replaces index.json atomically.</summary>
+    public async Task UpdateAsync(Action<List<Descriptor>> change, CancellationToken cancellationToken)
+    {
+        using var _ = await StoreLock.AcquireAsync(Path.Combine(content.Root, LockFile), exclusive: true, cancellationToken).ConfigureAwait(false);
+        var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
+        var entries = index.Manifests.ToList();
+        change(entries);
+        cancellationToken.ThrowIfCancellationRequested();
+        AtomicFile.Write(IndexPath, OciJson.Serialize(index with { SchemaVersion = 2, MediaType = MediaTypes.OciIndex, Manifests = entries }));
+    }
+
+    /// <summary>The full name an index entry carries, or null for a dangling image.</summary>
+    public static ImageReference? NameOf(Descriptor entry)
+    {
+        var full = entry.Annotation(AnnotationKeys.ContainerdImageName);
+        if (full is not null && ImageReference.TryParse(full, out var reference)) return reference;
+        // Layouts written by other tools may carry only a bare ref.name tag; it is not a full name.
+        return null;
+    }
+
+    private static Descriptor Named(Descriptor manifest, ImageReference name)
+    {
+        var entry = Strip(manifest).WithAnnotation(AnnotationKeys.ContainerdImageName, name.ToString());
+        return name.Tag is { } tag ? entry.WithAnnotation(AnnotationKeys.RefName, tag) : entry;
+    }
+
+    private static Descriptor Unnamed(Descriptor manifest) => Strip(manifest);
+
+    private static Descriptor Strip(Descriptor manifest) => manifest with { Annotations = null, Urls = null };
+
+    private static void KeepIfOrphaned(List<Descriptor> entries, Descriptor old)
+    {
+        if (!entries.Any(e => e.Digest == old.Digest)) entries.Add(Unnamed(old));
+    }
+}
