@@ -1,1 +1,3 @@
-Console.WriteLine("hi");
+using Tabula.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable, CancellationToken.None);

@@ -8,7 +8,7 @@ namespace Tabula.Oci;
 /// Times as Go's RFC 3339 with nanoseconds: UTC with trailing zeros of the fraction dropped
 /// (<c>2024-01-26T23:44:47.5Z</c>, <c>1970-01-01T00:00:00Z</c>); reads up to nine fraction digits and any offset.
 /// </summary>
-internal sealed class GoTimeJsonConverter : JsonConverter<DateTimeOffset>
+public sealed class GoTimeJsonConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

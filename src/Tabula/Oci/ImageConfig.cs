@@ -18,7 +18,7 @@ public sealed record ImageConfig
     [JsonPropertyName("history")] public IReadOnlyList<HistoryEntry>? History { get; init; }
 
     /// <summary>Fields other tools write that Tabula does not model (docker_version, container_config, …), kept on read.</summary>
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 
     [JsonIgnore] public Platform Platform => new() { Os = Os, Architecture = Architecture, Variant = Variant, OsVersion = OsVersion };
 }

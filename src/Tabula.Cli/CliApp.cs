@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Text.Json;
+using Tabula.Cli.Verbs;
+using Tabula.Content;
+using Tabula.Oci;
+
+namespace Tabula.Cli;
+
+/// <summary>The command line: verbs named and flagged like docker's, one line per error, exit codes 0/1/2.</summary>
+public static class CliApp
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var context = new CliContext(output, error, environment);
+        var root = new RootCommand("Tabula: build, store, inspect and move container images, with no daemon.");
+        root.Options.Add(context.RootOption);
+        root.Options.Add(context.DebugOption);
+        foreach (var verb in Verbs(context)) root.Subcommands.Add(verb);
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) await error.WriteLineAsync($"tabula: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"See 'tabula {string.Join(' ', CommandPath(parse))} --help'.").ConfigureAwait(false);
+            return Usage;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException)
+        {
+            await error.WriteLineAsync("tabula: cancelled; nothing was left half-written").ConfigureAwait(false);
+            return 130;
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            await error.WriteLineAsync($"Error: {OneLine(e.Message)}").ConfigureAwait(false);
+            if (parse.GetValue(context.DebugOption)) await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            return e is UsageException ? Usage : Failure;
+        }
+    }
+
+    private static IEnumerable<Command> Verbs(CliContext context) =>
+    [
+        ImagesVerb.Create(context),
+        InspectVerb.Create(context),
+        HistoryVerb.Create(context),
+        TagVerb.Create(context),
+        RmiVerb.Create(context),
+        PruneVerb.Create(context),
+    ];
+
+    private static IEnumerable<string> CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null && result.Command is not RootCommand; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, result.Command.Name);
+        return names;
+    }
+
+    private static bool IsUserFacing(Exception e) => e is IOException or InvalidDataException or FormatException or JsonException
+        or UnauthorizedAccessException or ImageNotFoundException or AmbiguousImageException or UsageException
+        or InvalidOperationException or NotSupportedException or ReferenceFormatException or Tabula.Archives.PlatformNotFoundException
+        || e.GetType().Namespace?.StartsWith("Tabula", StringComparison.Ordinal) == true;
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}
+
+/// <summary>A request the command line cannot carry out as given (exit code 2).</summary>
+public sealed class UsageException(string message) : Exception(message);

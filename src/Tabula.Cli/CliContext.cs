@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Tabula.Transports;
+
+namespace Tabula.Cli;
+
+/// <summary>What every verb shares: global options, the output writers and the environment.</summary>
+public sealed class CliContext(TextWriter output, TextWriter error, Func<string, string?> environment)
+{
+    public TextWriter Out { get; } = output;
+    public TextWriter Error { get; } = error;
+    public Func<string, string?> Environment { get; } = environment;
+
+    public Option<string?> RootOption { get; } = new("--root")
+    {
+        Description = "Local store location (default: $TABULA_ROOT, else $XDG_DATA_HOME/tabula)",
+        Recursive = true,
+    };
+
+    public Option<bool> DebugOption { get; } = new("--debug")
+    {
+        Description = "Show full error details",
+        Recursive = true,
+    };
+
+    public ImageStore OpenStore(ParseResult parse)
+        => ImageStore.Open(parse.GetValue(RootOption) is { Length: > 0 } root ? root : ImageStore.DefaultRoot(Environment));
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Tabula.Cli.Formatting;
+
+namespace Tabula.Cli.Verbs;
+
+/// <summary><c>tabula history</c>: the steps that made an image, newest first, as docker prints them.</summary>
+internal static class HistoryVerb
+{
+    public static Command Create(CliContext context)
+    {
+        var imageArg = new Argument<string>("IMAGE");
+        var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate output" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Only show image IDs" };
+        var human = new Option<bool>("--human", "-H") { Description = "Print sizes and dates in human readable format", DefaultValueFactory = _ => true };
+        var command = new Command("history", "Show the history of an image") { imageArg, noTrunc, quiet, human };
+        command.SetAction(async (parse, ct) =>
+        {
+            var store = context.OpenStore(parse);
+            var stored = await store.Resolver.ResolveAsync(parse.GetValue(imageArg)!, ct);
+            var image = await store.LoadAsync(stored, null, ct);
+            var history = image.Config.History ?? [];
+            bool full = parse.GetValue(noTrunc);
+            bool readable = parse.GetValue(human);
+            var now = DateTimeOffset.UtcNow;
+
+            // Pair each non-empty history entry with its layer, oldest first.
+            var rows = new List<(string Created, string CreatedBy, string Size, string Comment)>();
+            int layer = 0;
+            foreach (var entry in history)
+            {
+                long size = 0;
+                if (entry.EmptyLayer != true && layer < image.Layers.Count)
+                    size = (await store.GetLayerStatsAsync(image.Layers[layer++], ct)).FilesSize;
+                var createdBy = (entry.CreatedBy ?? "").Replace('\t', ' ');
+                rows.Add((
+                    readable ? HumanUnits.Ago(entry.Created, now) : entry.Created?.ToString("yyyy-MM-ddTHH:mm:sszzz") ?? "",
+                    full ? createdBy : HumanUnits.Ellipsis(createdBy.ReplaceLineEndings(" "), 45),
+                    readable ? HumanUnits.Size(size) : size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    entry.Comment ?? ""));
+            }
+            rows.Reverse();
+            var id = full ? stored.Id.ToString() : stored.Id.Short;
+            if (parse.GetValue(quiet))
+            {
+                for (int i = 0; i < rows.Count; i++) context.Out.WriteLine(i == 0 ? id : "<missing>");
+                return CliApp.Ok;
+            }
+            var table = new TextTable("IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT");
+            for (int i = 0; i < rows.Count; i++)
+                table.Add(i == 0 ? id : "<missing>", rows[i].Created, rows[i].CreatedBy, rows[i].Size, rows[i].Comment);
+            table.WriteTo(context.Out);
+            return CliApp.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Text.Json;
+using Tabula.Cli.Formatting;
+using Tabula.Oci;
+
+namespace Tabula.Cli.Verbs;
+
+/// <summary><c>tabula images</c>: docker's image list.</summary>
+internal static class ImagesVerb
+{
+    public static Command Create(CliContext context)
+    {
+        var repository = new Argument<string?>("REPOSITORY[:TAG]") { Arity = ArgumentArity.ZeroOrOne, Description = "Only images with this name" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Only show image IDs" };
+        var digests = new Option<bool>("--digests") { Description = "Show manifest digests" };
+        var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate output" };
+        var format = new Option<string?>("--format") { Description = "'table' (default) or 'json' (one object per line)" };
+        var command = new Command("images", "List images in the local store") { repository, quiet, digests, noTrunc, format };
+        command.SetAction(async (parse, ct) =>
+        {
+            var store = context.OpenStore(parse);
+            var filter = parse.GetValue(repository);
+            var now = DateTimeOffset.UtcNow;
+            var rows = new List<(ImageSummary Summary, string Repo, string Tag)>();
+            foreach (var stored in await store.Resolver.ListAsync(ct))
+            {
+                var summary = await ImageSummary.LoadAsync(store, stored, ct);
+                if (stored.Names.Count == 0) rows.Add((summary, "<none>", "<none>"));
+                foreach (var name in stored.Names) rows.Add((summary, name.FamiliarName, name.Tag ?? "<none>"));
+            }
+            if (filter is not null) rows = rows.Where(r => Matches(filter, r.Repo, r.Tag)).ToList();
+            rows = rows.OrderByDescending(r => r.Summary.Created ?? DateTimeOffset.MinValue).ThenBy(r => r.Repo, StringComparer.Ordinal).ThenBy(r => r.Tag, StringComparer.Ordinal).ToList();
+
+            bool full = parse.GetValue(noTrunc);
+            string Id(Digest id) => full ? id.ToString() : id.Short;
+
+            if (parse.GetValue(quiet))
+            {
+                foreach (var id in rows.Select(r => Id(r.Summary.Stored.Id)).Distinct()) context.Out.WriteLine(id);
+                return CliApp.Ok;
+            }
+            if (parse.GetValue(format) is { } f && f.Trim() == "json")
+            {
+                foreach (var (summary, repo, tag) in rows)
+                {
+                    var row = new ImageListJson("N/A", summary.Created?.ToString("yyyy-MM-dd HH:mm:ss zzz") ?? "", HumanUnits.Ago(summary.Created, now),
+                        summary.Stored.Manifest.Digest.ToString(), Id(summary.Stored.Id), repo, "N/A", HumanUnits.Size(summary.FilesSize), tag, "N/A",
+                        HumanUnits.Size(summary.FilesSize), summary.ContentSize);
+                    context.Out.WriteLine(JsonSerializer.Serialize(row, CliJsonContext.Compact.ImageListJson));
+                }
+                return CliApp.Ok;
+            }
+            if (parse.GetValue(format) is { } other && other != "table")
+                throw new UsageException($"unknown --format '{other}': use 'table' or 'json'");
+
+            bool withDigests = parse.GetValue(digests);
+            var table = withDigests
+                ? new TextTable("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")
+                : new TextTable("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+            foreach (var (summary, repo, tag) in rows)
+            {
+                var cells = new List<string> { repo, tag };
+                if (withDigests) cells.Add(summary.Stored.Manifest.Digest.ToString());
+                cells.AddRange([Id(summary.Stored.Id), HumanUnits.Ago(summary.Created, now), HumanUnits.Size(summary.FilesSize)]);
+                table.Add([.. cells]);
+            }
+            table.WriteTo(context.Out);
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    private static bool Matches(string filter, string repo, string tag)
+    {
+        int colon = filter.LastIndexOf(':');
+        if (colon > filter.LastIndexOf('/'))
+            return Same(filter[..colon], repo) && filter[(colon + 1)..] == tag;
+        return Same(filter, repo);
+
+        static bool Same(string wanted, string repo)
+            => wanted == repo || ImageReference.TryParse(wanted, out var a) && ImageReference.TryParse(repo, out var b) && a!.Name == b!.Name;
+    }
+}

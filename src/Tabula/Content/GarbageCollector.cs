@@ -1,0 +1,69 @@
+using Tabula.Oci;
+
+namespace Tabula.Content;
+
+/// <summary>
+/// Mark and sweep over the layout: everything reachable from index.json stays; other blobs and ingest files left by
+/// dead processes go. Runs under the exclusive collector lock, so content being written (under a write lease) is safe.
+/// </summary>
+public sealed class GarbageCollector(ContentStore store, ReferenceStore references)
+{
+    public async Task<CollectionResult> CollectAsync(CancellationToken cancellationToken)
+    {
+        using var _ = await store.AcquireCollectorLockAsync(cancellationToken).ConfigureAwait(false);
+        var reachable = new HashSet<Digest>();
+        foreach (var entry in await references.ListAsync(cancellationToken).ConfigureAwait(false))
+            await MarkAsync(entry.Digest, entry.MediaType, reachable, cancellationToken).ConfigureAwait(false);
+
+        int removed = 0;
+        long freed = 0;
+        var blobDir = Path.Combine(store.Root, "blobs", Digest.Sha256);
+        foreach (var file in Directory.EnumerateFiles(blobDir))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = Path.GetFileName(file);
+            if (Digest.TryParse($"{Digest.Sha256}:{name}", out var digest) && reachable.Contains(digest)) continue;
+            freed += new FileInfo(file).Length;
+            File.Delete(file);
+            removed++;
+        }
+        foreach (var file in Directory.EnumerateFiles(store.IngestPath))
+        {
+            if (IsOwnedByLiveProcess(Path.GetFileName(file))) continue;
+            freed += new FileInfo(file).Length;
+            File.Delete(file);
+        }
+        foreach (var temp in Directory.EnumerateFiles(store.Root, "*.tmp"))
+            if (!IsOwnedByLiveProcess(Path.GetFileName(temp).Split('.').Reverse().Skip(1).FirstOrDefault() ?? "")) File.Delete(temp);
+        return new CollectionResult(removed, freed);
+    }
+
+    private async Task MarkAsync(Digest digest, string? mediaType, HashSet<Digest> reachable, CancellationToken cancellationToken)
+    {
+        if (!reachable.Add(digest) || !store.Exists(digest)) return;
+        if (!MediaTypes.IsManifest(mediaType) && !MediaTypes.IsIndex(mediaType) && mediaType is not null) return;
+        var raw = await store.ReadAllBytesAsync(digest, cancellationToken).ConfigureAwait(false);
+        var kind = OciJson.DetectManifestMediaType(raw);
+        if (MediaTypes.IsIndex(kind))
+        {
+            foreach (var child in OciJson.DeserializeIndex(raw).Manifests)
+                await MarkAsync(child.Digest, child.MediaType, reachable, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var manifest = OciJson.DeserializeManifest(raw);
+        reachable.Add(manifest.Config.Digest);
+        foreach (var layer in manifest.Layers) reachable.Add(layer.Digest);
+        if (manifest.Subject is { } subject) reachable.Add(subject.Digest);
+    }
+
+    /// <summary>Ingest names start with the writer's process id; a file of a live process may still be in use.</summary>
+    private static bool IsOwnedByLiveProcess(string fileName)
+    {
+        var dash = fileName.IndexOf('-');
+        if (dash <= 0 || !int.TryParse(fileName.AsSpan(0, dash), out var pid)) return false;
+        if (pid == Environment.ProcessId) return true;
+        return Directory.Exists($"/proc/{pid}");
+    }
+}
+
+public readonly record struct CollectionResult(int BlobsRemoved, long BytesFreed);

@@ -1,0 +1,67 @@
+using System.Text;
+using Tabula.Content;
+using Tabula.Oci;
+
+namespace Tabula.Tests.Content;
+
+public class ContentStoreTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task CommittedBlobIsVisibleReadOnlyAndVerified()
+    {
+        using var dir = new TempDirectory();
+        var store = ContentStore.Open(dir.Path);
+        var digest = await store.WriteBytesAsync(Encoding.UTF8.GetBytes("hello"), Ct);
+        Assert.True(store.Exists(digest));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(store.BlobPath(digest)));
+        Assert.Empty(Directory.EnumerateFiles(store.IngestPath));
+        Assert.True(File.Exists(dir.Combine("oci-layout")));
+        Assert.Equal("hello", Encoding.UTF8.GetString(await store.ReadAllBytesAsync(digest, Ct)));
+    }
+
+    [Fact]
+    public async Task MismatchedIngestStoresNothing()
+    {
+        using var dir = new TempDirectory();
+        var store = ContentStore.Open(dir.Path);
+        var claimed = Digest.Compute(Encoding.UTF8.GetBytes("expected"));
+        await Assert.ThrowsAsync<DigestMismatchException>(() => store.IngestAsync(new MemoryStream(Encoding.UTF8.GetBytes("actual")), claimed, null, "test blob", Ct));
+        Assert.False(store.Exists(claimed));
+        Assert.Empty(Directory.EnumerateFiles(store.IngestPath));
+        Assert.Empty(Directory.EnumerateFiles(dir.Combine("blobs", "sha256")));
+    }
+
+    [Fact]
+    public async Task WrongSizeIsRejectedEvenWithTheRightPrefix()
+    {
+        using var dir = new TempDirectory();
+        var store = ContentStore.Open(dir.Path);
+        var bytes = Encoding.UTF8.GetBytes("truncated?");
+        await Assert.ThrowsAsync<DigestMismatchException>(() => store.IngestAsync(new MemoryStream(bytes), Digest.Compute(bytes), bytes.Length + 1, "test blob", Ct));
+    }
+
+    [Fact]
+    public async Task ReadingACorruptedBlobFailsAtTheEnd()
+    {
+        using var dir = new TempDirectory();
+        var store = ContentStore.Open(dir.Path);
+        var digest = await store.WriteBytesAsync(Encoding.UTF8.GetBytes("original"), Ct);
+        var path = store.BlobPath(digest);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllTextAsync(path, "tampered", Ct);
+        await using var stream = store.OpenRead(digest);
+        await Assert.ThrowsAsync<DigestMismatchException>(() => stream.CopyToAsync(Stream.Null, Ct));
+    }
+
+    [Fact]
+    public async Task AbandonedWriterLeavesNoTempFile()
+    {
+        using var dir = new TempDirectory();
+        var store = ContentStore.Open(dir.Path);
+        await using (var writer = store.BeginWrite())
+            await writer.Stream.WriteAsync(new byte[100], Ct);
+        Assert.Empty(Directory.EnumerateFiles(store.IngestPath));
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text;
+using Tabula.Content;
+using Tabula.Oci;
+
+namespace Tabula.Tests.Content;
+
+public class ReferenceStoreTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<Descriptor> StoreManifestAsync(ContentStore store, string configText)
+    {
+        var config = await store.WriteBytesAsync(Encoding.UTF8.GetBytes(configText), Ct);
+        var manifest = new ImageManifest
+        {
+            MediaType = MediaTypes.OciManifest,
+            Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = config, Size = configText.Length },
+            Layers = [],
+        };
+        var bytes = OciJson.Serialize(manifest);
+        return new Descriptor { MediaType = MediaTypes.OciManifest, Digest = await store.WriteBytesAsync(bytes, Ct), Size = bytes.Length };
+    }
+
+    [Fact]
+    public async Task TagsAreAnnotatedAsContainerdDoesAndMovedTagsLeaveDanglingImages()
+    {
+        using var dir = new TempDirectory();
+        var content = ContentStore.Open(dir.Path);
+        var refs = new ReferenceStore(content);
+        var first = await StoreManifestAsync(content, "{\"a\":1}");
+        var second = await StoreManifestAsync(content, "{\"a\":2}");
+        var name = ImageReference.Parse("app:1");
+
+        await refs.TagAsync(name, first, Ct);
+        var entry = Assert.Single(await refs.ListAsync(Ct));
+        Assert.Equal("docker.io/library/app:1", entry.Annotation(AnnotationKeys.ContainerdImageName));
+        Assert.Equal("1", entry.Annotation(AnnotationKeys.RefName));
+
+        await refs.TagAsync(name, second, Ct);
+        var resolver = new ImageResolver(content, refs);
+        var images = await resolver.ListAsync(Ct);
+        Assert.Equal(2, images.Count);
+        Assert.Empty(images.Single(i => i.Manifest.Digest == first.Digest).Names);
+        Assert.Equal(name, images.Single(i => i.Manifest.Digest == second.Digest).Names.Single());
+    }
+
+    [Fact]
+    public async Task ResolvesByNameIdPrefixAndDigest()
+    {
+        using var dir = new TempDirectory();
+        var content = ContentStore.Open(dir.Path);
+        var refs = new ReferenceStore(content);
+        var manifest = await StoreManifestAsync(content, "{}");
+        await refs.TagAsync(ImageReference.Parse("localhost:5000/team/app:v2"), manifest, Ct);
+        var resolver = new ImageResolver(content, refs);
+        var image = await resolver.ResolveAsync("localhost:5000/team/app:v2", Ct);
+        Assert.Equal(manifest.Digest, image.Manifest.Digest);
+        Assert.Equal(image.Manifest.Digest, (await resolver.ResolveAsync(image.Id.Short, Ct)).Manifest.Digest);
+        Assert.Equal(image.Manifest.Digest, (await resolver.ResolveAsync(image.Id.ToString(), Ct)).Manifest.Digest);
+        Assert.Equal(image.Manifest.Digest, (await resolver.ResolveAsync($"localhost:5000/team/app@{manifest.Digest}", Ct)).Manifest.Digest);
+        await Assert.ThrowsAsync<ImageNotFoundException>(() => resolver.ResolveAsync("other", Ct));
+    }
+
+    [Fact]
+    public async Task GarbageCollectionKeepsWhatIsNamedAndRemovesTheRest()
+    {
+        using var dir = new TempDirectory();
+        var content = ContentStore.Open(dir.Path);
+        var refs = new ReferenceStore(content);
+        var kept = await StoreManifestAsync(content, "{\"kept\":1}");
+        var dropped = await StoreManifestAsync(content, "{\"dropped\":1}");
+        await refs.TagAsync(ImageReference.Parse("kept"), kept, Ct);
+        var result = await new GarbageCollector(content, refs).CollectAsync(Ct);
+        Assert.Equal(2, result.BlobsRemoved);
+        Assert.True(content.Exists(kept.Digest));
+        Assert.False(content.Exists(dropped.Digest));
+        Assert.Equal(2, Directory.EnumerateFiles(dir.Combine("blobs", "sha256")).Count());
+    }
+}
