@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Globalization;
+using Tabula.Build;
+using Tabula.Cli.Formatting;
+using Tabula.Oci;
+
+namespace Tabula.Cli.Verbs;
+
+/// <summary><c>tabula build</c>: docker build's flags, no daemon.</summary>
+internal static class BuildVerb
+{
+    public static Command Create(CliContext context)
+    {
+        var contextArg = new Argument<string>("CONTEXT") { Description = "The build context folder, or '-' to read a tar context from stdin" };
+        var tags = new Option<string[]>("--tag", "-t") { Description = "Name and optionally a tag (NAME[:TAG]); repeatable", AllowMultipleArgumentsPerToken = false };
+        var file = new Option<string?>("--file", "-f") { Description = "Name of the Dockerfile (default: CONTEXT/Dockerfile; '-' reads it from stdin)" };
+        var buildArgs = new Option<string[]>("--build-arg") { Description = "Set a build-time variable (KEY=VALUE, or KEY to take it from the environment)" };
+        var platform = new Option<string?>("--platform") { Description = "Target platform OS/ARCH[/VARIANT] (default: this machine's)" };
+        var timestamp = new Option<string?>("--timestamp") { Description = "Unix time for created times and layer mtimes (default: $SOURCE_DATE_EPOCH), for reproducible digests" };
+        var target = new Option<string?>("--target") { Description = "Build this stage and what it needs, not the last stage" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Do not reuse results of earlier builds" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
+        var ociMediaTypes = new Option<bool>("--oci-mediatypes") { Description = "Write OCI media types instead of Docker v2 schema 2" };
+        var compression = new Option<string>("--compression") { Description = "Layer compression: gzip (default), zstd (implies OCI media types) or none", DefaultValueFactory = _ => "gzip" };
+        var command = new Command("build", "Build an image from a Dockerfile")
+        {
+            contextArg, tags, file, buildArgs, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var store = context.OpenStore(parse);
+            using var stdinContext = await StdinContext.PrepareAsync(parse.GetValue(contextArg)!, parse.GetValue(file), ct);
+            var options = new BuildOptions
+            {
+                ContextDirectory = stdinContext.Directory,
+                DockerfilePath = stdinContext.DockerfilePath,
+                DockerfileText = stdinContext.DockerfileText,
+                Tags = (parse.GetValue(tags) ?? []).Select(ParseTag).ToList(),
+                BuildArgs = ParseBuildArgs(parse.GetValue(buildArgs) ?? [], context.Environment),
+                Platform = parse.GetValue(platform) is { } p ? Platform.Parse(p) : null,
+                Timestamp = ParseTimestamp(parse.GetValue(timestamp) ?? context.Environment("SOURCE_DATE_EPOCH")),
+                Target = parse.GetValue(target),
+                NoCache = parse.GetValue(noCache),
+                OciMediaTypes = parse.GetValue(ociMediaTypes),
+                Compression = parse.GetValue(compression) switch
+                {
+                    "gzip" => LayerCompression.Gzip,
+                    "zstd" => LayerCompression.Zstd,
+                    "none" or "uncompressed" => LayerCompression.None,
+                    var other => throw new UsageException($"unknown --compression '{other}': use gzip, zstd or none"),
+                },
+            };
+            bool q = parse.GetValue(quiet);
+            var progress = q ? null : new BuildProgressPrinter(context.Out);
+            var result = await new Builder(store, progress).BuildAsync(options, ct);
+            if (q)
+            {
+                context.Out.WriteLine(result.ImageId);
+                return CliApp.Ok;
+            }
+            context.Out.WriteLine($"Successfully built {result.ImageId.Short}");
+            foreach (var tag in result.Tags) context.Out.WriteLine($"Successfully tagged {tag.ToFamiliarString()}");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    private static ImageReference ParseTag(string text)
+    {
+        var reference = ImageReference.Parse(text);
+        if (reference.Digest is not null) throw new UsageException($"invalid tag '{text}': a tag cannot contain a digest");
+        return reference;
+    }
+
+    private static Dictionary<string, string> ParseBuildArgs(IEnumerable<string> args, Func<string, string?> environment)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var arg in args)
+        {
+            int eq = arg.IndexOf('=');
+            if (eq > 0) result[arg[..eq]] = arg[(eq + 1)..];
+            else if (environment(arg) is { } fromEnvironment) result[arg] = fromEnvironment;
+        }
+        return result;
+    }
+
+    private static DateTimeOffset? ParseTimestamp(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (!long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) || seconds < 0)
+            throw new UsageException($"invalid timestamp '{text}': give whole seconds since the Unix epoch (as SOURCE_DATE_EPOCH)");
+        return DateTimeOffset.FromUnixTimeSeconds(seconds);
+    }
+
+    /// <summary>Prints steps the way the classic docker builder does, so logs and scripts read the same.</summary>
+    private sealed class BuildProgressPrinter(TextWriter output) : IProgress<BuildEvent>
+    {
+        public void Report(BuildEvent value)
+        {
+            switch (value)
+            {
+                case StepStarted s:
+                    output.WriteLine($"Step {s.Step}/{s.StepCount} : {s.Text.ReplaceLineEndings(" ")}");
+                    break;
+                case StepFinished { Layer: { } layer } f:
+                    output.WriteLine($" ---> layer {layer.Short} ({HumanUnits.Size(f.LayerSize)} compressed, {f.Elapsed.TotalSeconds:0.00}s)");
+                    break;
+                case BuildWarning w:
+                    output.WriteLine($"[Warning] {w.Message}");
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+namespace Tabula.Build;
+
+/// <summary>
+/// The files a build may read: a folder, less what <c>.dockerignore</c> excludes. Source paths are resolved inside
+/// it as BuildKit does (<c>..</c> is clamped at the context root), so no build step can read outside it.
+/// </summary>
+internal sealed class BuildContext
+{
+    private readonly Func<string, bool, bool> _isIgnored;
+
+    private BuildContext(string root, Func<string, bool, bool> isIgnored)
+    {
+        Root = root;
+        _isIgnored = isIgnored;
+    }
+
+    public string Root { get; }
+
+    public static BuildContext Open(string directory, string? dockerfilePath)
+    {
+        var root = Path.GetFullPath(directory);
+        if (!Directory.Exists(root))
+            throw new DirectoryNotFoundException($"build context {directory} is not a directory");
+        return new BuildContext(root, ContextIgnore.Load(root, dockerfilePath));
+    }
+
+    /// <summary>Whether the context-relative path (no leading slash) is excluded by .dockerignore.</summary>
+    public bool IsIgnored(string relativePath, bool isDirectory) => relativePath.Length > 0 && _isIgnored(relativePath, isDirectory);
+
+    /// <summary>
+    /// The context entries a COPY/ADD source names: one exact path, or every match of a wildcard pattern
+    /// (each component matched with Go's filepath.Match), as context-relative paths in sorted order.
+    /// </summary>
+    public IReadOnlyList<string> Match(string source)
+    {
+        var clean = Clean(source);
+        if (!GlobPattern.HasMeta(clean))
+        {
+            if (clean.Length > 0 && (IsIgnored(clean, Directory.Exists(FullPath(clean))) || !PathExists(clean)))
+                return [];
+            return [clean];
+        }
+        var matches = new List<string> { "" };
+        foreach (var component in clean.Split('/'))
+        {
+            var next = new List<string>();
+            foreach (var parent in matches)
+            {
+                var dir = FullPath(parent);
+                if (!Directory.Exists(dir)) continue;
+                if (!GlobPattern.HasMeta(component))
+                {
+                    var candidate = Join(parent, component);
+                    if (PathExists(candidate)) next.Add(candidate);
+                    continue;
+                }
+                foreach (var child in Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+                    if (GlobPattern.Match(component, child)) next.Add(Join(parent, child!));
+            }
+            matches = next;
+        }
+        return matches.Where(m => !IsIgnored(m, Directory.Exists(FullPath(m)))).ToList();
+    }
+
+    public string FullPath(string relativePath) => relativePath.Length == 0 ? Root : Path.Combine(Root, relativePath);
+
+    /// <summary>Cleans a source path: slashes folded, <c>.</c> dropped, <c>..</c> clamped at the root, no leading slash.</summary>
+    public static string Clean(string path)
+    {
+        var parts = new List<string>();
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".") continue;
+            if (part == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
+            parts.Add(part);
+        }
+        return string.Join('/', parts);
+    }
+
+    private bool PathExists(string relative)
+    {
+        var full = FullPath(relative);
+        return File.Exists(full) || Directory.Exists(full) || new FileInfo(full).LinkTarget is not null;
+    }
+
+    private static string Join(string parent, string child) => parent.Length == 0 ? child : parent + "/" + child;
+}

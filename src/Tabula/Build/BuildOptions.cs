@@ -1,0 +1,42 @@
+using Tabula.Oci;
+
+namespace Tabula.Build;
+
+/// <summary>What <c>tabula build</c> was asked to do.</summary>
+public sealed record BuildOptions
+{
+    /// <summary>The build context folder; files are read only from here.</summary>
+    public required string ContextDirectory { get; init; }
+
+    /// <summary>The Dockerfile's path (default: <c>Dockerfile</c> in the context).</summary>
+    public string? DockerfilePath { get; init; }
+
+    /// <summary>The Dockerfile's text when it does not come from a file (<c>-f -</c>).</summary>
+    public string? DockerfileText { get; init; }
+
+    public IReadOnlyList<ImageReference> Tags { get; init; } = [];
+    public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The target platform (default: this machine's).</summary>
+    public Platform? Platform { get; init; }
+
+    /// <summary>SOURCE_DATE_EPOCH: creation times and layer mtimes are set or clamped to it, for reproducible digests.</summary>
+    public DateTimeOffset? Timestamp { get; init; }
+
+    /// <summary>The stage to build (default: the last one).</summary>
+    public string? Target { get; init; }
+
+    public bool NoCache { get; init; }
+    public bool OciMediaTypes { get; init; }
+    public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
+}
+
+/// <summary>The image a build produced, already in the store.</summary>
+public sealed record BuildResult(Descriptor Manifest, Digest ImageId, IReadOnlyList<ImageReference> Tags);
+
+/// <summary>Something worth telling the user while a build runs.</summary>
+public abstract record BuildEvent;
+
+public sealed record StepStarted(int Stage, int Step, int StepCount, string Text) : BuildEvent;
+
+public sealed record StepFinished(int Stage, int Step, Digest? Layer, long LayerSize, TimeSpan Elapsed) : BuildEvent;

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Tabula.Dockerfile;
+using Tabula.Dockerfile.Expansion;
+using Tabula.Dockerfile.Instructions;
+using Tabula.Images;
+using Tabula.Oci;
+using Tabula.Transports;
+
+namespace Tabula.Build;
+
+/// <summary>
+/// Turns a Dockerfile and a context into an image in the local store: stages are built in order of need, each
+/// instruction is expanded at dispatch time (as BuildKit does), and only a complete image is ever named.
+/// </summary>
+public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = null)
+{
+    public async Task<BuildResult> BuildAsync(BuildOptions options, CancellationToken cancellationToken)
+    {
+        var (text, fileName) = ReadDockerfile(options);
+        var document = DockerfileParser.Parse(text, fileName);
+        var context = BuildContext.Open(options.ContextDirectory, options.DockerfilePath);
+        var platform = options.Platform ?? Platform.Host;
+        var created = options.Timestamp ?? DateTimeOffset.UtcNow;
+
+        var metaArgs = ResolveMetaArgs(document, options, platform);
+        var target = ChooseTarget(document, options.Target);
+
+        using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+        var built = new Dictionary<int, StageState>();
+        var usedArgs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var stage in StagesNeeded(document, target, metaArgs))
+        {
+            var run = new StageRun(store, document, stage, context, options, metaArgs, created, usedArgs, progress);
+            built[stage.Index] = await run.ExecuteAsync(built, cancellationToken).ConfigureAwait(false);
+        }
+
+        var final = built[target.Index];
+        var config = final.Config with { Created = created };
+        var image = Image.Create(config, final.Layers, options.OciMediaTypes || options.Compression == LayerCompression.Zstd);
+        var manifest = await store.Layout.WriteImageAsync(image, null, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (options.Tags.Count == 0)
+            await store.References.AddUnnamedAsync(manifest, cancellationToken).ConfigureAwait(false);
+        foreach (var tag in options.Tags)
+            await store.References.TagAsync(tag, manifest, cancellationToken).ConfigureAwait(false);
+
+        var unused = options.BuildArgs.Keys.Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k)).ToList();
+        if (unused.Count > 0) progress?.Report(new BuildWarning($"One or more build-args [{string.Join(' ', unused)}] were not consumed"));
+        return new BuildResult(manifest, image.ConfigDigest, options.Tags);
+    }
+
+    private static (string Text, string FileName) ReadDockerfile(BuildOptions options)
+    {
+        if (options.DockerfileText is { } given) return (given, options.DockerfilePath ?? "Dockerfile");
+        var path = options.DockerfilePath ?? Path.Combine(options.ContextDirectory, "Dockerfile");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"failed to read Dockerfile: {path} does not exist; name it with -f", path);
+        return (File.ReadAllText(path), Path.GetFileName(path));
+    }
+
+    private static MetaArgs ResolveMetaArgs(DockerfileDocument document, BuildOptions options, Platform platform)
+    {
+        var values = PredefinedArgs.For(platform, Platform.Host);
+        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var arg in document.MetaArgs)
+        {
+            var expanded = arg.Expand(new ShellWordExpander(new VariableMap(values), document.EscapeToken));
+            foreach (var declaration in expanded.Arguments)
+            {
+                if (options.BuildArgs.TryGetValue(declaration.Name, out var given))
+                {
+                    values[declaration.Name] = given;
+                    consumed.Add(declaration.Name);
+                }
+                else if (declaration.DefaultValue is not null) values[declaration.Name] = declaration.DefaultValue;
+                else values.Remove(declaration.Name);
+            }
+        }
+        return new MetaArgs(values, consumed);
+    }
+
+    private static Stage ChooseTarget(DockerfileDocument document, string? target)
+    {
+        if (target is null) return document.Stages[^1];
+        return document.FindStage(target)
+            ?? throw new DockerfileException(new SourceLocation(document.FileName, 1, 1), $"target stage \"{target}\" could not be found");
+    }
+
+    /// <summary>The target and the stages it starts FROM, transitively, in file order.</summary>
+    private static IEnumerable<Stage> StagesNeeded(DockerfileDocument document, Stage target, MetaArgs metaArgs)
+    {
+        var needed = new SortedSet<int>();
+        var pending = new Stack<Stage>([target]);
+        while (pending.TryPop(out var stage))
+        {
+            if (!needed.Add(stage.Index)) continue;
+            var baseName = stage.From.Expand(metaArgs.Expander(document)).BaseName;
+            if (document.FindStage(baseName) is { } parent && parent.Index < stage.Index) pending.Push(parent);
+            foreach (var copy in stage.Instructions.OfType<CopyInstruction>())
+                if (copy.From is { } from && (document.FindStage(from) ?? (int.TryParse(from, out var i) && i >= 0 && i < stage.Index ? document.Stages[i] : null)) is { } source)
+                    pending.Push(source);
+        }
+        return needed.Select(i => document.Stages[i]);
+    }
+}
+
+/// <summary>Global ARG values (predefined platform args, meta-ARG defaults, --build-arg overrides).</summary>
+internal sealed record MetaArgs(Dictionary<string, string> Values, HashSet<string> Consumed)
+{
+    public ShellWordExpander Expander(DockerfileDocument document) => new(new VariableMap(Values), document.EscapeToken);
+}
+
+public sealed record BuildWarning(string Message) : BuildEvent;

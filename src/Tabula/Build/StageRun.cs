@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Tabula.Dockerfile;
+using Tabula.Dockerfile.Expansion;
+using Tabula.Dockerfile.Instructions;
+using Tabula.Images;
+using Tabula.Oci;
+using Tabula.Transports;
+
+namespace Tabula.Build;
+
+/// <summary>One stage of a build: its base, then each instruction in order against a <see cref="StageState"/>.</summary>
+internal sealed class StageRun(
+    ImageStore store,
+    DockerfileDocument document,
+    Stage stage,
+    BuildContext context,
+    BuildOptions options,
+    MetaArgs metaArgs,
+    DateTimeOffset created,
+    HashSet<string> usedArgs,
+    IProgress<BuildEvent>? progress)
+{
+    private readonly FileTransferStep _files = new(store, context, options);
+
+    public async Task<StageState> ExecuteAsync(IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
+    {
+        int total = stage.Instructions.Count + 1;
+        var from = stage.From.Expand(metaArgs.Expander(document));
+        progress?.Report(new StepStarted(stage.Index, 1, total, stage.From.Text));
+        var state = await StartAsync(from, built, cancellationToken).ConfigureAwait(false);
+
+        int step = 1;
+        foreach (var instruction in stage.Instructions)
+        {
+            step++;
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report(new StepStarted(stage.Index, step, total, instruction.Text));
+            var watch = Stopwatch.StartNew();
+            var layer = await DispatchAsync(instruction, state, built, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new StepFinished(stage.Index, step, layer?.Digest, layer?.Size ?? 0, watch.Elapsed));
+        }
+        return state;
+    }
+
+    private async Task<ILayer?> DispatchAsync(Instruction instruction, StageState state, IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
+    {
+        switch (instruction)
+        {
+            case ArgInstruction arg:
+                DeclareArgs(arg, state);
+                return null;
+            case RunInstruction run:
+                throw new DockerfileException(run.Location,
+                    "RUN is not supported yet: this version of Tabula cannot run commands in a container; build the artefact outside and COPY it in");
+            case OnbuildInstruction:
+                MetadataInstructions.TryApply(instruction, state, created);
+                return null;
+            case FileTransferInstruction transfer:
+            {
+                var expanded = (FileTransferInstruction)transfer.Expand(Expander(state));
+                var layer = await _files.RunAsync(expanded, state, built, document, cancellationToken).ConfigureAwait(false);
+                state.AddLayer(layer);
+                state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
+                return layer;
+            }
+            case WorkdirInstruction workdir:
+            {
+                var expanded = workdir.Expand(Expander(state));
+                var path = WorkdirPath.Resolve(state.Container.WorkingDir, expanded.Path);
+                state.SetContainer(c => c with { WorkingDir = path });
+                ILayer? layer = path == "/" ? null : await _files.MakeDirectoryAsync(path, state, cancellationToken).ConfigureAwait(false);
+                if (layer is not null) state.AddLayer(layer);
+                state.AddHistory("WORKDIR " + path, layer is null, created);
+                return layer;
+            }
+            default:
+                var applied = MetadataInstructions.TryApply(instruction.Expand(Expander(state)), state, created);
+                if (!applied) throw new DockerfileException(instruction.Location, $"{instruction.Keyword} is not supported");
+                return null;
+        }
+    }
+
+    private async Task<StageState> StartAsync(FromInstruction from, IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
+    {
+        var platform = from.Platform is { Length: > 0 } p ? ParsePlatform(p, from) : options.Platform ?? Platform.Host;
+        var name = from.BaseName;
+        if (string.IsNullOrEmpty(name))
+            throw new DockerfileException(from.Location, "base name (" + stage.From.BaseName + ") should not be blank");
+        if (name.Equals("scratch", StringComparison.OrdinalIgnoreCase))
+            return new StageState(EmptyImage.Config(platform), [], platform);
+
+        if (document.FindStage(name) is { } parent && parent.Index < stage.Index)
+        {
+            var parentState = built[parent.Index];
+            return new StageState(parentState.Config, parentState.Layers, parentState.Platform);
+        }
+
+        var stored = await store.Resolver.TryResolveAsync(name, cancellationToken).ConfigureAwait(false)
+            ?? throw new DockerfileException(from.Location,
+                $"FROM {name}: image not found in the local store; add it with 'tabula load' first (pulling from registries is not available in this version)");
+        var image = await store.LoadAsync(stored, platform, cancellationToken).ConfigureAwait(false);
+        if (image.Config.Config?.OnBuild is { Count: > 0 } triggers)
+            throw new DockerfileException(from.Location,
+                $"FROM {name}: the base image has ONBUILD triggers ({string.Join("; ", triggers)}), and running them is not supported yet");
+        // The base's build-time fields describe its own build, not ours.
+        var config = image.Config with { Extra = null, Config = image.Config.Config is { } c ? c with { OnBuild = null } : null };
+        return new StageState(config, image.Layers, image.Config.Platform);
+    }
+
+    private Platform ParsePlatform(string text, FromInstruction from)
+    {
+        try { return Platform.Parse(text); }
+        catch (FormatException e) { throw new DockerfileException(from.Location, e.Message); }
+    }
+
+    /// <summary>ARG in a stage: a --build-arg wins, then the default, then the global value of the same name.</summary>
+    private void DeclareArgs(ArgInstruction arg, StageState state)
+    {
+        var expanded = arg.Expand(Expander(state));
+        var shown = new List<string>();
+        foreach (var declaration in expanded.Arguments)
+        {
+            string? value;
+            if (options.BuildArgs.TryGetValue(declaration.Name, out var given)) { value = given; usedArgs.Add(declaration.Name); }
+            else if (declaration.DefaultValue is not null) value = declaration.DefaultValue;
+            else value = metaArgs.Values.TryGetValue(declaration.Name, out var global) ? global : null;
+            state.Args[declaration.Name] = value;
+            shown.Add(value is null ? declaration.Name : declaration.Name + "=" + value);
+        }
+        state.AddHistory("ARG " + string.Join(" ", shown), true, created);
+    }
+
+    private ShellWordExpander Expander(StageState state) => new(new VariableMap(state.ExpansionVariables()), document.EscapeToken);
+}
