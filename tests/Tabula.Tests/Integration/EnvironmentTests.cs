@@ -44,13 +44,13 @@ public sealed class EnvironmentTests
     }
 
     [Theory]
-    [InlineData("skopeo", "skopeo")]
-    [InlineData("umoci", "umoci")]
-    [InlineData("runc", "runc")]
-    [InlineData("docker-registry", "docker-registry")]
-    public async Task ToolReportsItsVersion(string tool, string package)
+    [InlineData("skopeo")]
+    [InlineData("umoci")]
+    [InlineData("runc")]
+    [InlineData("docker-registry")]
+    public async Task ToolReportsItsVersion(string tool)
     {
-        var path = Requirements.Tool(tool, package);
+        var path = Requirements.Tool(tool);
         var result = await ProcessRunner.RunCheckedAsync(path, ["--version"], Token);
         Assert.NotEmpty((result.StandardOutput + result.StandardError).Trim());
     }

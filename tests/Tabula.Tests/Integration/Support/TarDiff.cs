@@ -6,9 +6,9 @@ public static class TarDiff
     /// <summary>One line per difference: missing entries, extra entries, and each differing field.</summary>
     public static IReadOnlyList<string> Compare(IReadOnlyList<TarRecord> expected, IReadOnlyList<TarRecord> actual)
     {
-        var expectedByPath = expected.ToDictionary(record => record.Path, StringComparer.Ordinal);
-        var actualByPath = actual.ToDictionary(record => record.Path, StringComparer.Ordinal);
-        var differences = new List<string>();
+        var differences = Duplicates(expected, "expected").Concat(Duplicates(actual, "actual")).ToList();
+        var expectedByPath = LastByPath(expected);
+        var actualByPath = LastByPath(actual);
         foreach (var path in expectedByPath.Keys.Union(actualByPath.Keys).Order(StringComparer.Ordinal))
         {
             var inExpected = expectedByPath.TryGetValue(path, out var want);
@@ -32,6 +32,15 @@ public static class TarDiff
             Assert.Fail($"{differences.Count} differences between {expectedName} ({expected.Count} entries) and {actualName} ({actual.Count} entries):\n"
                         + string.Join('\n', differences.Take(50)));
     }
+
+    /// <summary>With a path listed twice, the later entry is the one an extraction keeps.</summary>
+    private static Dictionary<string, TarRecord> LastByPath(IReadOnlyList<TarRecord> listing) =>
+        listing.GroupBy(record => record.Path, StringComparer.Ordinal).ToDictionary(group => group.Key, group => group.Last(), StringComparer.Ordinal);
+
+    private static IEnumerable<string> Duplicates(IReadOnlyList<TarRecord> listing, string name) =>
+        listing.GroupBy(record => record.Path, StringComparer.Ordinal)
+            .Where(group => group.Count() > 1)
+            .Select(group => $"{group.Key}: {group.Count()} entries in {name}");
 
     private static IEnumerable<string> FieldDifferences(TarRecord want, TarRecord got)
     {

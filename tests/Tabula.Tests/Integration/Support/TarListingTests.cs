@@ -45,6 +45,16 @@ public sealed class TarListingTests
         Assert.Equal(["extra:   " + extra, "etc/passwd: mode 0644 ≠ 0600, owner 0/0 ≠ 1000/0, content differs"], differences);
     }
 
+    [Fact]
+    public void DiffReportsAPathListedTwice()
+    {
+        var file = new TarRecord("etc/passwd", TarEntryType.RegularFile, FixtureWriter.Mode("644"), 0, 0, 10, 0, null, "aa");
+
+        var differences = TarDiff.Compare([file], [file with { Sha256 = "bb" }, file]);
+
+        Assert.Equal(["etc/passwd: 2 entries in actual"], differences);
+    }
+
     [Theory]
     [InlineData("./", ".")]
     [InlineData("./bin/", "bin")]
