@@ -56,6 +56,13 @@ public sealed class EnvironmentTests
     }
 
     [Fact]
+    public void SharedConformanceDataIsBesideTheRepository()
+    {
+        var conformance = Requirements.SharedData("conformance");
+        Assert.NotEmpty(Directory.EnumerateDirectories(conformance));
+    }
+
+    [Fact]
     public async Task DockerRunsTheBusyboxFixtureItBuiltSavedAndLoaded()
     {
         await using var docker = await Docker.ConnectAsync(Token);

@@ -56,10 +56,12 @@ public static class TarListing
             TarEntryType.SymbolicLink => entry.LinkName,
             _ => null,
         };
-        var sha256 = entry.DataStream is { } data ? Convert.ToHexStringLower(await SHA256.HashDataAsync(data, cancellationToken)) : null;
+        var sha256 = type != TarEntryType.RegularFile ? null
+            : entry.DataStream is { } data ? Convert.ToHexStringLower(await SHA256.HashDataAsync(data, cancellationToken))
+            : EmptySha256;
         return new TarRecord(
             NormalizePath(entry.Name), type, entry.Mode, entry.Uid, entry.Gid, entry.Length,
-            entry.ModificationTime.ToUnixTimeSeconds(), linkTarget, type == TarEntryType.RegularFile ? sha256 ?? EmptySha256 : null);
+            entry.ModificationTime.ToUnixTimeSeconds(), linkTarget, sha256);
     }
 
     private static readonly string EmptySha256 = Convert.ToHexStringLower(SHA256.HashData([]));
