@@ -1,6 +1,7 @@
 using System.Text;
 using Tabula.Content;
 using Tabula.Oci;
+using Tabula.Tests.Integration.Support;
 
 namespace Tabula.Tests.Content;
 
@@ -11,7 +12,7 @@ public class ContentStoreTests
     [Fact]
     public async Task CommittedBlobIsVisibleReadOnlyAndVerified()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var store = ContentStore.Open(dir.Path);
         var digest = await store.WriteBytesAsync(Encoding.UTF8.GetBytes("hello"), Ct);
         Assert.True(store.Exists(digest));
@@ -24,7 +25,7 @@ public class ContentStoreTests
     [Fact]
     public async Task MismatchedIngestStoresNothing()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var store = ContentStore.Open(dir.Path);
         var claimed = Digest.Compute(Encoding.UTF8.GetBytes("expected"));
         await Assert.ThrowsAsync<DigestMismatchException>(() => store.IngestAsync(new MemoryStream(Encoding.UTF8.GetBytes("actual")), claimed, null, "test blob", Ct));
@@ -36,7 +37,7 @@ public class ContentStoreTests
     [Fact]
     public async Task WrongSizeIsRejectedEvenWithTheRightPrefix()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var store = ContentStore.Open(dir.Path);
         var bytes = Encoding.UTF8.GetBytes("truncated?");
         await Assert.ThrowsAsync<DigestMismatchException>(() => store.IngestAsync(new MemoryStream(bytes), Digest.Compute(bytes), bytes.Length + 1, "test blob", Ct));
@@ -45,7 +46,7 @@ public class ContentStoreTests
     [Fact]
     public async Task ReadingACorruptedBlobFailsAtTheEnd()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var store = ContentStore.Open(dir.Path);
         var digest = await store.WriteBytesAsync(Encoding.UTF8.GetBytes("original"), Ct);
         var path = store.BlobPath(digest);
@@ -58,7 +59,7 @@ public class ContentStoreTests
     [Fact]
     public async Task AbandonedWriterLeavesNoTempFile()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var store = ContentStore.Open(dir.Path);
         await using (var writer = store.BeginWrite())
             await writer.Stream.WriteAsync(new byte[100], Ct);

@@ -1,6 +1,7 @@
 using System.Text;
 using Tabula.Content;
 using Tabula.Oci;
+using Tabula.Tests.Integration.Support;
 
 namespace Tabula.Tests.Content;
 
@@ -24,7 +25,7 @@ public class ReferenceStoreTests
     [Fact]
     public async Task TagsAreAnnotatedAsContainerdDoesAndMovedTagsLeaveDanglingImages()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var content = ContentStore.Open(dir.Path);
         var refs = new ReferenceStore(content);
         var first = await StoreManifestAsync(content, "{\"a\":1}");
@@ -47,7 +48,7 @@ public class ReferenceStoreTests
     [Fact]
     public async Task ResolvesByNameIdPrefixAndDigest()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var content = ContentStore.Open(dir.Path);
         var refs = new ReferenceStore(content);
         var manifest = await StoreManifestAsync(content, "{}");
@@ -64,7 +65,7 @@ public class ReferenceStoreTests
     [Fact]
     public async Task GarbageCollectionKeepsWhatIsNamedAndRemovesTheRest()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempDir();
         var content = ContentStore.Open(dir.Path);
         var refs = new ReferenceStore(content);
         var kept = await StoreManifestAsync(content, "{\"kept\":1}");
