@@ -8,7 +8,7 @@ namespace Tabula.Dockerfile.Syntax;
 /// this decides the name, the file descriptor, whether <c>-</c> strips tabs, and whether the
 /// body is expanded (it is not when any part of WORD was quoted).
 /// </summary>
-public static partial class HeredocDetector
+internal static partial class HeredocDetector
 {
     // Words are found with quotes and escapes kept, so "<<EOF" in quotes is no opener.
     private static readonly ShellLexer LineLexer = new('\\') { RawQuotes = true, RawEscapes = true, SkipUnsetEnv = true };
