@@ -3,18 +3,16 @@ using Tabula.Oci;
 
 namespace Tabula.Archives;
 
-/// <summary>An image in the store to save: its index.json entry (or manifest descriptor) and the names to write for it.</summary>
-public sealed record SaveRequest(Descriptor Manifest, IReadOnlyList<ImageReference> Names);
-
 /// <summary>
 /// <c>tabula save</c>: writes images from the store into an archive file. The archive is written to a temp file beside
 /// the target and renamed into place only when complete, so a failed or cancelled save never leaves a partial file
-/// under the target's name.
+/// under the target's name. Each image is written with the names given in its <see cref="StoredImage.Names"/> (docker
+/// writes the names the user asked for, not every name the image has).
 /// </summary>
 public static class ArchiveSaver
 {
     /// <param name="platform">The platform taken where an entry is a multi-platform index (the host's by default).</param>
-    public static async Task SaveAsync(ContentStore store, IReadOnlyList<SaveRequest> images, ArchiveFormat format, string outputPath, CancellationToken cancellationToken, Platform? platform = null)
+    public static async Task SaveAsync(ContentStore store, IReadOnlyList<StoredImage> images, ArchiveFormat format, string outputPath, CancellationToken cancellationToken, Platform? platform = null)
     {
         if (images.Count == 0) throw new ArgumentException("nothing to save: name at least one image", nameof(images));
         var target = Path.GetFullPath(outputPath);
@@ -37,7 +35,7 @@ public static class ArchiveSaver
     }
 
     /// <summary>Writes the archive to a stream (stdout); a stream that cannot seek stages each layer.tar in a temp file.</summary>
-    public static async Task SaveAsync(ContentStore store, IReadOnlyList<SaveRequest> images, ArchiveFormat format, Stream output, CancellationToken cancellationToken, Platform? platform = null)
+    public static async Task SaveAsync(ContentStore store, IReadOnlyList<StoredImage> images, ArchiveFormat format, Stream output, CancellationToken cancellationToken, Platform? platform = null)
     {
         // The lease keeps GC away while blobs are read, in case a name goes meanwhile.
         using var lease = await store.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);

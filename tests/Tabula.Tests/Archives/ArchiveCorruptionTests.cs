@@ -18,7 +18,7 @@ public sealed class ArchiveCorruptionTests : IDisposable
     {
         var manifest = await _fixture.AddSimpleImageAsync();
         var path = _fixture.PathFor(file);
-        await ArchiveSaver.SaveAsync(_fixture.Store, [new SaveRequest(manifest, [ImageReference.Parse("busybox:latest")])], format, path, Ct);
+        await ArchiveSaver.SaveAsync(_fixture.Store, [new StoredImage(manifest, default, [ImageReference.Parse("busybox:latest")])], format, path, Ct);
         return path;
     }
 

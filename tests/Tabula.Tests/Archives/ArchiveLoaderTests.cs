@@ -17,7 +17,7 @@ public sealed class ArchiveLoaderTests : IDisposable
     private async Task<string> SaveAsync(ArchiveFormat format, string file, params (Descriptor Manifest, string[] Names)[] images)
     {
         var path = _fixture.PathFor(file);
-        var requests = images.Select(i => new SaveRequest(i.Manifest, i.Names.Select(ImageReference.Parse).ToList())).ToList();
+        var requests = images.Select(i => new StoredImage(i.Manifest, default, i.Names.Select(ImageReference.Parse).ToList())).ToList();
         await ArchiveSaver.SaveAsync(_fixture.Store, requests, format, path, Ct);
         return path;
     }

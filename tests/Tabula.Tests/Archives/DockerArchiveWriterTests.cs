@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Text;
 using System.Text.Json;
 using Tabula.Archives;
+using Tabula.Content;
 using Tabula.Oci;
 
 namespace Tabula.Tests.Archives;
@@ -15,7 +16,7 @@ public sealed class DockerArchiveWriterTests : IDisposable
     private async Task<string> SaveAsync(ArchiveFormat format, string file, params (Descriptor Manifest, string[] Names)[] images)
     {
         var path = _fixture.PathFor(file);
-        var requests = images.Select(i => new SaveRequest(i.Manifest, i.Names.Select(ImageReference.Parse).ToList())).ToList();
+        var requests = images.Select(i => new StoredImage(i.Manifest, default, i.Names.Select(ImageReference.Parse).ToList())).ToList();
         await ArchiveSaver.SaveAsync(_fixture.Store, requests, format, path, TestContext.Current.CancellationToken);
         return path;
     }

@@ -75,7 +75,7 @@ internal sealed class ArchiveFile : IDisposable
                 {
                     await plain.CopyToAsync(target, 1 << 16, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is InvalidDataException or EndOfStreamException || e.GetType().Namespace == "ZstdSharp")
+                catch (Exception e) when (CorruptData.IsDecompressionFailure(e))
                 {
                     throw new ArchiveFormatException($"{displayName} is compressed ({compression}) but cannot be decompressed: {e.Message}; it is damaged or truncated", e);
                 }
