@@ -1,0 +1,116 @@
+using Tabula.Content;
+using Tabula.Images;
+using Tabula.Oci;
+
+namespace Tabula.Archives;
+
+/// <summary>How to load an archive into the store.</summary>
+/// <param name="Platform">The platform taken from a multi-platform index (the host's by default).</param>
+/// <param name="CompressLayers">Store the uncompressed layer.tar files of docker archives gzip-compressed, as docker push would send them.</param>
+public sealed record ArchiveLoadOptions(Platform? Platform = null, bool CompressLayers = true);
+
+/// <summary>An image now in the store, with the names it was tagged with.</summary>
+public sealed record LoadedImage(Descriptor Manifest, Digest ImageId, IReadOnlyList<ImageReference> Names)
+{
+    /// <summary>What docker prints for it: <c>Loaded image: NAME</c> per name, or <c>Loaded image ID: sha256:…</c>.</summary>
+    public IEnumerable<string> Messages => Names.Count > 0
+        ? Names.Select(n => $"Loaded image: {n.ToFamiliarString()}")
+        : [$"Loaded image ID: {ImageId}"];
+}
+
+/// <summary>
+/// <c>tabula load</c>: reads an archive of any format Tabula reads and puts its images into the store. Every blob is
+/// written (and verified) first; names are set only after all of them are in, so a corrupt or truncated archive leaves
+/// index.json as it was (at worst with orphan blobs, which GC removes).
+/// </summary>
+public static class ArchiveLoader
+{
+    public static Task<IReadOnlyList<LoadedImage>> LoadAsync(string path, ContentStore store, ReferenceStore references, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
+        => LoadAsync(path, store, references, new ArchiveLoadOptions(), progress, cancellationToken);
+
+    public static async Task<IReadOnlyList<LoadedImage>> LoadAsync(string path, ContentStore store, ReferenceStore references, ArchiveLoadOptions options, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var lease = await store.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = await ArchiveReader.OpenAsync(path, ReadOptions(store, options), cancellationToken).ConfigureAwait(false);
+        return await LoadAsync(reader, store, references, options, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Loads from a stream (stdin): it is staged in the store's ingest folder first.</summary>
+    public static async Task<IReadOnlyList<LoadedImage>> LoadAsync(Stream source, string displayName, ContentStore store, ReferenceStore references, ArchiveLoadOptions options, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var lease = await store.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = await ArchiveReader.OpenAsync(source, displayName, ReadOptions(store, options), cancellationToken).ConfigureAwait(false);
+        return await LoadAsync(reader, store, references, options, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stores the images of an open archive; the caller holds the store's write lease.</summary>
+    public static async Task<IReadOnlyList<LoadedImage>> LoadAsync(ArchiveReader reader, ContentStore store, ReferenceStore references, ArchiveLoadOptions options, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
+    {
+        var reuse = options.CompressLayers && reader.Images.Any(i => i.ManifestSynthesized)
+            ? await CompressedLayerIndex.BuildAsync(store, references, cancellationToken).ConfigureAwait(false)
+            : new Dictionary<Digest, Descriptor>();
+        var layout = new OciLayout(store);
+        var loaded = new List<LoadedImage>();
+        foreach (var archived in reader.Images)
+        {
+            var image = await StoreLayersAsync(store, archived, options, reuse, progress, cancellationToken).ConfigureAwait(false);
+            var manifest = await layout.WriteImageAsync(image, progress, cancellationToken).ConfigureAwait(false);
+            loaded.Add(new LoadedImage(manifest, image.ConfigDigest, archived.Names));
+        }
+        // Only now, with every blob in, do names change.
+        foreach (var image in loaded)
+        {
+            if (image.Names.Count == 0) await references.AddUnnamedAsync(image.Manifest, cancellationToken).ConfigureAwait(false);
+            foreach (var name in image.Names) await references.TagAsync(name, image.Manifest, cancellationToken).ConfigureAwait(false);
+        }
+        return loaded;
+    }
+
+    private static ArchiveReadOptions ReadOptions(ContentStore store, ArchiveLoadOptions options) => new(options.Platform, store.IngestPath);
+
+    /// <summary>Writes an image's layers; a docker archive's image gets a new manifest naming its stored (compressed) layers.</summary>
+    private static async Task<IImage> StoreLayersAsync(ContentStore store, ArchiveImage archived, ArchiveLoadOptions options, Dictionary<Digest, Descriptor> reuse, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
+    {
+        var image = archived.Image;
+        bool oci = image.ManifestMediaType == MediaTypes.OciManifest;
+        var stored = new List<Descriptor>();
+        for (int i = 0; i < image.Layers.Count; i++)
+        {
+            var layer = image.Layers[i];
+            var what = $"layer {i + 1} of image {image.ConfigDigest.Short}";
+            bool compress = archived.ManifestSynthesized && options.CompressLayers && MediaTypes.LayerCompressionOf(layer.MediaType) == LayerCompression.None;
+            Descriptor descriptor;
+            if (compress && reuse.TryGetValue(layer.DiffId, out var existing) && store.Exists(existing.Digest))
+            {
+                descriptor = existing with { MediaType = MediaTypes.LayerMediaType(LayerCompression.Gzip, oci) };
+                progress?.Report(new BlobProgress(descriptor.Digest, descriptor.Size, descriptor.Size, Skipped: true));
+            }
+            else if (compress)
+            {
+                descriptor = await LayerIngest.CompressAsync(store, layer, MediaTypes.LayerMediaType(LayerCompression.Gzip, oci), what, cancellationToken).ConfigureAwait(false);
+                reuse[layer.DiffId] = descriptor;
+                progress?.Report(new BlobProgress(descriptor.Digest, descriptor.Size, descriptor.Size, Skipped: false));
+            }
+            else if (store.Exists(layer.Digest))
+            {
+                descriptor = new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size };
+                progress?.Report(new BlobProgress(layer.Digest, layer.Size, layer.Size, Skipped: true));
+            }
+            else
+            {
+                descriptor = await LayerIngest.CopyAsync(store, layer, what, cancellationToken).ConfigureAwait(false);
+                progress?.Report(new BlobProgress(layer.Digest, layer.Size, layer.Size, Skipped: false));
+            }
+            stored.Add(descriptor);
+        }
+        if (!archived.ManifestSynthesized) return WithStoreLayers(store, image, image.RawManifest, image.Manifest);
+        var manifest = image.Manifest with { Layers = stored };
+        return WithStoreLayers(store, image, OciJson.Serialize(manifest), manifest);
+    }
+
+    private static IImage WithStoreLayers(ContentStore store, IImage image, ReadOnlyMemory<byte> rawManifest, ImageManifest manifest)
+    {
+        var layers = manifest.Layers.Select((d, i) => (ILayer)new StoreLayer(store, d, image.Config.RootFs.DiffIds[i])).ToList();
+        return Image.FromParts(rawManifest, manifest, image.ManifestMediaType, image.RawConfig, image.Config, layers);
+    }
+}

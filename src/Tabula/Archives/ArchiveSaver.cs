@@ -1,0 +1,51 @@
+using Tabula.Content;
+using Tabula.Oci;
+
+namespace Tabula.Archives;
+
+/// <summary>
+/// <c>tabula save</c>: writes images from the store into an archive file. The archive is written to a temp file beside
+/// the target and renamed into place only when complete, so a failed or cancelled save never leaves a partial file
+/// under the target's name. Each image is written with the names given in its <see cref="StoredImage.Names"/> (docker
+/// writes the names the user asked for, not every name the image has).
+/// </summary>
+public static class ArchiveSaver
+{
+    /// <param name="platform">The platform taken where an entry is a multi-platform index (the host's by default).</param>
+    public static async Task SaveAsync(ContentStore store, IReadOnlyList<StoredImage> images, ArchiveFormat format, string outputPath, CancellationToken cancellationToken, Platform? platform = null)
+    {
+        if (images.Count == 0) throw new ArgumentException("nothing to save: name at least one image", nameof(images));
+        var target = Path.GetFullPath(outputPath);
+        var directory = Path.GetDirectoryName(target)!;
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"cannot write '{outputPath}': folder '{directory}' does not exist");
+        var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await SaveAsync(store, images, format, output, cancellationToken, platform).ConfigureAwait(false);
+                output.Flush(flushToDisk: true);
+            }
+            File.Move(temp, target, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Writes the archive to a stream (stdout); a stream that cannot seek stages each layer.tar in a temp file.</summary>
+    public static async Task SaveAsync(ContentStore store, IReadOnlyList<StoredImage> images, ArchiveFormat format, Stream output, CancellationToken cancellationToken, Platform? platform = null)
+    {
+        // The lease keeps GC away while blobs are read, in case a name goes meanwhile.
+        using var lease = await store.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+        var layout = new OciLayout(store);
+        var archived = new List<ArchiveImage>();
+        foreach (var request in images)
+        {
+            var image = await layout.LoadImageAsync(request.Manifest, platform, cancellationToken).ConfigureAwait(false);
+            archived.Add(new ArchiveImage(image, request.Names));
+        }
+        await ArchiveWriter.WriteAsync(archived, format, output, cancellationToken, store.IngestPath).ConfigureAwait(false);
+    }
+}
