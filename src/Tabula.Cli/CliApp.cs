@@ -53,6 +53,10 @@ public static class CliApp
         TagVerb.Create(context),
         RmiVerb.Create(context),
         PruneVerb.Create(context),
+        SaveVerb.Create(context),
+        LoadVerb.Create(context),
+        BuildVerb.Create(context),
+        LsVerb.Create(context),
     ];
 
     private static IEnumerable<string> CommandPath(ParseResult parse)

@@ -1,3 +1,5 @@
+using Tabula.Dockerfile.Ignore;
+
 namespace Tabula.Build;
 
 /// <summary>
@@ -6,12 +8,12 @@ namespace Tabula.Build;
 /// </summary>
 internal sealed class BuildContext
 {
-    private readonly Func<string, bool, bool> _isIgnored;
+    private readonly DockerignoreMatcher _ignore;
 
-    private BuildContext(string root, Func<string, bool, bool> isIgnored)
+    private BuildContext(string root, DockerignoreMatcher ignore)
     {
         Root = root;
-        _isIgnored = isIgnored;
+        _ignore = ignore;
     }
 
     public string Root { get; }
@@ -21,11 +23,14 @@ internal sealed class BuildContext
         var root = Path.GetFullPath(directory);
         if (!Directory.Exists(root))
             throw new DirectoryNotFoundException($"build context {directory} is not a directory");
-        return new BuildContext(root, ContextIgnore.Load(root, dockerfilePath));
+        return new BuildContext(root, DockerignoreLocator.Load(root, dockerfilePath ?? Path.Combine(root, "Dockerfile")));
     }
 
     /// <summary>Whether the context-relative path (no leading slash) is excluded by .dockerignore.</summary>
-    public bool IsIgnored(string relativePath, bool isDirectory) => relativePath.Length > 0 && _isIgnored(relativePath, isDirectory);
+    public bool IsIgnored(string relativePath) => relativePath.Length > 0 && _ignore.IsIgnored(relativePath);
+
+    /// <summary>Whether nothing below this ignored directory can be re-included by a later <c>!</c> pattern.</summary>
+    public bool CanSkipDirectory(string relativePath) => relativePath.Length > 0 && _ignore.CanSkipDirectory(relativePath);
 
     /// <summary>
     /// The context entries a COPY/ADD source names: one exact path, or every match of a wildcard pattern
@@ -36,7 +41,7 @@ internal sealed class BuildContext
         var clean = Clean(source);
         if (!GlobPattern.HasMeta(clean))
         {
-            if (clean.Length > 0 && (IsIgnored(clean, Directory.Exists(FullPath(clean))) || !PathExists(clean)))
+            if (clean.Length > 0 && (IsIgnored(clean) || !PathExists(clean)))
                 return [];
             return [clean];
         }
@@ -59,7 +64,7 @@ internal sealed class BuildContext
             }
             matches = next;
         }
-        return matches.Where(m => !IsIgnored(m, Directory.Exists(FullPath(m)))).ToList();
+        return matches.Where(m => !IsIgnored(m)).ToList();
     }
 
     public string FullPath(string relativePath) => relativePath.Length == 0 ? Root : Path.Combine(Root, relativePath);

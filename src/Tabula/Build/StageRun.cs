@@ -56,10 +56,18 @@ internal sealed class StageRun(
             case OnbuildInstruction:
                 MetadataInstructions.TryApply(instruction, state, created);
                 return null;
-            case FileTransferInstruction transfer:
+            case AddInstruction add:
             {
-                var expanded = (FileTransferInstruction)transfer.Expand(Expander(state));
-                var layer = await _files.RunAsync(expanded, state, built, document, cancellationToken).ConfigureAwait(false);
+                var expanded = add.Expand(Expander(state));
+                var layer = await _files.RunAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
+                state.AddLayer(layer);
+                state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
+                return layer;
+            }
+            case CopyInstruction copy:
+            {
+                var expanded = copy.Expand(Expander(state));
+                var layer = await _files.RunAsync(new TransferRequest(expanded.Transfer, IsAdd: false, expanded.From, expanded.Parents, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
                 state.AddLayer(layer);
                 state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
                 return layer;
