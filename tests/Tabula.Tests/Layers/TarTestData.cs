@@ -52,6 +52,7 @@ internal static class TarTestData
                 {
                     TarEntryFormat.Pax => new PaxTarEntry(type, name),
                     TarEntryFormat.Gnu => new GnuTarEntry(type, name),
+                    TarEntryFormat.V7 => new V7TarEntry(type == TarEntryType.RegularFile ? TarEntryType.V7RegularFile : type, name),
                     _ => new UstarTarEntry(type, name),
                 };
                 entry.ModificationTime = Time;
