@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using Tabula.Oci;
 
 namespace Tabula.Layers;
 
@@ -14,10 +12,9 @@ public sealed class LayerWriter : Stream
     private readonly Stream _destination;
     private readonly bool _leaveOpen;
     private readonly LayerCompressionSettings _compression;
-    private readonly IncrementalHash _diffId = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly DigestingWriteStream _blob;
     private readonly Stream _compressor;
-    private long _uncompressedSize;
+    private readonly DigestingWriteStream _tar;
     private WrittenLayer? _result;
 
     /// <param name="destination">Receives the blob bytes; flushed on completion, closed only when <paramref name="leaveOpen"/> is false.</param>
@@ -30,9 +27,10 @@ public sealed class LayerWriter : Stream
         _compression = compression;
         _blob = new DigestingWriteStream(destination);
         _compressor = ArchiveStreams.OpenCompressing(_blob, compression, leaveOpen: true);
+        _tar = new DigestingWriteStream(_compressor);
     }
 
-    public long UncompressedBytesWritten => _uncompressedSize;
+    public long UncompressedBytesWritten => _tar.BytesWritten;
 
     /// <summary>Finishes the compressed stream, flushes the destination and returns the layer's digests and sizes.</summary>
     public async Task<WrittenLayer> CompleteAsync(CancellationToken cancellationToken)
@@ -42,10 +40,10 @@ public sealed class LayerWriter : Stream
         cancellationToken.ThrowIfCancellationRequested();
         await _destination.FlushAsync(cancellationToken).ConfigureAwait(false);
         _result = new WrittenLayer(
-            DiffId: Digest.FromSha256Hash(_diffId.GetCurrentHash()),
+            DiffId: _tar.ComputeDigest(),
             Digest: _blob.ComputeDigest(),
             Size: _blob.BytesWritten,
-            UncompressedSize: _uncompressedSize,
+            UncompressedSize: _tar.BytesWritten,
             Compression: _compression.Compression);
         return _result;
     }
@@ -54,16 +52,14 @@ public sealed class LayerWriter : Stream
     public override bool CanSeek => false;
     public override bool CanWrite => _result is null;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => _uncompressedSize; set => throw new NotSupportedException(); }
+    public override long Position { get => _tar.BytesWritten; set => throw new NotSupportedException(); }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         EnsureWritable();
-        _diffId.AppendData(buffer);
-        _uncompressedSize += buffer.Length;
-        _compressor.Write(buffer);
+        _tar.Write(buffer);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -72,9 +68,7 @@ public sealed class LayerWriter : Stream
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureWritable();
-        _diffId.AppendData(buffer.Span);
-        _uncompressedSize += buffer.Length;
-        return _compressor.WriteAsync(buffer, cancellationToken);
+        return _tar.WriteAsync(buffer, cancellationToken);
     }
 
     // Flushing a compressor mid-stream would change the compressed bytes (a sync flush block): only completion ends it.
@@ -89,7 +83,7 @@ public sealed class LayerWriter : Stream
     {
         if (_result is null) await _compressor.DisposeAsync().ConfigureAwait(false);
         _blob.Dispose();
-        _diffId.Dispose();
+        _tar.Dispose();
         if (!_leaveOpen) await _destination.DisposeAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
@@ -100,7 +94,7 @@ public sealed class LayerWriter : Stream
         {
             if (_result is null) _compressor.Dispose();
             _blob.Dispose();
-            _diffId.Dispose();
+            _tar.Dispose();
             if (!_leaveOpen) _destination.Dispose();
         }
         base.Dispose(disposing);
