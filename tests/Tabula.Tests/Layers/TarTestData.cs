@@ -40,6 +40,19 @@ internal static class TarTestData
         return output.ToArray();
     }
 
+    /// <summary>Changes the type flag of the header at <paramref name="offset"/> and fixes its checksum.</summary>
+    public static byte[] WithTypeFlag(byte[] tar, int offset, char flag)
+    {
+        var copy = (byte[])tar.Clone();
+        var header = copy.AsSpan(offset, 512);
+        header[156] = (byte)flag;
+        header.Slice(148, 8).Fill((byte)' ');
+        int sum = 0;
+        foreach (byte b in header) sum += b;
+        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(header[148..]);
+        return copy;
+    }
+
     /// <summary>Writes a tar with the BCL writer, for archives Tabula's writer would refuse or normalise.</summary>
     public static byte[] BclTar(TarEntryFormat format, params (string Name, TarEntryType Type, string? LinkOrContent)[] entries)
     {
