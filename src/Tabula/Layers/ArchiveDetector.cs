@@ -21,6 +21,17 @@ public static class ArchiveDetector
     }
 
     /// <summary>
+    /// Reads the first bytes of a stream that need not seek, detects its compression and returns a stream that
+    /// reads those bytes again followed by the rest.
+    /// </summary>
+    public static async Task<(ArchiveCompression Compression, Stream Content)> SniffAsync(Stream archive, CancellationToken cancellationToken)
+    {
+        var head = new byte[MagicLength];
+        int length = await archive.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return (DetectCompression(head.AsSpan(0, length)), new PrefixedReadStream(head.AsMemory(0, length), archive));
+    }
+
+    /// <summary>
     /// Detects the compression of the stream at its current position and whether it decompresses to a tar
     /// (its first header has a valid checksum, as Go's <c>tar.Reader.Next</c> demands: an empty archive is not one).
     /// The stream must be seekable; its position is restored.

@@ -21,10 +21,7 @@ public static class LayerPassthrough
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(destination);
-        var head = new byte[ArchiveDetector.MagicLength];
-        int headLength = await archive.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        var compression = ArchiveDetector.DetectCompression(head.AsSpan(0, headLength));
-        var input = new PrefixedReadStream(head.AsMemory(0, headLength), archive);
+        var (compression, input) = await ArchiveDetector.SniffAsync(archive, cancellationToken).ConfigureAwait(false);
         return compression switch
         {
             ArchiveCompression.Gzip => await CopyGzipAsync(input, destination, rewrites, cancellationToken).ConfigureAwait(false),

@@ -4,11 +4,15 @@ namespace Tabula.Layers;
 internal sealed class PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream rest) : ReadOnlyForwardStream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
+    private long _read;
 
-    public override int Read(Span<byte> buffer) => _prefix.IsEmpty ? rest.Read(buffer) : TakePrefix(buffer);
+    /// <summary>Bytes read so far: SharpCompress's xz reader asks, to align to its 4-byte blocks.</summary>
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        => _prefix.IsEmpty ? rest.ReadAsync(buffer, cancellationToken) : ValueTask.FromResult(TakePrefix(buffer.Span));
+    public override int Read(Span<byte> buffer) => Count(_prefix.IsEmpty ? rest.Read(buffer) : TakePrefix(buffer));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        => Count(_prefix.IsEmpty ? await rest.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) : TakePrefix(buffer.Span));
 
     private int TakePrefix(Span<byte> buffer)
     {
@@ -16,5 +20,11 @@ internal sealed class PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream res
         _prefix.Span[..count].CopyTo(buffer);
         _prefix = _prefix[count..];
         return count;
+    }
+
+    private int Count(int read)
+    {
+        _read += read;
+        return read;
     }
 }
