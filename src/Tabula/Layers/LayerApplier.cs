@@ -22,23 +22,25 @@ public static class LayerApplier
             string path = LayerPath.Clean(header.Name);
             if (path.Length == 0) continue;
             string name = LayerPath.NameOf(path);
-            var (parentPath, parent) = tree.ParentFor(path, scope: "", implied);
-
-            if (name == LayerPath.OpaqueMarker)
-            {
-                foreach (var (childName, child) in parent.Children!.ToList())
-                    if (!addedByThisLayer.Contains(child)) parent.Children!.Remove(childName);
-                continue;
-            }
             if (LayerPath.IsWhiteoutName(name))
             {
-                parent.Children!.Remove(name[LayerPath.WhiteoutPrefix.Length..]);
+                // A whiteout in a directory that does not exist has nothing to hide.
+                if (tree.ResolveNode(LayerPath.ParentOf(path), followFinal: true, scope: "").Node?.Children is not { } siblings) continue;
+                if (name == LayerPath.OpaqueMarker)
+                {
+                    foreach (var (childName, child) in siblings.ToList())
+                        if (!addedByThisLayer.Contains(child)) siblings.Remove(childName);
+                }
+                else
+                {
+                    siblings.Remove(name[LayerPath.WhiteoutPrefix.Length..]);
+                }
                 continue;
             }
+            var (parentPath, parent) = tree.ParentFor(path, scope: "", implied);
             if (header.Type is not { } type)
                 throw new LayerFormatException($"layer {layerIndex}: '{header.Name}' is of a kind layers do not hold (type flag '{header.TypeFlag}')") { EntryPath = path };
 
-            FileNode node;
             if (type == LayerEntryType.Hardlink)
             {
                 var target = tree.ResolveNode(header.LinkName, followFinal: false, scope: "");
@@ -52,8 +54,7 @@ public static class LayerApplier
                     : null;
                 tree.Place(parent, parentPath, name, entry, content, links: null);
             }
-            node = parent.Children![name];
-            addedByThisLayer.Add(node);
+            addedByThisLayer.Add(parent.Children![name]);
         }
         await reader.DrainAsync(cancellationToken).ConfigureAwait(false);
     }

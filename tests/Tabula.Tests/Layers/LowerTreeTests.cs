@@ -22,6 +22,13 @@ public class LowerTreeTests
     }
 
     [Fact]
+    public async Task A_whiteout_in_a_missing_directory_creates_nothing()
+    {
+        var layer = await TarTestData.WriteTarAsync([TarTestData.File("ghost/.wh.x"), TarTestData.File(".wh.none")], Ct);
+        Assert.Empty((await TreeTestSupport.ApplyLayersAsync(Ct, layer)).Entries);
+    }
+
+    [Fact]
     public async Task An_upper_tree_sees_lower_symlinks_and_emits_only_changes()
     {
         var lowerTar = await TarTestData.WriteTarAsync([TarTestData.Symlink("bin", "usr/bin"), TarTestData.Dir("etc"), TarTestData.File("etc/keep", 1),
