@@ -21,6 +21,18 @@ public static class LayerEmitter
         await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The whole normal-path step: emits the tree's changes through a <see cref="LayerWriter"/> into
+    /// <paramref name="blobDestination"/> (the content store's ingest file) and returns the digests and sizes.
+    /// </summary>
+    public static async Task<WrittenLayer> WriteCompressedLayerAsync(FileTree tree, Stream blobDestination, LayerCompressionSettings compression,
+        CancellationToken cancellationToken, DateTimeOffset? whiteoutTime = null)
+    {
+        await using var layer = new LayerWriter(blobDestination, compression);
+        await WriteLayerAsync(tree, layer, cancellationToken, whiteoutTime).ConfigureAwait(false);
+        return await layer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private sealed record EmitState(TarEntryWriter Writer, Dictionary<HardlinkGroup, string> FirstPathOfInode, DateTimeOffset WhiteoutTime);
 
     private static async Task EmitChildrenAsync(FileNode directory, string directoryPath, EmitState state, CancellationToken cancellationToken)

@@ -34,8 +34,8 @@ public sealed class PassthroughChecker(EntryRewrites rewrites)
             if (PathProblem(entry.LinkName, out string target) is { } targetProblem) return $"hardlink '{path}': {targetProblem}";
             if (!_seen.TryGetValue(target, out var targetType) || target == path)
                 return $"hardlink '{path}' points to '{entry.LinkName}', which is not earlier in the archive";
-            if (targetType is LayerEntryType.Directory or LayerEntryType.Hardlink)
-                return $"hardlink '{path}' points to '{entry.LinkName}', which is a {targetType}";
+            if (targetType == LayerEntryType.Directory)
+                return $"hardlink '{path}' points to the directory '{entry.LinkName}'";
         }
         if (!LayerTimes.IsWholeSecond(entry.ModTime)) return $"'{path}' has a time with a fraction of a second";
         if (rewrites.ApplyTime(entry.ModTime) != entry.ModTime) return $"'{path}' is newer than the build epoch";
