@@ -1,0 +1,16 @@
+namespace Tabula.Layers;
+
+/// <summary>A file on disk (in the build context, say); its length is taken when the source is made.</summary>
+public sealed record DiskFileContent(string FilePath, long Length) : IContentSource
+{
+    public static DiskFileContent Of(string filePath) => new(filePath, new FileInfo(filePath).Length);
+
+    public ValueTask<Stream> OpenAsync(CancellationToken cancellationToken)
+        => ValueTask.FromResult<Stream>(new FileStream(FilePath, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.Read,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+        }));
+}

@@ -1,0 +1,25 @@
+namespace Tabula.Layers;
+
+/// <summary>
+/// What the normal ADD/COPY path changes in every entry it writes: times clamped to the build epoch
+/// (SOURCE_DATE_EPOCH / <c>--timestamp</c>), <c>--chown</c> and <c>--chmod</c>. The fast path may only pass an
+/// archive through when these would change nothing.
+/// </summary>
+public sealed record EntryRewrites
+{
+    public static EntryRewrites None { get; } = new();
+
+    /// <summary>When set, times later than it become it.</summary>
+    public DateTimeOffset? Epoch { get; init; }
+
+    public Ownership? Chown { get; init; }
+
+    /// <summary>Permission bits (07777) for every entry but symlinks, whose mode means nothing on Linux.</summary>
+    public int? Chmod { get; init; }
+
+    public DateTimeOffset ApplyTime(DateTimeOffset time) => LayerTimes.Clamp(LayerTimes.TruncateToSeconds(time), Epoch);
+
+    public Ownership ApplyOwner(int uid, int gid) => Chown ?? new Ownership(uid, gid);
+
+    public int ApplyMode(LayerEntryType type, int mode) => type == LayerEntryType.Symlink || Chmod is null ? mode : Chmod.Value;
+}

@@ -1,0 +1,227 @@
+namespace Tabula.Layers;
+
+/// <summary>
+/// An in-memory filesystem of entry metadata (content stays a reference), O(entries) in memory. A tree may sit on
+/// a read-only lower tree (the merged layers of the base): it starts as a copy of the lower view, resolves paths
+/// through the lower symlinks (<c>/bin -> usr/bin</c>), and records what it changes, so that
+/// <see cref="LayerEmitter"/> writes only changed entries, their parent directories and whiteouts.
+/// Paths given to it are relative to the image root; a leading '/' is accepted.
+/// </summary>
+public sealed partial class FileTree
+{
+    /// <summary>As securejoin and BuildKit allow.</summary>
+    public const int MaxSymlinks = 255;
+
+    private readonly FileNode _root;
+    private bool _frozen;
+
+    /// <summary>An empty tree: <c>FROM scratch</c>.</summary>
+    public FileTree() => _root = new FileNode(null, null);
+
+    private FileTree(FileTree lower)
+    {
+        lower.Freeze();
+        Lower = lower;
+        _root = lower._root.CloneUnchanged(new Dictionary<HardlinkGroup, HardlinkGroup>());
+    }
+
+    /// <summary>A tree whose changes are recorded against <paramref name="lower"/>, which is frozen from now on.</summary>
+    public static FileTree Over(FileTree lower)
+    {
+        ArgumentNullException.ThrowIfNull(lower);
+        return new FileTree(lower);
+    }
+
+    public FileTree? Lower { get; }
+
+    public bool IsFrozen => _frozen;
+
+    /// <summary>Makes the tree read-only (a lower tree must not change under the trees built on it).</summary>
+    public void Freeze() => _frozen = true;
+
+    /// <summary>True when anything was written or deleted since the tree was made.</summary>
+    public bool HasChanges => _root.SubtreeChanged;
+
+    internal FileNode Root => _root;
+
+    /// <summary>What is at exactly this path (no symlink is followed), or null.</summary>
+    public TreeEntry? Get(string path)
+    {
+        var node = Find(LayerPath.Clean(path));
+        return node?.Entry is null ? null : new TreeEntry(node.Entry, node.Content, node.Links);
+    }
+
+    /// <summary>Every entry of the merged view in layer order (a directory before its contents).</summary>
+    public IEnumerable<TreeEntry> Entries => Walk(_root);
+
+    private static IEnumerable<TreeEntry> Walk(FileNode directory)
+    {
+        foreach (var name in SortedNames(directory.Children!.Keys))
+        {
+            var child = directory.Children[name];
+            yield return new TreeEntry(child.Entry!, child.Content, child.Links);
+            if (child.IsDirectory)
+                foreach (var descendant in Walk(child)) yield return descendant;
+        }
+    }
+
+    internal static List<string> SortedNames(IEnumerable<string> names)
+    {
+        var sorted = names.ToList();
+        sorted.Sort((a, b) => LayerPathOrder.CompareNames(a, b));
+        return sorted;
+    }
+
+    /// <summary>
+    /// Writes an entry at its path, resolving symlinks in the parent path (not in the final name) and creating
+    /// missing parents with <paramref name="parents"/> (without it a missing parent is an error). Overwrites as tar
+    /// extraction does: a directory over a directory updates its metadata and keeps its contents; anything else
+    /// replaces what was there. Returns the path the entry landed at.
+    /// </summary>
+    public string Put(LayerEntry entry, IContentSource? content, DirectoryDefaults? parents)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Type == LayerEntryType.Hardlink) return AddHardlink(entry.Path, entry.LinkTarget, parents);
+        if (entry.Type == LayerEntryType.RegularFile && entry.Size > 0 && content is null)
+            throw new ArgumentException($"'{entry.Path}' is a regular file of {entry.Size} bytes but no content was given", nameof(content));
+        var (parentPath, parent) = ParentFor(entry.Path, scope: "", parents);
+        return Place(parent, parentPath, entry.Name, entry, content, links: null);
+    }
+
+    /// <summary>Makes <paramref name="path"/> another name of the inode at <paramref name="targetPath"/> (not followed if a symlink).</summary>
+    public string AddHardlink(string path, string targetPath, DirectoryDefaults? parents)
+    {
+        var target = ResolveNode(targetPath, followFinal: false, scope: "");
+        string clean = LayerPath.Clean(path);
+        if (clean.Length == 0) throw new LayerFormatException("a hardlink cannot replace the root");
+        var (parentPath, parent) = ParentFor(clean, scope: "", parents);
+        return PlaceHardlink(parent, parentPath, LayerPath.NameOf(clean), target.Node, targetPath);
+    }
+
+    /// <summary>Creates a directory and its missing parents (symlinks on the way are followed); an existing directory is left as it is.</summary>
+    public string EnsureDirectory(string path, DirectoryDefaults defaults)
+    {
+        var (resolved, _) = EnsureDirectoryNode(path, scope: "", defaults);
+        return resolved;
+    }
+
+    /// <summary>Removes what is at the path (and below); the layer gets a whiteout when the lower tree has it. False when nothing was there.</summary>
+    public bool Delete(string path)
+    {
+        ThrowIfFrozen();
+        string clean = LayerPath.Clean(path);
+        if (clean.Length == 0) throw new ArgumentException("the root cannot be deleted", nameof(path));
+        var parent = ResolveNode(LayerPath.ParentOf(clean), followFinal: true, scope: "");
+        string name = LayerPath.NameOf(clean);
+        if (parent.Node?.Children is not { } children || !children.ContainsKey(name)) return false;
+        RemoveChild(parent.Node, parent.Path, name);
+        return true;
+    }
+
+    internal (string Path, FileNode Node) ParentFor(string path, string scope, DirectoryDefaults? parents)
+    {
+        ThrowIfFrozen();
+        string parentPath = path.Contains('/') ? path[..path.LastIndexOf('/')] : "";
+        if (parents is not null) return EnsureDirectoryNode(parentPath, scope, parents);
+        var resolved = ResolveNode(parentPath, followFinal: true, scope);
+        if (resolved.Node is null) throw new LayerFormatException($"'/{resolved.Path}' does not exist; the parent of '/{path}' is needed first") { EntryPath = path };
+        if (!resolved.Node.IsDirectory) throw new LayerFormatException($"'/{resolved.Path}' is not a directory, so '/{path}' cannot be created") { EntryPath = path };
+        return (resolved.Path, resolved.Node);
+    }
+
+    internal (string Path, FileNode Node) EnsureDirectoryNode(string path, string scope, DirectoryDefaults defaults)
+    {
+        ThrowIfFrozen();
+        var resolved = ResolveNode(path, followFinal: true, scope);
+        if (resolved.Node is { IsDirectory: true }) return (resolved.Path, resolved.Node);
+        if (resolved.Node is not null) throw new LayerFormatException($"'/{resolved.Path}' exists and is not a directory") { EntryPath = resolved.Path };
+
+        // The resolved path is physical: walk it, creating what is missing (a non-directory on the way is an error).
+        var node = _root;
+        string current = "";
+        foreach (var name in LayerPath.Components(resolved.Path))
+        {
+            current = LayerPath.Join(current, name);
+            if (!node.Children!.TryGetValue(name, out var child))
+            {
+                Place(node, LayerPath.ParentOf(current), name, defaults.EntryFor(current), null, null);
+                child = node.Children[name];
+            }
+            else if (!child.IsDirectory)
+            {
+                throw new LayerFormatException($"'/{current}' is not a directory, so '/{resolved.Path}' cannot be created") { EntryPath = current };
+            }
+            node = child;
+        }
+        return (resolved.Path, node);
+    }
+
+    /// <summary>Puts an entry as the child <paramref name="name"/> of a resolved directory, with tar overwrite semantics.</summary>
+    internal string Place(FileNode parent, string parentPath, string name, LayerEntry entry, IContentSource? content, HardlinkGroup? links)
+    {
+        ThrowIfFrozen();
+        string path = LayerPath.Join(parentPath, name);
+        if (entry.Path != path) entry = entry with { Path = path };
+        var children = parent.Children!;
+        if (children.TryGetValue(name, out var existing))
+        {
+            if (existing.IsDirectory && entry.Type == LayerEntryType.Directory)
+            {
+                existing.Entry = entry;
+                existing.Changed = true;
+                MarkChanged(path);
+                return path;
+            }
+            RemoveChild(parent, parentPath, name);
+        }
+        var node = new FileNode(entry, entry.Type == LayerEntryType.RegularFile ? content : null) { Links = links, Changed = true };
+        children[name] = node;
+        if (parent.Whiteouts?.Remove(name) == true && node.IsDirectory && Lower?.Find(path) is { IsDirectory: true })
+            node.Opaque = true; // a lower directory was deleted here: its old contents must stay gone
+        MarkChanged(path);
+        return path;
+    }
+
+    internal string PlaceHardlink(FileNode parent, string parentPath, string name, FileNode? target, string targetName)
+    {
+        if (target?.Entry is null) throw new LayerFormatException($"hardlink '/{LayerPath.Join(parentPath, name)}' points to '{targetName}', which does not exist") { EntryPath = LayerPath.Join(parentPath, name) };
+        if (target.IsDirectory) throw new LayerFormatException($"hardlink '/{LayerPath.Join(parentPath, name)}' points to the directory '{targetName}'") { EntryPath = LayerPath.Join(parentPath, name) };
+        if (parent.Children!.TryGetValue(name, out var existing) && ReferenceEquals(existing, target)) return target.Entry.Path;
+        target.Links ??= new HardlinkGroup();
+        return Place(parent, parentPath, name, target.Entry, target.Content, target.Links);
+    }
+
+    internal void RemoveChild(FileNode parent, string parentPath, string name)
+    {
+        parent.Children!.Remove(name);
+        string path = LayerPath.Join(parentPath, name);
+        if (!parent.Opaque && Lower?.Find(path) is not null) (parent.Whiteouts ??= new SortedSet<string>(StringComparer.Ordinal)).Add(name);
+        MarkChanged(parentPath);
+    }
+
+    /// <summary>Marks the node at a path and every directory above it as part of the layer.</summary>
+    private void MarkChanged(string path)
+    {
+        var node = _root;
+        node.SubtreeChanged = true;
+        foreach (var name in LayerPath.Components(path))
+        {
+            if (!node.Children!.TryGetValue(name, out var child)) return;
+            child.SubtreeChanged = true;
+            node = child;
+        }
+    }
+
+    internal FileNode? Find(string cleanPath)
+    {
+        var node = _root;
+        foreach (var name in LayerPath.Components(cleanPath))
+            if (node.Children is null || !node.Children.TryGetValue(name, out node)) return null;
+        return node;
+    }
+
+    private void ThrowIfFrozen()
+    {
+        if (_frozen) throw new InvalidOperationException("this tree is frozen (it is the lower tree of another); write to a tree made with FileTree.Over");
+    }
+}

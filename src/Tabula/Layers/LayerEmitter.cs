@@ -1,0 +1,85 @@
+namespace Tabula.Layers;
+
+/// <summary>
+/// Writes the changes of a <see cref="FileTree"/> as a layer tar: changed entries and the directories above them
+/// (with their existing metadata), whiteouts for deletions and opaque markers for replaced directories, in
+/// <see cref="LayerPathOrder"/> (a directory before its contents). Of paths sharing an inode the first written
+/// carries the content and the later ones are hardlinks to it, so a hardlink always follows its target.
+/// </summary>
+public static class LayerEmitter
+{
+    /// <summary>
+    /// Writes the tar, end marker included, to <paramref name="destination"/> (typically a <see cref="LayerWriter"/>).
+    /// <paramref name="whiteoutTime"/> is the mtime of whiteout entries (the build epoch; the Unix epoch by default).
+    /// </summary>
+    public static async Task WriteLayerAsync(FileTree tree, Stream destination, CancellationToken cancellationToken, DateTimeOffset? whiteoutTime = null)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        var writer = new TarEntryWriter(destination);
+        var state = new EmitState(writer, new Dictionary<HardlinkGroup, string>(), LayerTimes.TruncateToSeconds(whiteoutTime ?? DateTimeOffset.UnixEpoch));
+        await EmitChildrenAsync(tree.Root, "", state, cancellationToken).ConfigureAwait(false);
+        await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The whole normal-path step: emits the tree's changes through a <see cref="LayerWriter"/> into
+    /// <paramref name="blobDestination"/> (the content store's ingest file) and returns the digests and sizes.
+    /// </summary>
+    public static async Task<WrittenLayer> WriteCompressedLayerAsync(FileTree tree, Stream blobDestination, LayerCompressionSettings compression,
+        CancellationToken cancellationToken, DateTimeOffset? whiteoutTime = null)
+    {
+        await using var layer = new LayerWriter(blobDestination, compression);
+        await WriteLayerAsync(tree, layer, cancellationToken, whiteoutTime).ConfigureAwait(false);
+        return await layer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed record EmitState(TarEntryWriter Writer, Dictionary<HardlinkGroup, string> FirstPathOfInode, DateTimeOffset WhiteoutTime);
+
+    private static async Task EmitChildrenAsync(FileNode directory, string directoryPath, EmitState state, CancellationToken cancellationToken)
+    {
+        var names = new List<(string Name, FileNode? Node)>();
+        foreach (var (name, child) in directory.Children!)
+            if (child.Changed || child.SubtreeChanged) names.Add((name, child));
+        if (directory.Whiteouts is not null)
+            foreach (var deleted in directory.Whiteouts) names.Add((LayerPath.WhiteoutPrefix + deleted, null));
+        if (directory.Opaque) names.Add((LayerPath.OpaqueMarker, null));
+        names.Sort((a, b) => LayerPathOrder.CompareNames(a.Name, b.Name));
+
+        foreach (var (name, node) in names)
+        {
+            string path = LayerPath.Join(directoryPath, name);
+            if (node is null)
+            {
+                await state.Writer.WriteEntryAsync(Whiteout(path, state.WhiteoutTime), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            await EmitNodeAsync(node, path, state, cancellationToken).ConfigureAwait(false);
+            if (node.IsDirectory) await EmitChildrenAsync(node, path, state, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task EmitNodeAsync(FileNode node, string path, EmitState state, CancellationToken cancellationToken)
+    {
+        var entry = node.Entry!;
+        if (node.Links is { } inode)
+        {
+            if (state.FirstPathOfInode.TryGetValue(inode, out var firstPath))
+            {
+                var link = entry with { Type = LayerEntryType.Hardlink, LinkTarget = firstPath, Size = 0, DevMajor = 0, DevMinor = 0 };
+                await state.Writer.WriteEntryAsync(link, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            state.FirstPathOfInode[inode] = path;
+        }
+        if (entry.Type != LayerEntryType.RegularFile || entry.Size == 0)
+        {
+            await state.Writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await using var content = await node.Content!.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await state.Writer.WriteEntryAsync(entry, content, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static LayerEntry Whiteout(string path, DateTimeOffset time) =>
+        new() { Path = path, Type = LayerEntryType.RegularFile, Mode = 0, ModTime = time };
+}
