@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Formats.Tar;
 using System.Globalization;
+using Tabula.Layers;
 using Tabula.Oci;
 
 namespace Tabula.Cli.Verbs;
@@ -36,8 +37,9 @@ internal static class LsVerb
                 }
                 return CliApp.Ok;
             }
-            var merged = await MergedListing.ReadAsync(image, ct);
-            foreach (var line in merged) context.Out.WriteLine(line);
+            var openers = image.Layers.Select(l => (Func<CancellationToken, Task<Stream>>)l.OpenUncompressedAsync).ToList();
+            var tree = await LayerApplier.BuildLowerTreeAsync(openers, (_, _) => throw new NotSupportedException("listing reads no file content"), ct);
+            foreach (var entry in tree.Entries) context.Out.WriteLine(TarLine.Format(entry.Entry));
             return CliApp.Ok;
         });
         return command;
@@ -70,8 +72,30 @@ internal static class TarLine
             TarEntryType.HardLink => " link to " + entry.LinkName,
             _ => "",
         };
-        return $"{Mode(entry)} {owner,-12} {size,9} {entry.ModificationTime.UtcDateTime:yyyy-MM-dd HH:mm} {name}{suffix}";
+        return Line(Mode(entry), owner, size, entry.ModificationTime, name, suffix);
     }
+
+    public static string Format(LayerEntry entry)
+    {
+        char type = entry.Type switch
+        {
+            LayerEntryType.Directory => 'd',
+            LayerEntryType.Symlink => 'l',
+            LayerEntryType.Hardlink => 'h',
+            LayerEntryType.CharacterDevice => 'c',
+            LayerEntryType.BlockDevice => 'b',
+            LayerEntryType.Fifo => 'p',
+            _ => '-',
+        };
+        var size = entry.Type is LayerEntryType.CharacterDevice or LayerEntryType.BlockDevice
+            ? $"{entry.DevMajor},{entry.DevMinor}"
+            : entry.Size.ToString(CultureInfo.InvariantCulture);
+        var suffix = entry.Type == LayerEntryType.Symlink ? " -> " + entry.LinkTarget : "";
+        return Line(type + Permissions(entry.Mode), $"{entry.Uid}/{entry.Gid}", size, entry.ModTime, entry.IsDirectory ? entry.Path + "/" : entry.Path, suffix);
+    }
+
+    private static string Line(string mode, string owner, string size, DateTimeOffset time, string name, string suffix)
+        => $"{mode} {owner,-12} {size,9} {time.UtcDateTime:yyyy-MM-dd HH:mm} {name}{suffix}";
 
     public static string Mode(TarEntry entry)
     {

@@ -67,6 +67,35 @@ internal sealed class BuildContext
         return matches.Where(m => !IsIgnored(m)).ToList();
     }
 
+    /// <summary>
+    /// Resolves a context path component by component, following symlinks as a chroot at the context root would,
+    /// so a source can never reach a file outside the context. The result has no symlink in it.
+    /// </summary>
+    public string Resolve(string relativePath)
+    {
+        const int maxSymlinks = 255;
+        var pending = new LinkedList<string>(relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        var resolved = "";
+        int hops = 0;
+        while (pending.First is { } first)
+        {
+            pending.RemoveFirst();
+            var name = first.Value;
+            if (name == ".") continue;
+            if (name == "..") { resolved = resolved.Contains('/') ? resolved[..resolved.LastIndexOf('/')] : ""; continue; }
+            var candidate = resolved.Length == 0 ? name : resolved + "/" + name;
+            if (new FileInfo(FullPath(candidate)).LinkTarget is { } link)
+            {
+                if (++hops > maxSymlinks) throw new FormatException($"too many levels of symbolic links at \"{relativePath}\" in the build context");
+                if (link.StartsWith('/')) resolved = "";
+                foreach (var part in link.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) pending.AddFirst(part);
+                continue;
+            }
+            resolved = candidate;
+        }
+        return resolved;
+    }
+
     public string FullPath(string relativePath) => relativePath.Length == 0 ? Root : Path.Combine(Root, relativePath);
 
     /// <summary>Cleans a source path: slashes folded, <c>.</c> dropped, <c>..</c> clamped at the root, no leading slash.</summary>

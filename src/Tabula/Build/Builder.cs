@@ -26,11 +26,12 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var target = ChooseTarget(document, options.Target);
 
         using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var session = new BuildSession();
         var built = new Dictionary<int, StageState>();
         var usedArgs = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stage in StagesNeeded(document, target, metaArgs))
         {
-            var run = new StageRun(store, document, stage, context, options, metaArgs, created, usedArgs, progress);
+            var run = new StageRun(store, document, stage, context, options, metaArgs, created, usedArgs, session, progress);
             built[stage.Index] = await run.ExecuteAsync(built, cancellationToken).ConfigureAwait(false);
         }
 
@@ -46,7 +47,7 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
 
         var unused = options.BuildArgs.Keys.Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k)).ToList();
         if (unused.Count > 0) progress?.Report(new BuildWarning($"One or more build-args [{string.Join(' ', unused)}] were not consumed"));
-        return new BuildResult(manifest, image.ConfigDigest, options.Tags);
+        return new BuildResult(manifest, image.Manifest.Config.Digest, options.Tags);
     }
 
     private static (string Text, string FileName) ReadDockerfile(BuildOptions options)

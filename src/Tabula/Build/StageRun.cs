@@ -19,9 +19,10 @@ internal sealed class StageRun(
     MetaArgs metaArgs,
     DateTimeOffset created,
     HashSet<string> usedArgs,
+    BuildSession session,
     IProgress<BuildEvent>? progress)
 {
-    private readonly FileTransferStep _files = new(store, context, options);
+    private readonly FileTransferStep _files = new(store, context, options, session);
 
     public async Task<StageState> ExecuteAsync(IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
     {
@@ -59,7 +60,7 @@ internal sealed class StageRun(
             case AddInstruction add:
             {
                 var expanded = add.Expand(Expander(state));
-                var layer = await _files.RunAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
+                var layer = await _files.RunAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location), state, built, document, cancellationToken).ConfigureAwait(false);
                 state.AddLayer(layer);
                 state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
                 return layer;
@@ -67,7 +68,7 @@ internal sealed class StageRun(
             case CopyInstruction copy:
             {
                 var expanded = copy.Expand(Expander(state));
-                var layer = await _files.RunAsync(new TransferRequest(expanded.Transfer, IsAdd: false, expanded.From, expanded.Parents, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
+                var layer = await _files.RunAsync(new TransferRequest(expanded.Transfer, IsAdd: false, expanded.From, expanded.Parents, expanded.Location), state, built, document, cancellationToken).ConfigureAwait(false);
                 state.AddLayer(layer);
                 state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
                 return layer;
@@ -101,7 +102,7 @@ internal sealed class StageRun(
         if (document.FindStage(name) is { } parent && parent.Index < stage.Index)
         {
             var parentState = built[parent.Index];
-            return new StageState(parentState.Config, parentState.Layers, parentState.Platform);
+            return new StageState(parentState.Config, parentState.Layers, parentState.Platform) { Tree = parentState.Tree };
         }
 
         var stored = await store.Resolver.TryResolveAsync(name, cancellationToken).ConfigureAwait(false)

@@ -1,4 +1,5 @@
 using Tabula.Images;
+using Tabula.Layers;
 using Tabula.Oci;
 
 namespace Tabula.Build;
@@ -17,6 +18,18 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
     public Dictionary<string, string?> Args { get; } = new(StringComparer.Ordinal);
 
     public ContainerConfig Container => Config.Config ?? new ContainerConfig();
+
+    /// <summary>The stage's filesystem as metadata, built from the layers only when a step needs it.</summary>
+    public FileTree? Tree { get; set; }
+
+    public async Task<FileTree> GetTreeAsync(CancellationToken cancellationToken)
+    {
+        if (Tree is not null) return Tree;
+        if (Layers.Count == 0) return Tree = new FileTree();
+        var layers = Layers.ToArray();
+        var openers = layers.Select(l => (Func<CancellationToken, Task<Stream>>)l.OpenUncompressedAsync).ToList();
+        return Tree = await LayerApplier.BuildLowerTreeAsync(openers, LayerSlice.OpenerFor(layers), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Whether this stage set CMD itself; ENTRYPOINT clears an inherited CMD only (BuildKit).</summary>
     public bool CmdSetInStage { get; set; }

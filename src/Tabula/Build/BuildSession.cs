@@ -1,0 +1,25 @@
+using Tabula.Layers;
+
+namespace Tabula.Build;
+
+/// <summary>
+/// What lives as long as one build: spool files holding extracted archive content, which file trees of every
+/// stage may still point into until the build ends.
+/// </summary>
+internal sealed class BuildSession : IAsyncDisposable
+{
+    private readonly List<SpoolFile> _spools = [];
+
+    public SpoolFile NewSpool()
+    {
+        var spool = SpoolFile.Create();
+        _spools.Add(spool);
+        return spool;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var spool in _spools) await spool.DisposeAsync().ConfigureAwait(false);
+        _spools.Clear();
+    }
+}

@@ -1,0 +1,134 @@
+using Tabula.Layers;
+
+namespace Tabula.Build;
+
+/// <summary>
+/// Copies build-context files into a file tree with COPY's rules: a directory's contents (not the directory) go to
+/// the destination, symlinks inside are copied as symlinks, a symlink named as the source is followed inside the
+/// context, files keep their mode and mtime and become root-owned, and ADD extracts local tar archives.
+/// </summary>
+internal sealed class ContextCopier(BuildContext context, FileTree upper, Placement placement, BuildSession session)
+{
+    public async Task CopyAsync(string match, bool isAdd, bool forceDirectory, CancellationToken cancellationToken)
+    {
+        var resolved = context.Resolve(match);
+        var full = context.FullPath(resolved);
+        if (Directory.Exists(full))
+        {
+            var target = placement.KeepParents ? LayerPath.Join(placement.Path, match) : placement.Path;
+            EnsureDirectory(target, full);
+            await CopyDirectoryAsync(resolved, target, "", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (!File.Exists(full))
+            throw new FileNotFoundException($"\"{match}\" is not a regular file or directory in the build context", match);
+
+        if (isAdd && await IsArchiveAsync(full, cancellationToken).ConfigureAwait(false))
+        {
+            await using var archive = File.OpenRead(full);
+            var destination = placement.KeepParents ? LayerPath.Join(placement.Path, LayerPath.ParentOf(match)) : placement.Path;
+            await ArchiveExtractor.ExtractAsync(upper, archive, destination,
+                new ExtractOptions { Rewrites = placement.Rewrites, ImpliedDirectories = placement.Directories },
+                session.NewSpool(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var name = match.Contains('/') ? match[(match.LastIndexOf('/') + 1)..] : match;
+        string targetPath;
+        if (placement.KeepParents) targetPath = LayerPath.Join(placement.Path, match);
+        else if (forceDirectory || placement.DestinationIsDirectory || upper.Resolve(placement.Path).IsDirectory) targetPath = LayerPath.Join(placement.Path, name);
+        else targetPath = placement.Path;
+        if (targetPath.Length == 0)
+            throw new FormatException($"cannot copy the file \"{match}\" over the root directory");
+        PutFile(targetPath, full);
+    }
+
+    private async Task CopyDirectoryAsync(string relativeDirectory, string targetDirectory, string sourceRelative, CancellationToken cancellationToken)
+    {
+        var children = Directory.EnumerateFileSystemEntries(context.FullPath(relativeDirectory))
+            .Select(Path.GetFileName)
+            .OrderBy(n => n, StringComparer.Ordinal);
+        foreach (var name in children)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var childRelative = relativeDirectory.Length == 0 ? name! : relativeDirectory + "/" + name;
+            var childSource = sourceRelative.Length == 0 ? name! : sourceRelative + "/" + name;
+            var full = context.FullPath(childRelative);
+            var info = new FileInfo(full);
+            bool isDirectory = info.LinkTarget is null && Directory.Exists(full);
+            if (context.IsIgnored(childRelative) || placement.Excludes?.IsIgnored(childSource) == true)
+            {
+                if (!isDirectory || context.CanSkipDirectory(childRelative) || placement.Excludes?.CanSkipDirectory(childSource) == true) continue;
+            }
+            var target = LayerPath.Join(targetDirectory, name!);
+            if (info.LinkTarget is { } link)
+            {
+                var owner = placement.Rewrites.ApplyOwner(0, 0);
+                upper.Put(new LayerEntry
+                {
+                    Path = target,
+                    Type = LayerEntryType.Symlink,
+                    Mode = 0b111_111_111,
+                    Uid = owner.Uid,
+                    Gid = owner.Gid,
+                    ModTime = placement.Rewrites.ApplyTime(info.LastWriteTimeUtc),
+                    LinkTarget = link,
+                }, null, placement.Directories);
+            }
+            else if (isDirectory)
+            {
+                EnsureDirectory(target, full);
+                await CopyDirectoryAsync(childRelative, target, childSource, cancellationToken).ConfigureAwait(false);
+            }
+            else if (File.Exists(full) && (info.Attributes & FileAttributes.Device) == 0)
+            {
+                PutFile(target, full);
+            }
+            // Sockets, fifos and devices in a context are not copied, as BuildKit skips them.
+        }
+    }
+
+    private void PutFile(string target, string full)
+    {
+        var info = new FileInfo(full);
+        var owner = placement.Rewrites.ApplyOwner(0, 0);
+        upper.Put(new LayerEntry
+        {
+            Path = target,
+            Type = LayerEntryType.RegularFile,
+            Mode = placement.Rewrites.ApplyMode(LayerEntryType.RegularFile, (int)info.UnixFileMode & LayerModes.AllPermissionBits),
+            Uid = owner.Uid,
+            Gid = owner.Gid,
+            ModTime = placement.Rewrites.ApplyTime(info.LastWriteTimeUtc),
+            Size = info.Length,
+        }, DiskFileContent.Of(full), placement.Directories);
+    }
+
+    /// <summary>A directory that exists stays as it is; a new one takes the source directory's mode and mtime.</summary>
+    private void EnsureDirectory(string target, string sourceDirectory)
+    {
+        if (target.Length == 0 || upper.Resolve(target).IsDirectory)
+        {
+            if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
+            return;
+        }
+        var info = new DirectoryInfo(sourceDirectory);
+        var owner = placement.Rewrites.ApplyOwner(0, 0);
+        upper.Put(new LayerEntry
+        {
+            Path = target,
+            Type = LayerEntryType.Directory,
+            Mode = placement.Rewrites.ApplyMode(LayerEntryType.Directory, (int)info.UnixFileMode & LayerModes.AllPermissionBits),
+            Uid = owner.Uid,
+            Gid = owner.Gid,
+            ModTime = placement.Rewrites.ApplyTime(info.LastWriteTimeUtc),
+        }, null, placement.Directories);
+    }
+
+    private static async Task<bool> IsArchiveAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(path);
+        var kind = await ArchiveDetector.DetectAsync(stream, cancellationToken).ConfigureAwait(false);
+        return kind.IsTar;
+    }
+}

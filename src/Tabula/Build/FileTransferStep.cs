@@ -1,0 +1,191 @@
+using System.Globalization;
+using Tabula.Archives;
+using Tabula.Content;
+using Tabula.Dockerfile;
+using Tabula.Dockerfile.Ignore;
+using Tabula.Images;
+using Tabula.Layers;
+using Tabula.Oci;
+using Tabula.Transports;
+
+namespace Tabula.Build;
+
+/// <summary>
+/// ADD and COPY (DESIGN §5): sources from the context (or another stage) are placed into a file tree over the
+/// stage's filesystem, resolved inside the image root as a chroot would, and the changes become one layer.
+/// </summary>
+internal sealed class FileTransferStep(ImageStore store, BuildContext context, BuildOptions options, BuildSession session)
+{
+    private const string MultipleSourcesError = "When using {0} with more than one source file, the destination must be a directory and end with a /";
+
+    private DateTimeOffset DefaultTime => options.Timestamp ?? DateTimeOffset.UnixEpoch;
+
+    public async Task<ILayer> RunAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunCoreAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is LayerFormatException or FormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            throw new DockerfileException(request.Location, $"{request.Keyword} failed: {e.Message}", e);
+        }
+    }
+
+    /// <summary>WORKDIR's directory, made when it does not exist yet (BuildKit makes it in its own layer).</summary>
+    public async Task<ILayer?> MakeDirectoryAsync(string path, StageState state, CancellationToken cancellationToken)
+    {
+        var lower = await state.GetTreeAsync(cancellationToken).ConfigureAwait(false);
+        if (lower.Resolve(path).IsDirectory) return null;
+        var upper = FileTree.Over(lower);
+        upper.EnsureDirectory(path, DirectoryDefaults.Create(DefaultTime));
+        state.Tree = upper;
+        return await CommitAsync(upper, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ILayer> RunCoreAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
+    {
+        var transfer = request.Transfer;
+        var lower = await state.GetTreeAsync(cancellationToken).ConfigureAwait(false);
+        Ownership? chown = transfer.Chown is null ? null : await UserDatabase.ResolveChownAsync(transfer.Chown, lower, cancellationToken).ConfigureAwait(false);
+        var rewrites = new EntryRewrites { Epoch = options.Timestamp, Chown = chown, Chmod = ParseChmod(transfer.Chmod) };
+        var placement = new Placement(
+            Destination(transfer.Destination, state),
+            transfer.Destination.EndsWith('/') || transfer.Destination is "." or ".." || transfer.Destination.EndsWith("/.", StringComparison.Ordinal),
+            rewrites,
+            DirectoryDefaults.Create(DefaultTime, chown),
+            transfer.Excludes.Count == 0 ? null : new DockerignoreMatcher(transfer.Excludes),
+            request.Parents);
+
+        if (await TryPassthroughAsync(request, state, lower, placement, cancellationToken).ConfigureAwait(false) is { } fast)
+            return fast;
+
+        var upper = FileTree.Over(lower);
+        int sourceCount = transfer.Sources.Count + transfer.InlineSources.Count;
+        if (request.From is { } from)
+        {
+            var sourceTree = await SourceTreeAsync(from, request, state, built, document, cancellationToken).ConfigureAwait(false);
+            var copier = new TreeCopier(upper, placement);
+            foreach (var source in transfer.Sources)
+                copier.Copy(sourceTree, source, sourceCount, request);
+        }
+        else
+        {
+            var copier = new ContextCopier(context, upper, placement, session);
+            foreach (var source in transfer.Sources)
+            {
+                if (request.IsAdd && IsUrl(source))
+                    throw new DockerfileException(request.Location, $"ADD {source}: adding from a URL is not supported yet; download it and ADD it from the build context");
+                var matches = context.Match(source);
+                if (matches.Count == 0)
+                    throw new DockerfileException(request.Location, $"{request.Keyword} failed: \"{source}\" not found in the build context (or excluded by .dockerignore)");
+                if ((sourceCount > 1 || matches.Count > 1) && !placement.DestinationIsDirectory && !upper.Resolve(placement.Path).IsDirectory)
+                    throw new DockerfileException(request.Location, string.Format(CultureInfo.InvariantCulture, MultipleSourcesError, request.Keyword));
+                foreach (var match in matches)
+                    await copier.CopyAsync(match, request.IsAdd, forceDirectory: sourceCount > 1 || matches.Count > 1, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        foreach (var inline in transfer.InlineSources)
+        {
+            var target = placement.DestinationIsDirectory || sourceCount > 1 || upper.Resolve(placement.Path).IsDirectory
+                ? LayerPath.Join(placement.Path, LayerPath.Clean(inline.Path))
+                : placement.Path;
+            var bytes = System.Text.Encoding.UTF8.GetBytes(inline.Content);
+            var spool = session.NewSpool();
+            var segment = await spool.AppendAsync(new MemoryStream(bytes), bytes.Length, cancellationToken).ConfigureAwait(false);
+            var owner = rewrites.ApplyOwner(0, 0);
+            upper.Put(new LayerEntry
+            {
+                Path = target,
+                Type = LayerEntryType.RegularFile,
+                Mode = rewrites.ApplyMode(LayerEntryType.RegularFile, 0b110_100_100),
+                Uid = owner.Uid,
+                Gid = owner.Gid,
+                ModTime = DefaultTime,
+                Size = bytes.Length,
+            }, segment, placement.Directories);
+        }
+        state.Tree = upper;
+        return await CommitAsync(upper, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The fast path of DESIGN §5: <c>ADD archive /</c> onto an empty stage whose archive is already a valid layer
+    /// keeps the archive's bytes as the blob. Anything the fast path cannot vouch for goes the normal way.
+    /// </summary>
+    private async Task<ILayer?> TryPassthroughAsync(TransferRequest request, StageState state, FileTree lower, Placement placement, CancellationToken cancellationToken)
+    {
+        var transfer = request.Transfer;
+        if (!request.IsAdd || request.From is not null || state.Layers.Count != 0 || lower.Entries.Any() || placement.Path.Length != 0
+            || transfer.Sources.Count != 1 || transfer.InlineSources.Count != 0 || transfer.Chown is not null || transfer.Chmod is not null
+            || transfer.Excludes.Count != 0 || options.Compression != LayerCompression.Gzip || IsUrl(transfer.Sources[0]))
+            return null;
+        var matches = context.Match(transfer.Sources[0]);
+        if (matches.Count != 1) return null;
+        var full = context.FullPath(matches[0]);
+        if (!File.Exists(full) || new FileInfo(full).LinkTarget is not null) return null;
+
+        await using var input = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        var kind = await ArchiveDetector.DetectAsync(input, cancellationToken).ConfigureAwait(false);
+        if (!kind.IsTar || kind.Compression is not (ArchiveCompression.Gzip or ArchiveCompression.None)) return null;
+
+        await using var writer = store.Content.BeginWrite();
+        var result = await LayerPassthrough.CopyAsync(input, writer.Stream, placement.Rewrites, Settings, cancellationToken).ConfigureAwait(false);
+        if (result.Layer is not { } written) return null;
+        await writer.CommitAsync(written.Digest, written.Size, "layer", cancellationToken).ConfigureAwait(false);
+        state.Tree = null; // rebuilt from the layer only if a later step needs it
+        return new StoreLayer(store.Content, written.ToDescriptor(OciMediaTypes), written.DiffId);
+    }
+
+    private async Task<FileTree> SourceTreeAsync(string from, TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
+    {
+        var stage = document.FindStage(from) ?? (int.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < document.Stages.Count ? document.Stages[index] : null);
+        if (stage is not null)
+        {
+            if (!built.TryGetValue(stage.Index, out var source))
+                throw new DockerfileException(request.Location, $"COPY --from={from}: the stage must come before this one");
+            return await source.GetTreeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var stored = await store.Resolver.TryResolveAsync(from, cancellationToken).ConfigureAwait(false)
+            ?? throw new DockerfileException(request.Location, $"COPY --from={from}: no stage of that name, and no such image in the local store");
+        var image = await store.LoadAsync(stored, state.Platform, cancellationToken).ConfigureAwait(false);
+        var imageState = new StageState(image.Config, image.Layers, state.Platform);
+        return await imageState.GetTreeAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private bool OciMediaTypes => options.OciMediaTypes || options.Compression == LayerCompression.Zstd;
+
+    private LayerCompressionSettings Settings => options.Compression switch
+    {
+        LayerCompression.Gzip => LayerCompressionSettings.Gzip(),
+        LayerCompression.Zstd => LayerCompressionSettings.Zstd(),
+        _ => LayerCompressionSettings.None,
+    };
+
+    private async Task<ILayer> CommitAsync(FileTree upper, CancellationToken cancellationToken)
+    {
+        await using var writer = store.Content.BeginWrite();
+        var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, Settings, cancellationToken, options.Timestamp).ConfigureAwait(false);
+        await writer.CommitAsync(written.Digest, written.Size, "layer", cancellationToken).ConfigureAwait(false);
+        return new StoreLayer(store.Content, written.ToDescriptor(OciMediaTypes), written.DiffId);
+    }
+
+    /// <summary>The destination as a clean image path: relative ones start at WORKDIR.</summary>
+    private static string Destination(string destination, StageState state)
+        => LayerPath.Clean(WorkdirPath.Resolve(state.Container.WorkingDir, destination));
+
+    private static int? ParseChmod(string? chmod)
+    {
+        if (chmod is null) return null;
+        if (chmod.Length is < 1 or > 4 || chmod.Any(c => c is < '0' or > '7'))
+            throw new FormatException($"invalid --chmod '{chmod}': give octal permission bits, e.g. 755 or 0644");
+        return Convert.ToInt32(chmod, 8);
+    }
+
+    private static bool IsUrl(string source)
+        => source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+           || source.StartsWith("git@", StringComparison.Ordinal);
+}
+
+/// <summary>Where and how one ADD/COPY places what it copies.</summary>
+internal sealed record Placement(string Path, bool DestinationIsDirectory, EntryRewrites Rewrites, DirectoryDefaults Directories, DockerignoreMatcher? Excludes, bool KeepParents);

@@ -1,0 +1,73 @@
+using Tabula.Dockerfile;
+using Tabula.Layers;
+
+namespace Tabula.Build;
+
+/// <summary>
+/// <c>COPY --from</c>: copies from another stage's (or image's) file tree. Entries keep their owner unless
+/// <c>--chown</c> is given, as BuildKit does; content is read from where it lives when the layer is written.
+/// </summary>
+internal sealed class TreeCopier(FileTree upper, Placement placement)
+{
+    public void Copy(FileTree source, string pattern, int sourceCount, TransferRequest request)
+    {
+        var matches = Match(source, LayerPath.Clean(pattern));
+        if (matches.Count == 0)
+            throw new DockerfileException(request.Location, $"COPY --from={request.From} failed: \"{pattern}\" not found");
+        bool many = sourceCount > 1 || matches.Count > 1;
+        foreach (var match in matches)
+        {
+            var resolved = source.Resolve(match);
+            if (resolved.IsDirectory)
+            {
+                var target = placement.KeepParents ? LayerPath.Join(placement.Path, match) : placement.Path;
+                if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
+                var prefix = resolved.Path.Length == 0 ? "" : resolved.Path + "/";
+                foreach (var item in source.Entries.Where(e => e.Entry.Path.StartsWith(prefix, StringComparison.Ordinal)))
+                    Put(item, LayerPath.Join(target, item.Entry.Path[prefix.Length..]));
+                continue;
+            }
+            var entry = resolved.Entry is null ? null : source.Get(resolved.Path);
+            if (entry is null)
+                throw new DockerfileException(request.Location, $"COPY --from={request.From} failed: \"{match}\" not found");
+            var name = LayerPath.NameOf(match);
+            string path = placement.KeepParents ? LayerPath.Join(placement.Path, match)
+                : many || placement.DestinationIsDirectory || upper.Resolve(placement.Path).IsDirectory ? LayerPath.Join(placement.Path, name)
+                : placement.Path;
+            Put(entry, path);
+        }
+    }
+
+    private void Put(TreeEntry item, string path)
+    {
+        var e = item.Entry;
+        var owner = placement.Rewrites.ApplyOwner(e.Uid, e.Gid);
+        // A hardlink group is copied as separate files: its other paths may lie outside what is copied.
+        var type = e.Type == LayerEntryType.Hardlink ? LayerEntryType.RegularFile : e.Type;
+        upper.Put(e with
+        {
+            Path = path,
+            Type = type,
+            Mode = placement.Rewrites.ApplyMode(type, e.Mode),
+            Uid = owner.Uid,
+            Gid = owner.Gid,
+            ModTime = placement.Rewrites.ApplyTime(e.ModTime),
+        }, item.Content, placement.Directories);
+    }
+
+    /// <summary>Exact paths, or wildcard patterns matched component by component against the tree's entries.</summary>
+    private static List<string> Match(FileTree source, string pattern)
+    {
+        if (!GlobPattern.HasMeta(pattern))
+            return pattern.Length == 0 || source.Resolve(pattern).Exists ? [pattern] : [];
+        var parts = pattern.Split('/');
+        return source.Entries
+            .Select(e => e.Entry.Path)
+            .Where(p =>
+            {
+                var names = p.Split('/');
+                return names.Length == parts.Length && names.Zip(parts).All(pair => GlobPattern.Match(pair.Second, pair.First));
+            })
+            .ToList();
+    }
+}
