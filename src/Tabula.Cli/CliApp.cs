@@ -25,7 +25,7 @@ public static class CliApp
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors) await error.WriteLineAsync($"tabula: {e.Message}").ConfigureAwait(false);
-            await error.WriteLineAsync($"See 'tabula {string.Join(' ', CommandPath(parse))} --help'.").ConfigureAwait(false);
+            await error.WriteLineAsync($"See '{string.Join(' ', CommandPath(parse).Prepend("tabula"))} --help'.").ConfigureAwait(false);
             return Usage;
         }
         try
@@ -47,16 +47,16 @@ public static class CliApp
 
     private static IEnumerable<Command> Verbs(CliContext context) =>
     [
+        BuildVerb.Create(context),
         ImagesVerb.Create(context),
-        InspectVerb.Create(context),
         HistoryVerb.Create(context),
+        InspectVerb.Create(context),
+        LsVerb.Create(context),
         TagVerb.Create(context),
         RmiVerb.Create(context),
         PruneVerb.Create(context),
         SaveVerb.Create(context),
         LoadVerb.Create(context),
-        BuildVerb.Create(context),
-        LsVerb.Create(context),
     ];
 
     private static IEnumerable<string> CommandPath(ParseResult parse)
