@@ -32,12 +32,14 @@ if [[ ! -f $out/mini/rootfs.tgz ]]; then
 fi
 
 if [[ ! -f $out/large/rootfs.tgz ]]; then
-  mirror=$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-    | awk '{print $2}' | grep -E '/debian/?$' | head -n1)
+  mirror=$( { cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } \
+    | grep -oE '^(URIs:|deb) +https?://[^ ]+' | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
   [[ -n "$mirror" ]] || { echo "no Debian mirror in the apt configuration" >&2; exit 1; }
   work=$(mktemp -d)
   debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
     || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
+  # What debootstrap downloaded is not part of the system: drop the .debs and the package lists.
+  rm -rf "$work"/rootfs/var/cache/apt/archives/*.deb "$work"/rootfs/var/lib/apt/lists/*
   mkdir -p $out/large && pack "$work/rootfs" $out/large/rootfs.tgz && dockerfile $out/large
   mkdir -p $out/large-tree && cp -a "$work/rootfs" $out/large-tree/tree
   rm -rf "$work"
