@@ -32,13 +32,22 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         }
     }
 
-    /// <summary>WORKDIR's directory, made when it does not exist yet (BuildKit makes it in its own layer).</summary>
-    public async Task<ILayer?> MakeDirectoryAsync(string path, StageState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// WORKDIR's directory, made when it does not exist yet (BuildKit makes it in its own layer), owned by the
+    /// stage's USER as BuildKit's mkdir is.
+    /// </summary>
+    public async Task<ILayer?> MakeDirectoryAsync(string path, StageState state, SourceLocation location, CancellationToken cancellationToken)
     {
         var lower = await state.GetTreeAsync(cancellationToken).ConfigureAwait(false);
         if (lower.Resolve(path).IsDirectory) return null;
+        Ownership? owner = null;
+        if (state.Container.User is { Length: > 0 } user)
+        {
+            try { owner = await UserDatabase.ResolveChownAsync(user, lower, cancellationToken).ConfigureAwait(false); }
+            catch (FormatException e) { throw new DockerfileException(location, $"WORKDIR {path}: {e.Message}", e); }
+        }
         var upper = FileTree.Over(lower);
-        upper.EnsureDirectory(path, DirectoryDefaults.Create(DefaultTime));
+        upper.EnsureDirectory(path, DirectoryDefaults.Create(DefaultTime, owner));
         state.Tree = upper;
         return await CommitAsync(upper, cancellationToken).ConfigureAwait(false);
     }

@@ -78,7 +78,7 @@ internal sealed class StageRun(
                 var expanded = workdir.Expand(Expander(state));
                 var path = WorkdirPath.Resolve(state.Container.WorkingDir, expanded.Path);
                 state.SetContainer(c => c with { WorkingDir = path });
-                ILayer? layer = path == "/" ? null : await _files.MakeDirectoryAsync(path, state, cancellationToken).ConfigureAwait(false);
+                ILayer? layer = path == "/" ? null : await _files.MakeDirectoryAsync(path, state, expanded.Location, cancellationToken).ConfigureAwait(false);
                 if (layer is not null) state.AddLayer(layer);
                 state.AddHistory("WORKDIR " + path, layer is null, created);
                 return layer;
