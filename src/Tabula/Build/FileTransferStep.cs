@@ -62,7 +62,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             Destination(transfer.Destination, state),
             transfer.Destination.EndsWith('/') || transfer.Destination is "." or ".." || transfer.Destination.EndsWith("/.", StringComparison.Ordinal),
             rewrites,
-            DirectoryDefaults.Create(DefaultTime, chown),
+            ImpliedDirectories(rewrites),
             transfer.Excludes.Count == 0 ? null : new DockerignoreMatcher(transfer.Excludes),
             request.Parents);
 
@@ -85,13 +85,18 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             {
                 if (request.IsAdd && IsUrl(source))
                     throw new DockerfileException(request.Location, $"ADD {source}: adding from a URL is not supported yet; download it and ADD it from the build context");
-                var matches = context.Match(source);
-                if (matches.Count == 0)
+                var (pivot, pattern) = request.Parents ? SplitPivot(source) : ("", source);
+                var matches = context.Match(LayerPath.Join(pivot, pattern));
+                // BuildKit lets a wildcard match nothing (the step then copies nothing); a plain path must exist.
+                if (matches.Count == 0 && !GlobPattern.HasMeta(source))
                     throw new DockerfileException(request.Location, $"{request.Keyword} failed: \"{source}\" not found in the build context (or excluded by .dockerignore)");
                 if ((sourceCount > 1 || matches.Count > 1) && !placement.DestinationIsDirectory && !upper.Resolve(placement.Path).IsDirectory)
                     throw new DockerfileException(request.Location, string.Format(CultureInfo.InvariantCulture, MultipleSourcesError, request.Keyword));
                 foreach (var match in matches)
-                    await copier.CopyAsync(match, request.IsAdd, forceDirectory: sourceCount > 1 || matches.Count > 1, cancellationToken).ConfigureAwait(false);
+                {
+                    var kept = pivot.Length == 0 ? match : match[(pivot.Length + 1)..];
+                    await copier.CopyAsync(match, kept, request.IsAdd, forceDirectory: sourceCount > 1 || matches.Count > 1, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         foreach (var inline in transfer.InlineSources)
@@ -177,6 +182,26 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, Settings, cancellationToken, options.Timestamp).ConfigureAwait(false);
         await writer.CommitAsync(written.Digest, written.Size, "layer", cancellationToken).ConfigureAwait(false);
         return new StoreLayer(store.Content, written.ToDescriptor(OciMediaTypes), written.DiffId);
+    }
+
+    /// <summary>
+    /// Directories a copy creates: 0755, or the --chmod mode as BuildKit applies it to the parents it makes
+    /// (moby/buildkit#4945; #5943 questions it), owned by --chown.
+    /// </summary>
+    private DirectoryDefaults ImpliedDirectories(EntryRewrites rewrites)
+    {
+        var defaults = DirectoryDefaults.Create(DefaultTime, rewrites.Chown);
+        return rewrites.Chmod is { } mode ? defaults with { Mode = mode } : defaults;
+    }
+
+    /// <summary>
+    /// <c>--parents</c> with a <c>/./</c> pivot keeps only what follows it (BuildKit); without one the whole path is kept.
+    /// Both halves come back clean and context-relative.
+    /// </summary>
+    private static (string Pivot, string Pattern) SplitPivot(string source)
+    {
+        int at = source.IndexOf("/./", StringComparison.Ordinal);
+        return at < 0 ? ("", BuildContext.Clean(source)) : (BuildContext.Clean(source[..at]), BuildContext.Clean(source[(at + 3)..]));
     }
 
     /// <summary>The destination as a clean image path: relative ones start at WORKDIR.</summary>
