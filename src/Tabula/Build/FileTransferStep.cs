@@ -2,6 +2,7 @@ using System.Globalization;
 using Tabula.Archives;
 using Tabula.Content;
 using Tabula.Dockerfile;
+using Tabula.Dockerfile.Expansion;
 using Tabula.Dockerfile.Ignore;
 using Tabula.Images;
 using Tabula.Layers;
@@ -153,6 +154,9 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
 
     private async Task<FileTree> SourceTreeAsync(string from, TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
     {
+        if (new ShellWordExpander(VariableMap.Empty, document.EscapeToken).ProcessWord(from) != from)
+            throw new DockerfileException(request.Location,
+                "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround");
         var stage = document.FindStage(from) ?? (int.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < document.Stages.Count ? document.Stages[index] : null);
         if (stage is not null)
         {

@@ -48,6 +48,8 @@ public class BuildErrorTests
     [InlineData("FROM scratch\nSTOPSIGNAL NOTASIGNAL\n", 2)]
     [InlineData("FROM scratch\nLABEL a=\"${x\n", 2)]
     [InlineData("FROM scratch\nFLY away\n", 2)]
+    [InlineData("FROM scratch AS a\nFROM scratch\nARG S=a\nCOPY --from=$S /x /x\n", 4)]
+    [InlineData("FROM scratch\nADD --checksum=sha256:0000 local.tgz /\n", 2)]
     public async Task A_malformed_dockerfile_is_located(string dockerfile, int line)
     {
         using var h = new BuildHarness();
