@@ -24,7 +24,12 @@ internal sealed class TreeCopier(FileTree upper, Placement placement)
                 if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
                 var prefix = resolved.Path.Length == 0 ? "" : resolved.Path + "/";
                 foreach (var item in source.Entries.Where(e => e.Entry.Path.StartsWith(prefix, StringComparison.Ordinal)))
-                    Put(item, LayerPath.Join(target, item.Entry.Path[prefix.Length..]));
+                {
+                    // --exclude patterns match paths relative to the source directory, as for context sources.
+                    var relative = item.Entry.Path[prefix.Length..];
+                    if (placement.Excludes?.IsIgnored(relative) == true) continue;
+                    Put(item, LayerPath.Join(target, relative));
+                }
                 continue;
             }
             var entry = resolved.Entry is null ? null : source.Get(resolved.Path);

@@ -93,6 +93,30 @@ public class MultiStageTests
     }
 
     [Fact]
+    public async Task Copy_from_honours_exclude_relative_to_each_source()
+    {
+        using var h = new BuildHarness();
+        h.File("dir1/a.png", "1");
+        h.File("dir1/b.txt", "2");
+        h.File("dir2/c.png", "3");
+        h.File("dir2/sub/d.png", "4");
+        var image = await h.BuildImageAsync("FROM scratch AS base\nCOPY . /\nFROM scratch\nCOPY --from=base --exclude=*.png --exclude=sub dir* /out/\n");
+        Assert.Equal(["out", "out/b.txt"], LayerContents.Paths(await LayerContents.ReadAsync(image.Layers[0])));
+    }
+
+    [Fact]
+    public async Task Copy_from_a_stage_whose_layer_took_the_fast_path()
+    {
+        using var h = new BuildHarness();
+        h.Bytes("rootfs.tar", Tabula.Tests.Layers.TarTestData.BclTar(System.Formats.Tar.TarEntryFormat.Pax,
+            ("etc", System.Formats.Tar.TarEntryType.Directory, null),
+            ("etc/hostname", System.Formats.Tar.TarEntryType.RegularFile, "from the archive\n")));
+        await h.BuildAsync(h.Options("FROM scratch AS root\nADD rootfs.tar /\nFROM scratch\nCOPY --from=root /etc/hostname /h\n") with { Timestamp = null });
+        var image = await h.LoadAsync("test:latest");
+        Assert.Equal("from the archive\n", LayerContents.Single(await LayerContents.ReadAsync(image.Layers[0]), "h").Text);
+    }
+
+    [Fact]
     public async Task Copy_from_an_unknown_name_is_a_located_error()
     {
         using var h = new BuildHarness();
