@@ -77,7 +77,10 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             var sourceTree = await SourceTreeAsync(from, request, state, built, document, cancellationToken).ConfigureAwait(false);
             var copier = new TreeCopier(upper, placement);
             foreach (var source in transfer.Sources)
-                copier.Copy(sourceTree, source, sourceCount, request);
+            {
+                var (pivot, pattern) = request.Parents ? SplitPivot(source) : ("", source);
+                copier.Copy(sourceTree, pivot, pattern, sourceCount, request);
+            }
         }
         else
         {

@@ -117,6 +117,16 @@ public class MultiStageTests
     }
 
     [Fact]
+    public async Task Copy_from_with_parents_and_a_pivot()
+    {
+        using var h = new BuildHarness();
+        h.File("src/x/y/a.txt", "a");
+        var image = await h.BuildImageAsync("FROM scratch AS s\nCOPY src /src\nFROM scratch\nCOPY --from=s --parents /src/x/y/a.txt /src/./x/y/a.txt /out/\n");
+        Assert.Equal(["out", "out/src", "out/src/x", "out/src/x/y", "out/src/x/y/a.txt", "out/x", "out/x/y", "out/x/y/a.txt"],
+            LayerContents.Paths(await LayerContents.ReadAsync(image.Layers[0])));
+    }
+
+    [Fact]
     public async Task Copy_from_an_unknown_name_is_a_located_error()
     {
         using var h = new BuildHarness();
