@@ -9,14 +9,21 @@ namespace Tabula.Build;
 /// </summary>
 internal sealed class ContextCopier(BuildContext context, FileTree upper, Placement placement, BuildSession session)
 {
-    public async Task CopyAsync(string match, bool isAdd, bool forceDirectory, CancellationToken cancellationToken)
+    /// <param name="match">The context path a source named.</param>
+    /// <param name="kept">With <c>--parents</c>, the part of <paramref name="match"/> recreated under the destination
+    /// (what follows a <c>/./</c> pivot, else all of it).</param>
+    public async Task CopyAsync(string match, string kept, bool isAdd, bool forceDirectory, CancellationToken cancellationToken)
     {
         var resolved = context.Resolve(match);
         var full = context.FullPath(resolved);
+        if (placement.KeepParents) CopyParents(match, kept);
         if (Directory.Exists(full))
         {
-            var target = placement.KeepParents ? LayerPath.Join(placement.Path, match) : placement.Path;
-            EnsureDirectory(target, full);
+            // The destination itself is made as BuildKit's copy makes it (like a parent: 0755 or the --chmod mode,
+            // the --chown owner); only what is inside the source directory keeps its own mode and time.
+            var target = placement.KeepParents ? LayerPath.Join(placement.Path, kept) : placement.Path;
+            if (placement.KeepParents) EnsureDirectory(target, full);
+            else if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
             await CopyDirectoryAsync(resolved, target, "", cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -26,7 +33,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
         if (isAdd && await IsArchiveAsync(full, cancellationToken).ConfigureAwait(false))
         {
             await using var archive = File.OpenRead(full);
-            var destination = placement.KeepParents ? LayerPath.Join(placement.Path, LayerPath.ParentOf(match)) : placement.Path;
+            var destination = placement.KeepParents ? LayerPath.Join(placement.Path, LayerPath.ParentOf(kept)) : placement.Path;
             await ArchiveExtractor.ExtractAsync(upper, archive, destination,
                 new ExtractOptions { Rewrites = placement.Rewrites, ImpliedDirectories = placement.Directories },
                 session.NewSpool(), cancellationToken).ConfigureAwait(false);
@@ -35,12 +42,28 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
 
         var name = match.Contains('/') ? match[(match.LastIndexOf('/') + 1)..] : match;
         string targetPath;
-        if (placement.KeepParents) targetPath = LayerPath.Join(placement.Path, match);
+        if (placement.KeepParents) targetPath = LayerPath.Join(placement.Path, kept);
         else if (forceDirectory || placement.DestinationIsDirectory || upper.Resolve(placement.Path).IsDirectory) targetPath = LayerPath.Join(placement.Path, name);
         else targetPath = placement.Path;
         if (targetPath.Length == 0)
             throw new FormatException($"cannot copy the file \"{match}\" over the root directory");
         PutFile(targetPath, full);
+    }
+
+    /// <summary>
+    /// <c>--parents</c>: the directories above the kept path are recreated under the destination with the context
+    /// directories' own metadata, as BuildKit copies the parents of an included path.
+    /// </summary>
+    private void CopyParents(string match, string kept)
+    {
+        var pivot = match[..(match.Length - kept.Length)].TrimEnd('/');
+        var parts = kept.Split('/');
+        for (int i = 1; i < parts.Length; i++)
+        {
+            var relative = string.Join('/', parts.Take(i));
+            var source = context.FullPath(context.Resolve(LayerPath.Join(pivot, relative)));
+            EnsureDirectory(LayerPath.Join(placement.Path, relative), source);
+        }
     }
 
     private async Task CopyDirectoryAsync(string relativeDirectory, string targetDirectory, string sourceRelative, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Tabula.Archives;
 using Tabula.Content;
 using Tabula.Dockerfile;
+using Tabula.Dockerfile.Expansion;
 using Tabula.Dockerfile.Ignore;
 using Tabula.Images;
 using Tabula.Layers;
@@ -32,13 +33,22 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         }
     }
 
-    /// <summary>WORKDIR's directory, made when it does not exist yet (BuildKit makes it in its own layer).</summary>
-    public async Task<ILayer?> MakeDirectoryAsync(string path, StageState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// WORKDIR's directory, made when it does not exist yet (BuildKit makes it in its own layer), owned by the
+    /// stage's USER as BuildKit's mkdir is.
+    /// </summary>
+    public async Task<ILayer?> MakeDirectoryAsync(string path, StageState state, SourceLocation location, CancellationToken cancellationToken)
     {
         var lower = await state.GetTreeAsync(cancellationToken).ConfigureAwait(false);
         if (lower.Resolve(path).IsDirectory) return null;
+        Ownership? owner = null;
+        if (state.Container.User is { Length: > 0 } user)
+        {
+            try { owner = await UserDatabase.ResolveChownAsync(user, lower, cancellationToken).ConfigureAwait(false); }
+            catch (FormatException e) { throw new DockerfileException(location, $"WORKDIR {path}: {e.Message}", e); }
+        }
         var upper = FileTree.Over(lower);
-        upper.EnsureDirectory(path, DirectoryDefaults.Create(DefaultTime));
+        upper.EnsureDirectory(path, DirectoryDefaults.Create(DefaultTime, owner));
         state.Tree = upper;
         return await CommitAsync(upper, cancellationToken).ConfigureAwait(false);
     }
@@ -53,7 +63,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             Destination(transfer.Destination, state),
             transfer.Destination.EndsWith('/') || transfer.Destination is "." or ".." || transfer.Destination.EndsWith("/.", StringComparison.Ordinal),
             rewrites,
-            DirectoryDefaults.Create(DefaultTime, chown),
+            ImpliedDirectories(rewrites),
             transfer.Excludes.Count == 0 ? null : new DockerignoreMatcher(transfer.Excludes),
             request.Parents);
 
@@ -67,7 +77,10 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             var sourceTree = await SourceTreeAsync(from, request, state, built, document, cancellationToken).ConfigureAwait(false);
             var copier = new TreeCopier(upper, placement);
             foreach (var source in transfer.Sources)
-                copier.Copy(sourceTree, source, sourceCount, request);
+            {
+                var (pivot, pattern) = request.Parents ? SplitPivot(source) : ("", source);
+                copier.Copy(sourceTree, pivot, pattern, sourceCount, request);
+            }
         }
         else
         {
@@ -76,13 +89,18 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             {
                 if (request.IsAdd && IsUrl(source))
                     throw new DockerfileException(request.Location, $"ADD {source}: adding from a URL is not supported yet; download it and ADD it from the build context");
-                var matches = context.Match(source);
-                if (matches.Count == 0)
+                var (pivot, pattern) = request.Parents ? SplitPivot(source) : ("", source);
+                var matches = context.Match(LayerPath.Join(pivot, pattern));
+                // BuildKit lets a wildcard match nothing (the step then copies nothing); a plain path must exist.
+                if (matches.Count == 0 && !GlobPattern.HasMeta(source))
                     throw new DockerfileException(request.Location, $"{request.Keyword} failed: \"{source}\" not found in the build context (or excluded by .dockerignore)");
                 if ((sourceCount > 1 || matches.Count > 1) && !placement.DestinationIsDirectory && !upper.Resolve(placement.Path).IsDirectory)
                     throw new DockerfileException(request.Location, string.Format(CultureInfo.InvariantCulture, MultipleSourcesError, request.Keyword));
                 foreach (var match in matches)
-                    await copier.CopyAsync(match, request.IsAdd, forceDirectory: sourceCount > 1 || matches.Count > 1, cancellationToken).ConfigureAwait(false);
+                {
+                    var kept = pivot.Length == 0 ? match : match[(pivot.Length + 1)..];
+                    await copier.CopyAsync(match, kept, request.IsAdd, forceDirectory: sourceCount > 1 || matches.Count > 1, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         foreach (var inline in transfer.InlineSources)
@@ -139,6 +157,9 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
 
     private async Task<FileTree> SourceTreeAsync(string from, TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
     {
+        if (new ShellWordExpander(VariableMap.Empty, document.EscapeToken).ProcessWord(from) != from)
+            throw new DockerfileException(request.Location,
+                "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround");
         var stage = document.FindStage(from) ?? (int.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < document.Stages.Count ? document.Stages[index] : null);
         if (stage is not null)
         {
@@ -168,6 +189,26 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, Settings, cancellationToken, options.Timestamp).ConfigureAwait(false);
         await writer.CommitAsync(written.Digest, written.Size, "layer", cancellationToken).ConfigureAwait(false);
         return new StoreLayer(store.Content, written.ToDescriptor(OciMediaTypes), written.DiffId);
+    }
+
+    /// <summary>
+    /// Directories a copy creates: 0755, or the --chmod mode as BuildKit applies it to the parents it makes
+    /// (moby/buildkit#4945; #5943 questions it), owned by --chown.
+    /// </summary>
+    private DirectoryDefaults ImpliedDirectories(EntryRewrites rewrites)
+    {
+        var defaults = DirectoryDefaults.Create(DefaultTime, rewrites.Chown);
+        return rewrites.Chmod is { } mode ? defaults with { Mode = mode } : defaults;
+    }
+
+    /// <summary>
+    /// <c>--parents</c> with a <c>/./</c> pivot keeps only what follows it (BuildKit); without one the whole path is kept.
+    /// Both halves come back clean and context-relative.
+    /// </summary>
+    private static (string Pivot, string Pattern) SplitPivot(string source)
+    {
+        int at = source.IndexOf("/./", StringComparison.Ordinal);
+        return at < 0 ? ("", BuildContext.Clean(source)) : (BuildContext.Clean(source[..at]), BuildContext.Clean(source[(at + 3)..]));
     }
 
     /// <summary>The destination as a clean image path: relative ones start at WORKDIR.</summary>

@@ -50,7 +50,8 @@ internal static class MetadataInstructions
                 return true;
             case ExposeInstruction expose:
             {
-                var ports = expose.Ports.Select(p => PortSpec(p, expose.Location)).ToList();
+                // The parser sorted the words as written (as BuildKit's does); a range gives several ports.
+                var ports = expose.Ports.SelectMany(p => PortSpecs(p, expose.Location)).ToList();
                 stage.SetContainer(c =>
                 {
                     var all = new SortedDictionary<string, EmptyObject>(c.ExposedPorts?.ToDictionary() ?? [], StringComparer.Ordinal);
@@ -119,20 +120,30 @@ internal static class MetadataInstructions
 
     private static long? NullIfZero(long value) => value == 0 ? null : value;
 
-    /// <summary>Docker's port spec: <c>80</c> → <c>80/tcp</c>; ranges expand; protocol tcp, udp or sctp.</summary>
-    private static string PortSpec(string text, SourceLocation location)
+    /// <summary>
+    /// BuildKit's port spec: <c>[ip:][host:]port[-end][/proto]</c> becomes one <c>port/proto</c> per port of the range,
+    /// numbers without leading zeros, the protocol (tcp, udp or sctp; tcp by default) lower-cased.
+    /// </summary>
+    private static IEnumerable<string> PortSpecs(string text, SourceLocation location)
     {
-        var parts = text.Split('/', 2);
-        var protocol = parts.Length == 2 ? parts[1].ToLowerInvariant() : "tcp";
+        var containerPart = text.Contains(':') ? text[(text.LastIndexOf(':') + 1)..] : text;
+        var slash = containerPart.IndexOf('/');
+        var port = slash < 0 ? containerPart : containerPart[..slash];
+        var protocol = slash < 0 ? "tcp" : containerPart[(slash + 1)..].ToLowerInvariant();
+        if (port.Length == 0)
+            throw new DockerfileException(location, $"invalid port: \"{text}\": no port specified");
+        if (protocol.Length == 0) protocol = "tcp";
         if (protocol is not ("tcp" or "udp" or "sctp"))
-            throw new DockerfileException(location, $"invalid proto: {parts[1]}");
-        var port = parts[0];
-        // A published form (ip:host:container) keeps only the container port, as docker does.
-        if (port.Contains(':')) port = port[(port.LastIndexOf(':') + 1)..];
-        if (!port.Split('-').All(p => int.TryParse(p, out var n) && n is >= 0 and <= 65535))
-            throw new DockerfileException(location, $"invalid containerPort: {parts[0]}");
-        return $"{port}/{protocol}";
+            throw new DockerfileException(location, $"invalid port: \"{text}\": invalid proto: {containerPart[(slash + 1)..]}");
+        var bounds = port.Split('-', 2);
+        if (!TryPort(bounds[0], out var start) || !TryPort(bounds.Length == 2 ? bounds[1] : bounds[0], out var end) || end < start)
+            throw new DockerfileException(location, $"invalid containerPort: {port}");
+        for (int p = start; p <= end; p++)
+            yield return p.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/" + protocol;
     }
+
+    private static bool TryPort(string text, out int port)
+        => int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) && port is >= 0 and <= 65535;
 
     private static readonly HashSet<string> SignalNames = new(StringComparer.Ordinal)
     {

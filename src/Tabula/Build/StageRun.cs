@@ -60,6 +60,7 @@ internal sealed class StageRun(
             case AddInstruction add:
             {
                 var expanded = add.Expand(Expander(state));
+                CheckChecksum(expanded);
                 var layer = await _files.RunAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location), state, built, document, cancellationToken).ConfigureAwait(false);
                 state.AddLayer(layer);
                 state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
@@ -78,7 +79,7 @@ internal sealed class StageRun(
                 var expanded = workdir.Expand(Expander(state));
                 var path = WorkdirPath.Resolve(state.Container.WorkingDir, expanded.Path);
                 state.SetContainer(c => c with { WorkingDir = path });
-                ILayer? layer = path == "/" ? null : await _files.MakeDirectoryAsync(path, state, cancellationToken).ConfigureAwait(false);
+                ILayer? layer = path == "/" ? null : await _files.MakeDirectoryAsync(path, state, expanded.Location, cancellationToken).ConfigureAwait(false);
                 if (layer is not null) state.AddLayer(layer);
                 state.AddHistory("WORKDIR " + path, layer is null, created);
                 return layer;
@@ -88,6 +89,18 @@ internal sealed class StageRun(
                 if (!applied) throw new DockerfileException(instruction.Location, $"{instruction.Keyword} is not supported");
                 return null;
         }
+    }
+
+    /// <summary>BuildKit's rules for <c>ADD --checksum</c>: one source, and only a URL or git source has one to check.</summary>
+    private static void CheckChecksum(AddInstruction add)
+    {
+        if (add.Checksum is null) return;
+        if (add.Transfer.Sources.Count + add.Transfer.InlineSources.Count != 1)
+            throw new DockerfileException(add.Location, "checksum can't be specified for multiple sources");
+        var source = add.Transfer.Sources.Count == 1 ? add.Transfer.Sources[0] : "";
+        if (!source.StartsWith("http://", StringComparison.Ordinal) && !source.StartsWith("https://", StringComparison.Ordinal)
+            && !source.StartsWith("git@", StringComparison.Ordinal) && !source.EndsWith(".git", StringComparison.Ordinal))
+            throw new DockerfileException(add.Location, "checksum requires HTTP(S) or Git sources");
     }
 
     private async Task<StageState> StartAsync(FromInstruction from, IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)

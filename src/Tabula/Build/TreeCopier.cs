@@ -9,29 +9,37 @@ namespace Tabula.Build;
 /// </summary>
 internal sealed class TreeCopier(FileTree upper, Placement placement)
 {
-    public void Copy(FileTree source, string pattern, int sourceCount, TransferRequest request)
+    /// <param name="pivot">With <c>--parents</c>, the clean part of the source before a <c>/./</c> pivot (else empty):
+    /// only what follows it is recreated under the destination.</param>
+    public void Copy(FileTree source, string pivot, string pattern, int sourceCount, TransferRequest request)
     {
-        var matches = Match(source, LayerPath.Clean(pattern));
+        var matches = Match(source, LayerPath.Join(pivot, LayerPath.Clean(pattern)));
         if (matches.Count == 0)
             throw new DockerfileException(request.Location, $"COPY --from={request.From} failed: \"{pattern}\" not found");
         bool many = sourceCount > 1 || matches.Count > 1;
         foreach (var match in matches)
         {
+            var kept = pivot.Length == 0 ? match : match[(pivot.Length + 1)..];
             var resolved = source.Resolve(match);
             if (resolved.IsDirectory)
             {
-                var target = placement.KeepParents ? LayerPath.Join(placement.Path, match) : placement.Path;
+                var target = placement.KeepParents ? LayerPath.Join(placement.Path, kept) : placement.Path;
                 if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
                 var prefix = resolved.Path.Length == 0 ? "" : resolved.Path + "/";
                 foreach (var item in source.Entries.Where(e => e.Entry.Path.StartsWith(prefix, StringComparison.Ordinal)))
-                    Put(item, LayerPath.Join(target, item.Entry.Path[prefix.Length..]));
+                {
+                    // --exclude patterns match paths relative to the source directory, as for context sources.
+                    var relative = item.Entry.Path[prefix.Length..];
+                    if (placement.Excludes?.IsIgnored(relative) == true) continue;
+                    Put(item, LayerPath.Join(target, relative));
+                }
                 continue;
             }
             var entry = resolved.Entry is null ? null : source.Get(resolved.Path);
             if (entry is null)
                 throw new DockerfileException(request.Location, $"COPY --from={request.From} failed: \"{match}\" not found");
             var name = LayerPath.NameOf(match);
-            string path = placement.KeepParents ? LayerPath.Join(placement.Path, match)
+            string path = placement.KeepParents ? LayerPath.Join(placement.Path, kept)
                 : many || placement.DestinationIsDirectory || upper.Resolve(placement.Path).IsDirectory ? LayerPath.Join(placement.Path, name)
                 : placement.Path;
             Put(entry, path);

@@ -1,0 +1,95 @@
+using System.Formats.Tar;
+using Tabula.Dockerfile;
+using Tabula.Layers;
+using Tabula.Tests.Layers;
+
+namespace Tabula.Tests.Build;
+
+/// <summary>DESIGN §5: ADD extracts local tar archives (detected by content), COPY never does.</summary>
+public class AddArchiveTests
+{
+    private static byte[] SampleTar() => TarTestData.BclTar(TarEntryFormat.Pax,
+        ("app", TarEntryType.Directory, null),
+        ("app/hello.txt", TarEntryType.RegularFile, "hello\n"),
+        ("app/link", TarEntryType.SymbolicLink, "hello.txt"));
+
+    public static TheoryData<ArchiveCompression> Compressions =>
+        [ArchiveCompression.None, ArchiveCompression.Gzip, ArchiveCompression.Bzip2, ArchiveCompression.Xz, ArchiveCompression.Zstd];
+
+    [Theory]
+    [MemberData(nameof(Compressions))]
+    public async Task Add_extracts_every_compression_whatever_the_name(ArchiveCompression compression)
+    {
+        using var h = new BuildHarness();
+        h.Bytes("archive.bin", CompressedSamples.Compress(SampleTar(), compression));
+        var image = await h.BuildImageAsync("FROM scratch\nADD archive.bin /opt/\n");
+        var rows = await LayerContents.ReadAsync(image.Layers[0]);
+        Assert.Equal(["opt", "opt/app", "opt/app/hello.txt", "opt/app/link"], LayerContents.Paths(rows));
+        Assert.Equal("hello\n", LayerContents.Single(rows, "opt/app/hello.txt").Text);
+        Assert.Equal("hello.txt", LayerContents.Single(rows, "opt/app/link").LinkName);
+        // Archive times later than the build epoch are clamped to it.
+        Assert.Equal(BuildHarness.Epoch.ToUnixTimeSeconds(), LayerContents.Single(rows, "opt/app/hello.txt").MTime);
+    }
+
+    [Fact]
+    public async Task A_tar_gz_name_holding_plain_text_is_copied_as_a_file()
+    {
+        using var h = new BuildHarness();
+        h.File("fake.tar.gz", "just text, not an archive\n");
+        var rows = await LayerContents.ReadAsync((await h.BuildImageAsync("FROM scratch\nADD fake.tar.gz /\n")).Layers[0]);
+        Assert.Equal("just text, not an archive\n", LayerContents.Single(rows, "fake.tar.gz").Text);
+    }
+
+    [Fact]
+    public async Task Copy_never_extracts()
+    {
+        using var h = new BuildHarness();
+        h.Bytes("a.tar", SampleTar());
+        var rows = await LayerContents.ReadAsync((await h.BuildImageAsync("FROM scratch\nCOPY a.tar /\n")).Layers[0]);
+        Assert.Equal(["a.tar"], LayerContents.Paths(rows));
+    }
+
+    [Fact]
+    public async Task An_archive_cannot_write_outside_the_image_through_a_planted_symlink()
+    {
+        using var h = new BuildHarness();
+        h.Bytes("evil.tar", TarTestData.BclTar(TarEntryFormat.Pax,
+            ("evil", TarEntryType.SymbolicLink, "/"),
+            ("evil/etc/x", TarEntryType.RegularFile, "planted"),
+            ("up", TarEntryType.SymbolicLink, "../../../.."),
+            ("up/y", TarEntryType.RegularFile, "up")));
+        var image = await h.BuildImageAsync("FROM scratch\nADD evil.tar /dst/\nADD evil.tar /\n");
+        var rows = await LayerContents.ReadAsync(image.Layers[0]);
+        // Extraction is chrooted at its destination, as BuildKit's (containerd's) unpack is: the planted links
+        // lead to /dst itself, never above it.
+        Assert.Equal(["dst", "dst/etc", "dst/etc/x", "dst/evil", "dst/up", "dst/y"], LayerContents.Paths(rows));
+        Assert.Equal("planted", LayerContents.Single(rows, "dst/etc/x").Text);
+        Assert.Equal("/", LayerContents.Single(rows, "dst/evil").LinkName);
+        // At the root the same archive writes /etc/x of the image.
+        rows = await LayerContents.ReadAsync(image.Layers[1]);
+        Assert.Equal("planted", LayerContents.Single(rows, "etc/x").Text);
+        Assert.Equal("up", LayerContents.Single(rows, "y").Text);
+    }
+
+    [Fact]
+    public async Task Add_of_a_url_fails_with_a_located_error()
+    {
+        using var h = new BuildHarness();
+        var before = h.IndexBytes();
+        var error = await Assert.ThrowsAsync<DockerfileException>(() => h.BuildAsync("FROM scratch\n\nADD https://example.com/a.tgz /\n"));
+        Assert.StartsWith("Dockerfile:3", error.Message);
+        Assert.Contains("https://example.com/a.tgz", error.Message);
+        Assert.Contains("URL", error.Message);
+        Assert.Equal(before, h.IndexBytes());
+    }
+
+    [Fact]
+    public async Task Add_with_chown_and_chmod_rewrites_extracted_entries()
+    {
+        using var h = new BuildHarness();
+        h.Bytes("a.tgz", CompressedSamples.Gzip(SampleTar()));
+        var rows = await LayerContents.ReadAsync((await h.BuildImageAsync("FROM scratch\nADD --chown=5:6 --chmod=700 a.tgz /\n")).Layers[0]);
+        var file = LayerContents.Single(rows, "app/hello.txt");
+        Assert.Equal((5, 6, 0b111_000_000), (file.Uid, file.Gid, file.Mode));
+    }
+}
