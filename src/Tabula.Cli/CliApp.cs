@@ -22,9 +22,10 @@ public static class CliApp
         foreach (var verb in Verbs(context)) root.Subcommands.Add(verb);
 
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        var errors = parse.Errors.Select(e => e.Message).Concat(UnknownFlags(parse, args)).ToList();
+        if (errors.Count > 0)
         {
-            foreach (var e in parse.Errors) await error.WriteLineAsync($"tabula: {e.Message}").ConfigureAwait(false);
+            foreach (var message in errors) await error.WriteLineAsync($"tabula: {message}").ConfigureAwait(false);
             await error.WriteLineAsync($"See '{string.Join(' ', CommandPath(parse).Prepend("tabula"))} --help'.").ConfigureAwait(false);
             return Usage;
         }
@@ -58,6 +59,19 @@ public static class CliApp
         SaveVerb.Create(context),
         LoadVerb.Create(context),
     ];
+
+    /// <summary>
+    /// A word that looks like a flag but landed in a positional argument is a flag nobody knows: say so, as docker
+    /// does, rather than treat <c>--bogus</c> as an image name. Words after <c>--</c> are taken as they are.
+    /// </summary>
+    private static IEnumerable<string> UnknownFlags(ParseResult parse, string[] args)
+    {
+        if (args.Contains("--")) yield break;
+        foreach (var argument in parse.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>())
+            foreach (var token in argument.Tokens)
+                if (token.Value.Length > 1 && token.Value[0] == '-')
+                    yield return $"unknown flag: {token.Value}";
+    }
 
     private static IEnumerable<string> CommandPath(ParseResult parse)
     {
