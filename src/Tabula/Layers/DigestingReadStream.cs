@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
+using Tabula.IO;
 using Tabula.Oci;
 
 namespace Tabula.Layers;
 
 /// <summary>Reads through from a source while computing the sha256 and count of every byte read.</summary>
-internal sealed class DigestingReadStream(Stream source) : ReadOnlyForwardStream
+internal sealed class DigestingReadStream(Stream source) : ForwardReadStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 

@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
+using Tabula.IO;
 using Tabula.Oci;
 
 namespace Tabula.Layers;
 
 /// <summary>Writes through to a destination while computing the sha256 and count of every byte written.</summary>
-internal sealed class DigestingWriteStream(Stream destination) : WriteOnlyForwardStream(destination)
+internal sealed class DigestingWriteStream(Stream destination) : ForwardWriteStream(destination)
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 

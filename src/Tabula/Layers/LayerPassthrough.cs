@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Tabula.IO;
 using Tabula.Oci;
 
 namespace Tabula.Layers;

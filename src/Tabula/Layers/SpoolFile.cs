@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Tabula.IO;
 
 namespace Tabula.Layers;
 
@@ -66,7 +67,7 @@ public sealed record SpoolSegment(SpoolFile Spool, long Offset, long Length) : I
         => ValueTask.FromResult<Stream>(new SpoolSegmentStream(this));
 
     /// <summary>Positional reads on the spool's handle: many segments may be open at once.</summary>
-    private sealed class SpoolSegmentStream(SpoolSegment segment) : ReadOnlyForwardStream
+    private sealed class SpoolSegmentStream(SpoolSegment segment) : ForwardReadStream
     {
         private long _read;
 

@@ -1,7 +1,9 @@
+using Tabula.IO;
+
 namespace Tabula.Layers;
 
 /// <summary>Writes through and remembers the last few bytes written (a gzip trailer, for instance).</summary>
-internal sealed class TailKeepingWriteStream(Stream destination, int tailLength) : WriteOnlyForwardStream(destination)
+internal sealed class TailKeepingWriteStream(Stream destination, int tailLength) : ForwardWriteStream(destination)
 {
     private readonly byte[] _tail = new byte[tailLength];
     private long _written;

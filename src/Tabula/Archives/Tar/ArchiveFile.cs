@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Microsoft.Win32.SafeHandles;
+using Tabula.IO;
 using Tabula.Images;
 using Tabula.Oci;
 
@@ -56,7 +57,7 @@ internal sealed class ArchiveFile : IDisposable
         var buffered = new BufferedStream(source, 1 << 16);
         var head = new byte[4];
         int n = await buffered.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        var rest = new PrefixedStream(head.AsMemory(0, n), buffered);
+        var rest = new PrefixedReadStream(head.AsMemory(0, n), buffered);
         return await SpoolAsync(displayName, rest, LayerDecompression.Sniff(head.AsSpan(0, n)), tempDirectory, cancellationToken).ConfigureAwait(false);
     }
 

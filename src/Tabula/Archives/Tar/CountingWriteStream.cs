@@ -1,3 +1,5 @@
+using Tabula.IO;
+
 namespace Tabula.Archives.Tar;
 
 /// <summary>A write-only pass-through that counts bytes and leaves its inner stream open when disposed.</summary>
@@ -7,13 +9,13 @@ internal sealed class CountingWriteStream(Stream inner) : ForwardWriteStream(inn
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        Inner.Write(buffer);
+        Destination.Write(buffer);
         Count += buffer.Length;
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await Inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        await Destination.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         Count += buffer.Length;
     }
 }

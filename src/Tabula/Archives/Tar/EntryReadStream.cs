@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Tabula.IO;
 
 namespace Tabula.Archives.Tar;
 
