@@ -1,3 +1,5 @@
+using Tabula.IO;
+
 namespace Tabula.Archives.Tar;
 
 /// <summary>
@@ -43,13 +45,13 @@ internal sealed class ArchiveTarWriter(Stream output, string? spoolDirectory = n
         {
             long headerAt = output.Position;
             await WriteBlockAsync(Zeros, cancellationToken).ConfigureAwait(false);
-            var counter = new CountingWriteStream(output);
+            var counter = new CountingStream(output, leaveOpen: true);
             await produce(counter, cancellationToken).ConfigureAwait(false);
             long end = output.Position;
             output.Position = headerAt;
-            await WriteBlockAsync(TarHeader.Build(name, TarHeader.Regular, counter.Count, FileMode), cancellationToken).ConfigureAwait(false);
+            await WriteBlockAsync(TarHeader.Build(name, TarHeader.Regular, counter.BytesPassed, FileMode), cancellationToken).ConfigureAwait(false);
             output.Position = end;
-            await PadAsync(counter.Count, cancellationToken).ConfigureAwait(false);
+            await PadAsync(counter.BytesPassed, cancellationToken).ConfigureAwait(false);
             return;
         }
         var spool = Path.Combine(spoolDirectory ?? Path.GetTempPath(), $"{Environment.ProcessId}-spool-{Guid.NewGuid():N}");
