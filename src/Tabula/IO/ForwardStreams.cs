@@ -1,6 +1,6 @@
 namespace Tabula.IO;
 
-/// <summary>The plumbing of a forward-only read stream, so each one states only how it reads.</summary>
+/// <summary>The plumbing of a read-only stream, forward-only unless a subclass seeks, so each one states only how it reads.</summary>
 public abstract class ForwardReadStream : Stream
 {
     public override bool CanRead => true;

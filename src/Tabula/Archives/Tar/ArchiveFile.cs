@@ -120,7 +120,7 @@ internal sealed class ArchiveFile : IDisposable
     public Stream OpenRead(string name, string neededFor)
     {
         var entry = Resolve(name, neededFor);
-        return new EntryReadStream(_file, entry.Offset, entry.Size);
+        return new FileRangeStream(_file, entry.Offset, entry.Size);
     }
 
     public async Task<byte[]> ReadAllBytesAsync(string name, string neededFor, CancellationToken cancellationToken, int maxSize = 64 << 20)
@@ -128,7 +128,7 @@ internal sealed class ArchiveFile : IDisposable
         var entry = Resolve(name, neededFor);
         if (entry.Size > maxSize) throw new ArchiveFormatException($"{DisplayName}: '{name}' is {entry.Size} bytes, too large for {neededFor}");
         var bytes = new byte[entry.Size];
-        await using var stream = new EntryReadStream(_file, entry.Offset, entry.Size);
+        await using var stream = new FileRangeStream(_file, entry.Offset, entry.Size);
         await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
         return bytes;
     }
@@ -138,7 +138,7 @@ internal sealed class ArchiveFile : IDisposable
     {
         var entry = Resolve(name, neededFor);
         var head = new byte[(int)Math.Min(count, entry.Size)];
-        await using var stream = new EntryReadStream(_file, entry.Offset, entry.Size);
+        await using var stream = new FileRangeStream(_file, entry.Offset, entry.Size);
         await stream.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
         return head;
     }
