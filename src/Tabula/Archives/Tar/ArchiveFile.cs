@@ -155,7 +155,7 @@ internal sealed class ArchiveFile : IDisposable
             if (entry.IsFile) return true;
             if (!entry.IsLink) return false;
             // A symlink target is relative to the link's folder (or the archive root when absolute); a hard link's is the archive path.
-            var target = entry.Type == TarHeader.Symlink && !entry.LinkName.StartsWith('/')
+            var target = entry.Type == TarIndexEntry.Symlink && !entry.LinkName.StartsWith('/')
                 ? (path.Contains('/') ? path[..path.LastIndexOf('/')] + "/" : "") + entry.LinkName
                 : entry.LinkName;
             path = SafePath(target, name);
