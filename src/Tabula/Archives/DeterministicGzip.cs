@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using Tabula.Archives.Tar;
 using Tabula.IO;
 
 namespace Tabula.Archives;

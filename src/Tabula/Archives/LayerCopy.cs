@@ -1,4 +1,3 @@
-using Tabula.Archives.Tar;
 using Tabula.Content;
 using Tabula.IO;
 using Tabula.Images;
