@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Text;
 
 namespace Tabula.Layers;
@@ -195,7 +194,7 @@ internal static class TarHeaderEncoder
     private static void FormatBase256(Span<byte> field, long value)
     {
         field.Clear();
-        BinaryPrimitives.WriteInt64BigEndian(field[^8..], value);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(field[^8..], value);
         field[0] |= 0x80;
     }
 
