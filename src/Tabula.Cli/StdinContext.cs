@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using Tabula.IO;
 
 namespace Tabula.Cli;
 
@@ -41,7 +42,7 @@ internal sealed class StdinContext : IDisposable
             using var buffered = new BufferedStream(Console.OpenStandardInput(), 1 << 16);
             var head = new byte[512];
             int n = await buffered.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
-            Stream input = new ConcatenatedStream(head.AsMemory(0, n), buffered);
+            Stream input = new PrefixedReadStream(head.AsMemory(0, n), buffered);
             if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b) input = new GZipStream(input, CompressionMode.Decompress);
             else if (!(n >= 262 && head.AsSpan(257, 5).SequenceEqual("ustar"u8)))
             {
@@ -62,32 +63,5 @@ internal sealed class StdinContext : IDisposable
     public void Dispose()
     {
         if (_temp is not null && System.IO.Directory.Exists(_temp)) System.IO.Directory.Delete(_temp, recursive: true);
-    }
-
-    /// <summary>The bytes already read to sniff the input, then the rest of it.</summary>
-    private sealed class ConcatenatedStream(ReadOnlyMemory<byte> head, Stream rest) : Stream
-    {
-        private ReadOnlyMemory<byte> _head = head;
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            if (_head.IsEmpty) return rest.Read(buffer);
-            int n = Math.Min(buffer.Length, _head.Length);
-            _head.Span[..n].CopyTo(buffer);
-            _head = _head[n..];
-            return n;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using Tabula.Archives.Tar;
+using Tabula.IO;
 
 namespace Tabula.Archives;
 
@@ -23,13 +23,13 @@ internal static class DeterministicGzip
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
-            Inner.Write(_written >= HeaderLength ? buffer : Fix(buffer));
+            Destination.Write(_written >= HeaderLength ? buffer : Fix(buffer));
             _written += buffer.Length;
         }
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await Inner.WriteAsync(_written >= HeaderLength ? buffer : Fix(buffer.Span), cancellationToken).ConfigureAwait(false);
+            await Destination.WriteAsync(_written >= HeaderLength ? buffer : Fix(buffer.Span), cancellationToken).ConfigureAwait(false);
             _written += buffer.Length;
         }
 
@@ -47,13 +47,13 @@ internal static class DeterministicGzip
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing) Inner.Dispose();
+            if (disposing) Destination.Dispose();
             base.Dispose(disposing);
         }
 
         public override async ValueTask DisposeAsync()
         {
-            await Inner.DisposeAsync().ConfigureAwait(false);
+            await Destination.DisposeAsync().ConfigureAwait(false);
             await base.DisposeAsync().ConfigureAwait(false);
         }
     }

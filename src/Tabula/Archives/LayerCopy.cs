@@ -1,5 +1,5 @@
-using Tabula.Archives.Tar;
 using Tabula.Content;
+using Tabula.IO;
 using Tabula.Images;
 using Tabula.Oci;
 

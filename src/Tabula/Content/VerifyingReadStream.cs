@@ -1,3 +1,4 @@
+using Tabula.IO;
 using Tabula.Oci;
 
 namespace Tabula.Content;
@@ -6,26 +7,18 @@ namespace Tabula.Content;
 /// A read stream that fails at its end (or when it runs past the expected size) unless the bytes read match the
 /// expected digest and size, so a consumer never completes on corrupt or truncated content.
 /// </summary>
-public sealed class VerifyingReadStream(Stream inner, Digest expected, long? expectedSize, string what, bool leaveOpen = false) : Stream
+public sealed class VerifyingReadStream(Stream inner, Digest expected, long? expectedSize, string what, bool leaveOpen = false) : ForwardReadStream
 {
     private readonly HashingStream _hashing = new(inner, leaveOpen);
     private bool _verified;
 
-    public override bool CanRead => true;
-    public override bool CanWrite => false;
-    public override bool CanSeek => false;
     public override long Length => expectedSize ?? throw new NotSupportedException();
     public override long Position { get => _hashing.BytesHashed; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer) => Check(_hashing.Read(buffer), buffer.Length);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         => Check(await _hashing.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     private int Check(int read, int requested)
     {
@@ -41,11 +34,6 @@ public sealed class VerifyingReadStream(Stream inner, Digest expected, long? exp
         }
         return read;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,3 +1,4 @@
+using Tabula.IO;
 using Tabula.Oci;
 using System.IO.Compression;
 using SharpCompress.Compressors.BZip2;

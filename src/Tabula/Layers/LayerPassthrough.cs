@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Tabula.IO;
 using Tabula.Oci;
 
 namespace Tabula.Layers;
@@ -32,11 +33,11 @@ public static class LayerPassthrough
 
     private static async Task<PassthroughResult> CopyGzipAsync(Stream input, Stream destination, EntryRewrites rewrites, CancellationToken cancellationToken)
     {
-        using var blob = new DigestingWriteStream(destination);
+        using var blob = new Sha256Stream(destination, leaveOpen: true);
         await using var tail = new TailKeepingWriteStream(blob, GzipTrailerLength);
         await using var tee = new TeeReadStream(input, tail);
         await using var gunzip = new GZipStream(tee, CompressionMode.Decompress, leaveOpen: true);
-        using var tar = new DigestingReadStream(gunzip);
+        using var tar = new Sha256Stream(gunzip, leaveOpen: true);
         try
         {
             if (await CheckAsync(tar, rewrites, cancellationToken).ConfigureAwait(false) is { } reason) return new PassthroughResult(null, reason);
@@ -47,10 +48,10 @@ public static class LayerPassthrough
         }
         // Bytes after the last gzip member make Go's gzip reader (docker, containerd) fail on the blob. GZipStream
         // skips them silently, so the blob must end in the trailer of what was decompressed: ISIZE = size mod 2^32.
-        if (await HasMoreAsync(tee, cancellationToken).ConfigureAwait(false) || !EndsWithGzipTrailerFor(tail.Tail, tar.BytesRead))
+        if (await HasMoreAsync(tee, cancellationToken).ConfigureAwait(false) || !EndsWithGzipTrailerFor(tail.Tail, tar.BytesPassed))
             return new PassthroughResult(null, "there are bytes after the end of the gzip stream (or it has several members)");
         await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return new PassthroughResult(new WrittenLayer(tar.ComputeDigest(), blob.ComputeDigest(), blob.BytesWritten, tar.BytesRead, LayerCompression.Gzip), null);
+        return new PassthroughResult(new WrittenLayer(Digest.FromSha256Hash(tar.Hash), Digest.FromSha256Hash(blob.Hash), blob.BytesPassed, tar.BytesPassed, LayerCompression.Gzip), null);
     }
 
     private static async Task<PassthroughResult> CompressPlainTarAsync(Stream input, Stream destination, EntryRewrites rewrites,

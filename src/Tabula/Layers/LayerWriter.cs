@@ -1,3 +1,5 @@
+using Tabula.IO;
+using Tabula.Oci;
 
 namespace Tabula.Layers;
 
@@ -12,9 +14,9 @@ public sealed class LayerWriter : Stream
     private readonly Stream _destination;
     private readonly bool _leaveOpen;
     private readonly LayerCompressionSettings _compression;
-    private readonly DigestingWriteStream _blob;
+    private readonly Sha256Stream _blob;
     private readonly Stream _compressor;
-    private readonly DigestingWriteStream _tar;
+    private readonly Sha256Stream _tar;
     private WrittenLayer? _result;
 
     /// <param name="destination">Receives the blob bytes; flushed on completion, closed only when <paramref name="leaveOpen"/> is false.</param>
@@ -25,12 +27,12 @@ public sealed class LayerWriter : Stream
         _destination = destination;
         _leaveOpen = leaveOpen;
         _compression = compression;
-        _blob = new DigestingWriteStream(destination);
+        _blob = new Sha256Stream(destination, leaveOpen: true);
         _compressor = ArchiveStreams.OpenCompressing(_blob, compression, leaveOpen: true);
-        _tar = new DigestingWriteStream(_compressor);
+        _tar = new Sha256Stream(_compressor, leaveOpen: true);
     }
 
-    public long UncompressedBytesWritten => _tar.BytesWritten;
+    public long UncompressedBytesWritten => _tar.BytesPassed;
 
     /// <summary>Finishes the compressed stream, flushes the destination and returns the layer's digests and sizes.</summary>
     public async Task<WrittenLayer> CompleteAsync(CancellationToken cancellationToken)
@@ -40,10 +42,10 @@ public sealed class LayerWriter : Stream
         cancellationToken.ThrowIfCancellationRequested();
         await _destination.FlushAsync(cancellationToken).ConfigureAwait(false);
         _result = new WrittenLayer(
-            DiffId: _tar.ComputeDigest(),
-            Digest: _blob.ComputeDigest(),
-            Size: _blob.BytesWritten,
-            UncompressedSize: _tar.BytesWritten,
+            DiffId: Digest.FromSha256Hash(_tar.Hash),
+            Digest: Digest.FromSha256Hash(_blob.Hash),
+            Size: _blob.BytesPassed,
+            UncompressedSize: _tar.BytesPassed,
             Compression: _compression.Compression);
         return _result;
     }
@@ -52,7 +54,7 @@ public sealed class LayerWriter : Stream
     public override bool CanSeek => false;
     public override bool CanWrite => _result is null;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => _tar.BytesWritten; set => throw new NotSupportedException(); }
+    public override long Position { get => _tar.BytesPassed; set => throw new NotSupportedException(); }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 

@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Tabula.IO;
 
 namespace Tabula.Layers;
 
@@ -63,29 +64,5 @@ public sealed class SpoolFile : IAsyncDisposable
 public sealed record SpoolSegment(SpoolFile Spool, long Offset, long Length) : IContentSource
 {
     public ValueTask<Stream> OpenAsync(CancellationToken cancellationToken)
-        => ValueTask.FromResult<Stream>(new SpoolSegmentStream(this));
-
-    /// <summary>Positional reads on the spool's handle: many segments may be open at once.</summary>
-    private sealed class SpoolSegmentStream(SpoolSegment segment) : ReadOnlyForwardStream
-    {
-        private long _read;
-
-        public override int Read(Span<byte> buffer)
-        {
-            int count = (int)Math.Min(buffer.Length, segment.Length - _read);
-            if (count <= 0) return 0;
-            int read = RandomAccess.Read(segment.Spool.Handle, buffer[..count], segment.Offset + _read);
-            _read += read;
-            return read;
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            int count = (int)Math.Min(buffer.Length, segment.Length - _read);
-            if (count <= 0) return 0;
-            int read = await RandomAccess.ReadAsync(segment.Spool.Handle, buffer[..count], segment.Offset + _read, cancellationToken).ConfigureAwait(false);
-            _read += read;
-            return read;
-        }
-    }
+        => ValueTask.FromResult<Stream>(new FileRangeStream(Spool.Handle, Offset, Length));
 }

@@ -17,16 +17,23 @@ public sealed class TarArchiveReader
     private const int MaxSpecialSize = 1 << 20; // PAX and GNU long-name data, as Go's reader limits them
 
     private readonly Stream _source;
+    private readonly bool _seekPastContent;
     private readonly byte[] _block = new byte[BlockSize];
     private long _position;
     private long _pendingSkip;
     private EntryContentStream? _current;
     private bool _ended;
 
-    public TarArchiveReader(Stream source)
+    /// <param name="seekPastContent">
+    /// Skip content that is not read by seeking the source (which must then be seekable) instead of
+    /// reading it: an index of a tar file on disk then reads only its headers.
+    /// </param>
+    public TarArchiveReader(Stream source, bool seekPastContent = false)
     {
         ArgumentNullException.ThrowIfNull(source);
+        if (seekPastContent && !source.CanSeek) throw new ArgumentException("skipping content by seeking needs a seekable stream", nameof(source));
         _source = source;
+        _seekPastContent = seekPastContent;
     }
 
     /// <summary>Bytes consumed from the source so far.</summary>
@@ -194,6 +201,13 @@ public sealed class TarArchiveReader
     private async Task SkipAsync(long count, CancellationToken cancellationToken)
     {
         if (count <= 0) return;
+        if (_seekPastContent)
+        {
+            if (_source.Length - _source.Position < count) throw new LayerFormatException("the tar is truncated: it ends inside an entry's content");
+            _source.Seek(count, SeekOrigin.Current);
+            _position += count;
+            return;
+        }
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(count, 64 * 1024));
         try
         {

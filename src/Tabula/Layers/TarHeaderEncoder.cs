@@ -23,7 +23,12 @@ internal static class TarHeaderEncoder
     private const int DevMajorOffset = 329, DevMinorOffset = 337, PrefixOffset = 345;
 
     /// <summary>Appends the header block(s) of <paramref name="entry"/> to <paramref name="output"/>.</summary>
-    public static void Encode(LayerEntry entry, IBufferWriter<byte> output)
+    /// <param name="base256Size">
+    /// Write a size beyond 11 octal digits (8 GiB) in base-256 in the header, as GNU tar does and Go's reader accepts,
+    /// instead of in a PAX record: the header's length then does not depend on the size, so a writer can fill the
+    /// header in after streaming content of unknown length.
+    /// </param>
+    public static void Encode(LayerEntry entry, IBufferWriter<byte> output, bool base256Size = false)
     {
         string name = entry.Type == LayerEntryType.Directory ? entry.Path + "/" : entry.Path;
         string linkName = entry.Type is LayerEntryType.Symlink or LayerEntryType.Hardlink ? entry.LinkTarget : "";
@@ -39,7 +44,7 @@ internal static class TarHeaderEncoder
         if (!IsAscii(linkName) || linkName.Length > NameSize) records["linkpath"] = Encoding.UTF8.GetBytes(linkName);
         if (!FitsOctal(entry.Uid, MaxOctal7)) records["uid"] = Ascii(entry.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!FitsOctal(entry.Gid, MaxOctal7)) records["gid"] = Ascii(entry.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (!FitsOctal(size, MaxOctal11)) records["size"] = Ascii(size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!FitsOctal(size, MaxOctal11) && !base256Size) records["size"] = Ascii(size.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!FitsOctal(mtime, MaxOctal11)) records["mtime"] = Ascii(mtime.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var (xattr, value) in entry.Xattrs)
             records["SCHILY.xattr." + xattr] = value;
@@ -48,15 +53,15 @@ internal static class TarHeaderEncoder
         bool onlySplittablePath = records.Count == (pathNeedsPax ? 1 : 0) && (!pathNeedsPax || TrySplitUstarPath(name, out _, out _));
         if (onlySplittablePath)
         {
-            WriteMainHeader(output, entry, name, linkName, size, mtime, splitLongName: true);
+            WriteMainHeader(output, entry, name, linkName, size, mtime, splitLongName: true, base256Size);
             return;
         }
 
         WritePaxHeader(output, name, records);
-        WriteMainHeader(output, entry, name, linkName, size, mtime, splitLongName: false);
+        WriteMainHeader(output, entry, name, linkName, size, mtime, splitLongName: false, base256Size);
     }
 
-    private static void WriteMainHeader(IBufferWriter<byte> output, LayerEntry entry, string name, string linkName, long size, long mtime, bool splitLongName)
+    private static void WriteMainHeader(IBufferWriter<byte> output, LayerEntry entry, string name, string linkName, long size, long mtime, bool splitLongName, bool base256Size)
     {
         var block = output.GetSpan(BlockSize)[..BlockSize];
         block.Clear();
@@ -73,7 +78,8 @@ internal static class TarHeaderEncoder
         FormatOctal(block.Slice(ModeOffset, 8), entry.Mode);
         FormatOctal(block.Slice(UidOffset, 8), entry.Uid);
         FormatOctal(block.Slice(GidOffset, 8), entry.Gid);
-        FormatOctal(block.Slice(SizeOffset, 12), size);
+        if (base256Size && !FitsOctal(size, MaxOctal11)) FormatBase256(block.Slice(SizeOffset, 12), size);
+        else FormatOctal(block.Slice(SizeOffset, 12), size);
         FormatOctal(block.Slice(MtimeOffset, 12), mtime);
         block[TypeOffset] = TypeFlag(entry.Type);
         FormatOctal(block.Slice(DevMajorOffset, 8), entry.DevMajor);
@@ -182,6 +188,14 @@ internal static class TarHeaderEncoder
         string digits = Convert.ToString(value, 8);
         int zeros = field.Length - digits.Length - 1;
         FormatString(field, zeros > 0 ? new string('0', zeros) + digits : digits);
+    }
+
+    /// <summary>Go's <c>formatNumeric</c> for a value too large for octal: big-endian bytes with the top bit of the field set.</summary>
+    private static void FormatBase256(Span<byte> field, long value)
+    {
+        field.Clear();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(field[^8..], value);
+        field[0] |= 0x80;
     }
 
     /// <summary>Go's <c>formatString</c>: copies what fits and NUL-terminates when there is room.</summary>

@@ -79,4 +79,48 @@ public class TarArchiveReaderTests
         await reader.NextAsync(Ct);
         await Assert.ThrowsAsync<LayerFormatException>(() => reader.NextAsync(Ct));
     }
+
+    [Fact]
+    public async Task Can_seek_past_content_it_does_not_read()
+    {
+        var tar = await TarTestData.WriteTarAsync([TarTestData.File("a", 5000), TarTestData.File("b", 3)], Ct);
+        var source = new ReadCountingStream(tar);
+
+        var reader = new TarArchiveReader(source, seekPastContent: true);
+        var a = await reader.NextAsync(Ct);
+        var b = await reader.NextAsync(Ct);
+
+        Assert.Equal(512, a!.DataOffset);
+        Assert.Equal(512 + 5120 + 512, b!.DataOffset);
+        Assert.Null(await reader.NextAsync(Ct));
+        Assert.True(source.BytesRead < 5000, "content that was not asked for is not read");
+    }
+
+    [Fact]
+    public async Task Seeking_past_content_still_finds_a_truncated_tar()
+    {
+        var tar = await TarTestData.WriteTarAsync([TarTestData.File("a", 5000)], Ct);
+        var reader = new TarArchiveReader(new MemoryStream(tar[..2048]), seekPastContent: true);
+
+        Assert.NotNull(await reader.NextAsync(Ct));
+        var error = await Assert.ThrowsAsync<LayerFormatException>(() => reader.NextAsync(Ct));
+        Assert.Contains("truncated", error.Message);
+    }
+
+    private sealed class ReadCountingStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public long BytesRead { get; private set; }
+
+        public override int Read(Span<byte> buffer) => Count(base.Read(buffer));
+        public override int Read(byte[] buffer, int offset, int count) => Count(base.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => Count(await base.ReadAsync(buffer, cancellationToken));
+
+        private int Count(int read)
+        {
+            BytesRead += read;
+            return read;
+        }
+    }
 }

@@ -132,6 +132,21 @@ public class TarEntryWriterTests
     }
 
     [Fact]
+    public async Task Can_write_sizes_beyond_8_GiB_in_base_256_so_the_header_stays_one_block()
+    {
+        // Archives fill in a header after streaming content of unknown length: its length must not depend on the size.
+        var entry = TarTestData.File("huge") with { Size = 10L << 30 };
+        var header = new System.Buffers.ArrayBufferWriter<byte>();
+        TarHeaderEncoder.Encode(entry, header, base256Size: true);
+
+        Assert.Equal(512, header.WrittenCount);
+        Assert.True(ArchiveDetector.IsTarHeader(header.WrittenSpan));
+        Assert.Equal(0x80, header.WrittenSpan[124]);
+        var read = await new TarArchiveReader(new MemoryStream(header.WrittenSpan.ToArray())).NextAsync(Ct);
+        Assert.Equal(10L << 30, read!.Size);
+    }
+
+    [Fact]
     public async Task Pax_record_lengths_count_their_own_digits()
     {
         // A value whose record is 99 bytes before its length prefix and 100 after.

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Microsoft.Win32.SafeHandles;
+using Tabula.IO;
 using Tabula.Images;
 using Tabula.Oci;
 
@@ -56,7 +57,7 @@ internal sealed class ArchiveFile : IDisposable
         var buffered = new BufferedStream(source, 1 << 16);
         var head = new byte[4];
         int n = await buffered.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        var rest = new PrefixedStream(head.AsMemory(0, n), buffered);
+        var rest = new PrefixedReadStream(head.AsMemory(0, n), buffered);
         return await SpoolAsync(displayName, rest, LayerDecompression.Sniff(head.AsSpan(0, n)), tempDirectory, cancellationToken).ConfigureAwait(false);
     }
 
@@ -119,7 +120,7 @@ internal sealed class ArchiveFile : IDisposable
     public Stream OpenRead(string name, string neededFor)
     {
         var entry = Resolve(name, neededFor);
-        return new EntryReadStream(_file, entry.Offset, entry.Size);
+        return new FileRangeStream(_file, entry.Offset, entry.Size);
     }
 
     public async Task<byte[]> ReadAllBytesAsync(string name, string neededFor, CancellationToken cancellationToken, int maxSize = 64 << 20)
@@ -127,7 +128,7 @@ internal sealed class ArchiveFile : IDisposable
         var entry = Resolve(name, neededFor);
         if (entry.Size > maxSize) throw new ArchiveFormatException($"{DisplayName}: '{name}' is {entry.Size} bytes, too large for {neededFor}");
         var bytes = new byte[entry.Size];
-        await using var stream = new EntryReadStream(_file, entry.Offset, entry.Size);
+        await using var stream = new FileRangeStream(_file, entry.Offset, entry.Size);
         await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
         return bytes;
     }
@@ -137,7 +138,7 @@ internal sealed class ArchiveFile : IDisposable
     {
         var entry = Resolve(name, neededFor);
         var head = new byte[(int)Math.Min(count, entry.Size)];
-        await using var stream = new EntryReadStream(_file, entry.Offset, entry.Size);
+        await using var stream = new FileRangeStream(_file, entry.Offset, entry.Size);
         await stream.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
         return head;
     }
@@ -154,7 +155,7 @@ internal sealed class ArchiveFile : IDisposable
             if (entry.IsFile) return true;
             if (!entry.IsLink) return false;
             // A symlink target is relative to the link's folder (or the archive root when absolute); a hard link's is the archive path.
-            var target = entry.Type == TarHeader.Symlink && !entry.LinkName.StartsWith('/')
+            var target = entry.Type == TarIndexEntry.Symlink && !entry.LinkName.StartsWith('/')
                 ? (path.Contains('/') ? path[..path.LastIndexOf('/')] + "/" : "") + entry.LinkName
                 : entry.LinkName;
             path = SafePath(target, name);

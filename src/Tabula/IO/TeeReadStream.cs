@@ -1,7 +1,7 @@
-namespace Tabula.Layers;
+namespace Tabula.IO;
 
-/// <summary>A read stream that hands every byte it reads from its source to a sink as well: one read, two consumers.</summary>
-internal sealed class TeeReadStream(Stream source, Stream sink) : ReadOnlyForwardStream
+/// <summary>Hands every byte read from <paramref name="source"/> to <paramref name="sink"/> as well: one read, two consumers.</summary>
+internal sealed class TeeReadStream(Stream source, Stream sink) : ForwardReadStream
 {
     public override int Read(Span<byte> buffer)
     {

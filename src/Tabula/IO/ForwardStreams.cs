@@ -1,7 +1,7 @@
-namespace Tabula.Archives.Tar;
+namespace Tabula.IO;
 
-/// <summary>The plumbing of a forward-only read stream, so each one states only how it reads.</summary>
-internal abstract class ForwardReadStream : Stream
+/// <summary>The plumbing of a read-only stream, forward-only unless a subclass seeks, so each one states only how it reads.</summary>
+public abstract class ForwardReadStream : Stream
 {
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -23,10 +23,10 @@ internal abstract class ForwardReadStream : Stream
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
-/// <summary>The plumbing of a forward-only write stream over an inner stream, so each one states only how it writes.</summary>
-internal abstract class ForwardWriteStream(Stream inner) : Stream
+/// <summary>The plumbing of a forward-only write stream into a destination, passing flushes to it, so each one states only how it writes.</summary>
+public abstract class ForwardWriteStream(Stream destination) : Stream
 {
-    protected Stream Inner => inner;
+    protected Stream Destination { get; } = destination;
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -42,8 +42,8 @@ internal abstract class ForwardWriteStream(Stream inner) : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Flush() => inner.Flush();
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override void Flush() => Destination.Flush();
+    public override Task FlushAsync(CancellationToken cancellationToken) => Destination.FlushAsync(cancellationToken);
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
