@@ -1,4 +1,5 @@
 using Tabula.Images;
+using Tabula.IO;
 using Tabula.Layers;
 
 namespace Tabula.Build;
@@ -33,12 +34,9 @@ internal static class LayerSlice
     }
 
     /// <summary>The first <c>length</c> bytes of a stream, which it owns.</summary>
-    private sealed class BoundedReadStream(Stream inner, long length) : Stream
+    private sealed class BoundedReadStream(Stream inner, long length) : ForwardReadStream
     {
-        private readonly long _length = length;
         private long _left = length;
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -55,16 +53,6 @@ internal static class LayerSlice
             _left -= n;
             return n;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => _length;
-        public override long Position { get => _length - _left; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
