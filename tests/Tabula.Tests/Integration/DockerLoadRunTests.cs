@@ -1,0 +1,52 @@
+using Tabula.Tests.Integration.Support;
+
+namespace Tabula.Tests.Integration;
+
+/// <summary>What <c>tabula save</c> writes, <c>docker load</c> takes as its own and <c>docker run</c> runs.</summary>
+public sealed class DockerLoadRunTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("docker")]
+    [InlineData("docker-oci")]
+    public async Task DockerRunsTheBusyboxImageTabulaBuiltAndSaved(string format)
+    {
+        await using var docker = await Docker.ConnectAsync(Token);
+        using var temp = new TempDir("docker-run");
+        var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), Token);
+        var context = await ScratchContext.CreateAsync(temp.Combine("context"), rootfs, TarCompression.Gzip, Token);
+        // The shell form: CMD runs as /bin/sh -c "…" in the image.
+        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"),
+            $"FROM scratch\nADD {ScratchContext.ArchiveName(TarCompression.Gzip)} /\nCMD echo ok from \"$0\"\n", Token);
+        var tag = docker.NewTag("busybox-run");
+        var tabula = new TabulaCli(temp.Combine("store"));
+        var imageId = await tabula.BuildAsync(context, tag, Token);
+        var archive = await tabula.SaveAsync(tag, temp.Combine("saved.tar"), format, Token);
+
+        var loaded = await docker.LoadAsync(archive, Token);
+        var echo = await docker.RunAsync(tag, ["/bin/busybox", "echo", "hi"], Token);
+        var command = await docker.RunAsync(tag, [], Token);
+
+        Assert.Equal([tag], loaded);
+        Assert.Equal(imageId, await docker.InspectAsync(tag, "{{.Id}}", Token));
+        Assert.Equal("hi\n", echo.EnsureSuccess().StandardOutput);
+        Assert.Equal("ok from /bin/sh\n", command.EnsureSuccess().StandardOutput);
+    }
+
+    [Fact]
+    public async Task HelloExampleBuiltByTabulaGreetsUnderDocker()
+    {
+        await using var docker = await Docker.ConnectAsync(Token);
+        using var temp = new TempDir("hello-run");
+        var tag = docker.NewTag("hello-example");
+        var tabula = new TabulaCli(temp.Combine("store"));
+        await tabula.BuildAsync(RepositoryPaths.Example("hello"), tag, Token);
+        var archive = await tabula.SaveAsync(tag, temp.Combine("hello.tar"), "docker", Token);
+
+        await docker.LoadAsync(archive, Token);
+        var run = await docker.RunAsync(tag, [], Token);
+
+        Assert.Equal("Hello from a FROM scratch image!\n", run.EnsureSuccess().StandardOutput);
+    }
+}
