@@ -16,11 +16,14 @@ public sealed class TabulaCli(string storeRoot)
     /// <summary>Variables the CLI sees (nothing else of this process's environment).</summary>
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Runs <c>tabula --root STORE ARGS…</c>; the result whatever the exit code.</summary>
-    public async Task<ProcessResult> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <c>tabula --root STORE ARGS…</c>; the result whatever the exit code. Standard output goes to
+    /// <paramref name="output"/> when given (to watch it as it is written), else to a new <see cref="StringWriter"/>.
+    /// </summary>
+    public async Task<ProcessResult> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken, StringWriter? output = null)
     {
         string[] args = ["--root", StoreRoot, .. arguments];
-        using var output = new StringWriter();
+        output ??= new StringWriter();
         using var error = new StringWriter();
         var exitCode = await CliApp.RunAsync(args, output, error, name => Environment.GetValueOrDefault(name), cancellationToken);
         return new ProcessResult("tabula " + string.Join(' ', args), exitCode, output.ToString(), error.ToString());
