@@ -60,4 +60,56 @@ public sealed class DockerSaveTabulaLoadTests
         Assert.Equal(dockerId, await docker.InspectAsync(tag, "{{.Id}}", Token));
         Assert.Equal("hi\n", run.EnsureSuccess().StandardOutput);
     }
+
+    /// <summary>
+    /// A RUN step's layer as overlay2 diffs it: a deleted file and directory become whiteouts, a directory made
+    /// again becomes opaque. Tabula's merged view of docker's layers must apply them as docker does.
+    /// </summary>
+    [Fact]
+    public async Task MergedListingAppliesTheWhiteoutsOfADockerRunLayer()
+    {
+        await using var docker = await Docker.ConnectAsync(Token);
+        using var temp = new TempDir("docker-whiteouts");
+        var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), Token);
+        var context = await ScratchContext.CreateAsync(temp.Combine("context"), rootfs, TarCompression.Gzip, Token);
+        await File.AppendAllTextAsync(Path.Combine(context, "Dockerfile"),
+            "RUN rm /etc/os-release /var/log/empty.log && rm -r /usr/share/doc && mkdir /usr/share/doc && echo new > /usr/share/doc/new && echo changed > /etc/motd\n", Token);
+        var tag = docker.NewTag("docker-run-layer");
+        var dockerId = await docker.BuildLegacyAsync(context, tag, Token);
+        var dockerArchive = temp.Combine("docker-saved.tar");
+        await docker.SaveAsync(tag, dockerArchive, Token);
+        var tabula = new TabulaCli(temp.Combine("store"));
+
+        await tabula.RunCheckedAsync(["load", "-i", dockerArchive], Token);
+        var merged = await tabula.RunCheckedAsync(["ls", tag], Token);
+        var layers = await tabula.RunCheckedAsync(["ls", "--layers", tag], Token);
+
+        var paths = merged.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(PathOf).ToList();
+        Assert.Contains("bin/busybox", paths);
+        Assert.Contains("etc/motd", paths);
+        Assert.Contains("etc/passwd", paths);
+        Assert.Contains("usr/share/doc/new", paths);
+        Assert.DoesNotContain("etc/os-release", paths);
+        Assert.DoesNotContain("var/log/empty.log", paths);
+        Assert.DoesNotContain(paths, path => path.StartsWith("usr/share/doc/tabula-fixture", StringComparison.Ordinal));
+        Assert.DoesNotContain(paths, path => path.Contains(".wh.", StringComparison.Ordinal));
+        // The whiteouts are in docker's second layer, which --layers shows as it is.
+        Assert.Contains("/.wh.os-release", layers.StandardOutput);
+        Assert.Equal(2, layers.StandardOutput.Split('\n').Count(line => line.StartsWith("# layer ", StringComparison.Ordinal)));
+
+        // Both layers go back to docker, which applies the whiteouts again.
+        var tabulaArchive = await tabula.SaveAsync(tag, temp.Combine("tabula-saved.tar"), "docker", Token);
+        await docker.RemoveImageAsync(tag, Token);
+        await docker.LoadAsync(tabulaArchive, Token);
+        var run = await docker.RunAsync(tag, ["/bin/ls", "/usr/share/doc"], Token);
+        Assert.Equal(dockerId, await docker.InspectAsync(tag, "{{.Id}}", Token));
+        Assert.Equal("new\n", run.EnsureSuccess().StandardOutput);
+    }
+
+    /// <summary>The path of a <c>tar -tvf</c> line: the sixth field on, without a trailing '/' or link part.</summary>
+    private static string PathOf(string line)
+    {
+        var name = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(5).First();
+        return name.TrimEnd('/');
+    }
 }
