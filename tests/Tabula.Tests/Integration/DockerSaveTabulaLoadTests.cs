@@ -16,13 +16,8 @@ public sealed class DockerSaveTabulaLoadTests
     {
         await using var docker = await Docker.ConnectAsync(Token);
         using var temp = new TempDir("docker-save-load");
-        var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), Token);
-        var context = await ScratchContext.CreateAsync(temp.Combine("context"), rootfs, TarCompression.Gzip, Token);
-        var tag = docker.NewTag("docker-built");
-        var dockerId = await docker.BuildLegacyAsync(context, tag, Token);
+        var (tag, dockerId, dockerArchive) = await BuildAndSaveWithDockerAsync(docker, temp, extraInstructions: "");
         var dockerSize = long.Parse(await docker.InspectAsync(tag, "{{.Size}}", Token));
-        var dockerArchive = temp.Combine("docker-saved.tar");
-        await docker.SaveAsync(tag, dockerArchive, Token);
         var tabula = new TabulaCli(temp.Combine("store"));
 
         await tabula.RunCheckedAsync(["load", "-i", dockerArchive], Token);
@@ -52,13 +47,8 @@ public sealed class DockerSaveTabulaLoadTests
         Assert.Contains(lines, line => line.EndsWith(" bin/sh -> busybox", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.EndsWith(" etc/passwd", StringComparison.Ordinal));
 
-        // Back to docker: remove docker's copy, load tabula's, run it.
-        var tabulaArchive = await tabula.SaveAsync(tag, temp.Combine("tabula-saved.tar"), "docker", Token);
-        await docker.RemoveImageAsync(tag, Token);
-        await docker.LoadAsync(tabulaArchive, Token);
-        var run = await docker.RunAsync(tag, ["/bin/busybox", "echo", "hi"], Token);
-        Assert.Equal(dockerId, await docker.InspectAsync(tag, "{{.Id}}", Token));
-        Assert.Equal("hi\n", run.EnsureSuccess().StandardOutput);
+        var run = await RunTabulasCopyWithDockerAsync(docker, tabula, temp, tag, dockerId, ["/bin/busybox", "echo", "hi"]);
+        Assert.Equal("hi\n", run.StandardOutput);
     }
 
     /// <summary>
@@ -70,14 +60,8 @@ public sealed class DockerSaveTabulaLoadTests
     {
         await using var docker = await Docker.ConnectAsync(Token);
         using var temp = new TempDir("docker-whiteouts");
-        var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), Token);
-        var context = await ScratchContext.CreateAsync(temp.Combine("context"), rootfs, TarCompression.Gzip, Token);
-        await File.AppendAllTextAsync(Path.Combine(context, "Dockerfile"),
-            "RUN rm /etc/os-release /var/log/empty.log && rm -r /usr/share/doc && mkdir /usr/share/doc && echo new > /usr/share/doc/new && echo changed > /etc/motd\n", Token);
-        var tag = docker.NewTag("docker-run-layer");
-        var dockerId = await docker.BuildLegacyAsync(context, tag, Token);
-        var dockerArchive = temp.Combine("docker-saved.tar");
-        await docker.SaveAsync(tag, dockerArchive, Token);
+        var (tag, dockerId, dockerArchive) = await BuildAndSaveWithDockerAsync(docker, temp,
+            "RUN rm /etc/os-release /var/log/empty.log && rm -r /usr/share/doc && mkdir /usr/share/doc && echo new > /usr/share/doc/new && echo changed > /etc/motd\n");
         var tabula = new TabulaCli(temp.Combine("store"));
 
         await tabula.RunCheckedAsync(["load", "-i", dockerArchive], Token);
@@ -98,12 +82,37 @@ public sealed class DockerSaveTabulaLoadTests
         Assert.Equal(2, layers.StandardOutput.Split('\n').Count(line => line.StartsWith("# layer ", StringComparison.Ordinal)));
 
         // Both layers go back to docker, which applies the whiteouts again.
-        var tabulaArchive = await tabula.SaveAsync(tag, temp.Combine("tabula-saved.tar"), "docker", Token);
+        var run = await RunTabulasCopyWithDockerAsync(docker, tabula, temp, tag, dockerId, ["/bin/ls", "/usr/share/doc"]);
+        Assert.Equal("new\n", run.StandardOutput);
+    }
+
+    /// <summary>The busybox fixture with <paramref name="extraInstructions"/> after its CMD, legacy-built and <c>docker save</c>d.</summary>
+    private static async Task<(string Tag, string ImageId, string Archive)> BuildAndSaveWithDockerAsync(
+        Docker docker, TempDir temp, string extraInstructions)
+    {
+        var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), Token);
+        var context = await ScratchContext.CreateAsync(temp.Combine("context"), rootfs, TarCompression.Gzip, Token);
+        await File.AppendAllTextAsync(Path.Combine(context, "Dockerfile"), extraInstructions, Token);
+        var tag = docker.NewTag("docker-built");
+        var imageId = await docker.BuildLegacyAsync(context, tag, Token);
+        var archive = temp.Combine("docker-saved.tar");
+        await docker.SaveAsync(tag, archive, Token);
+        return (tag, imageId, archive);
+    }
+
+    /// <summary>
+    /// Saves tabula's copy, removes docker's, loads tabula's into docker and runs it there; checks that docker
+    /// sees the image ID it built and returns the successful run.
+    /// </summary>
+    private static async Task<ProcessResult> RunTabulasCopyWithDockerAsync(
+        Docker docker, TabulaCli tabula, TempDir temp, string tag, string dockerId, string[] command)
+    {
+        var archive = await tabula.SaveAsync(tag, temp.Combine("tabula-saved.tar"), "docker", Token);
         await docker.RemoveImageAsync(tag, Token);
-        await docker.LoadAsync(tabulaArchive, Token);
-        var run = await docker.RunAsync(tag, ["/bin/ls", "/usr/share/doc"], Token);
+        await docker.LoadAsync(archive, Token);
+        var run = await docker.RunAsync(tag, command, Token);
         Assert.Equal(dockerId, await docker.InspectAsync(tag, "{{.Id}}", Token));
-        Assert.Equal("new\n", run.EnsureSuccess().StandardOutput);
+        return run.EnsureSuccess();
     }
 
     /// <summary>The path of a <c>tar -tvf</c> line: the sixth field on, without a trailing '/' or link part.</summary>
