@@ -100,6 +100,34 @@ public sealed class OciToolsTests
         Assert.True(File.Exists(Path.Combine(bundle, "rootfs", "bin", "busybox")), "umoci unpacked no bin/busybox");
     }
 
+    /// <summary>
+    /// skopeo writes these formats its own way (docker-archive with <c>layer.tar</c> symlinks to <c>DIGEST.tar</c>,
+    /// OCI archives with OCI media types and only a tag annotation); tabula loads them back as the same image.
+    /// </summary>
+    [Theory]
+    [InlineData("docker-archive", "copied/busybox:v1", "copied/busybox:v1")]
+    [InlineData("oci-archive", "v1", null)]
+    public async Task TabulaLoadsWhatSkopeoWroteFromItsArchive(string transport, string destinationName, string? loadedName)
+    {
+        var skopeo = Requirements.Tool("skopeo");
+        using var temp = new TempDir("skopeo-archives");
+        // OCI media types, so skopeo copies the image as it is: converting them would rewrite the config.
+        var tabula = await BuildBusyboxAsync(temp, Tag, "--oci-mediatypes");
+        var imageId = (await tabula.RunCheckedAsync(["images", "-q", "--no-trunc", Tag], Token)).StandardOutput.Trim();
+        var archive = await tabula.SaveAsync(Tag, temp.Combine("image.oci.tar"), "oci-archive", Token);
+        var copied = temp.Combine("copied.tar");
+        await ProcessRunner.RunCheckedAsync(skopeo, ["copy", "oci-archive:" + archive, $"{transport}:{copied}:{destinationName}"], Token);
+        var other = new TabulaCli(temp.Combine("other-store"));
+
+        var load = await other.RunCheckedAsync(["load", "-i", copied], Token);
+
+        // An OCI archive's bare tag annotation names no repository, so the image comes in without a name, as its ID.
+        Assert.Equal(loadedName is null ? $"Loaded image ID: {imageId}\n" : $"Loaded image: {loadedName}\n", load.StandardOutput);
+        Assert.Equal(imageId + "\n", (await other.RunCheckedAsync(["images", "-q", "--no-trunc"], Token)).StandardOutput);
+        var files = await other.RunCheckedAsync(["ls", imageId], Token);
+        Assert.Contains(" bin/busybox\n", files.StandardOutput);
+    }
+
     private static async Task<TabulaCli> BuildBusyboxAsync(TempDir temp, string tag = Tag, params string[] buildOptions)
     {
         var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), Token);
