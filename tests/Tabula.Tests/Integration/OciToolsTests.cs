@@ -128,6 +128,33 @@ public sealed class OciToolsTests
         Assert.Contains(" bin/busybox\n", files.StandardOutput);
     }
 
+    /// <summary>
+    /// PRODUCT BUG (this test fails until it is fixed): the config JSON escapes '"' as <c>\u0022</c> and '+' as
+    /// <c>\u002B</c> (System.Text.Json's default encoder) where Go, hence BuildKit, docker and skopeo, writes
+    /// <c>\"</c> and '+'. Converting to OCI media types, skopeo re-encodes the config with Go's encoder: the
+    /// fields and their order stay, only the escaping changes, and so does the image ID.
+    /// </summary>
+    [Fact]
+    public async Task SkopeoConvertingToOciMediaTypesKeepsTheImageId()
+    {
+        var skopeo = Requirements.Tool("skopeo");
+        using var temp = new TempDir("skopeo-convert");
+        var tabula = await BuildBusyboxAsync(temp);
+        var imageId = (await tabula.RunCheckedAsync(["images", "-q", "--no-trunc", Tag], Token)).StandardOutput.Trim();
+        var archive = await tabula.SaveAsync(Tag, temp.Combine("image.oci.tar"), "oci-archive", Token);
+        var converted = temp.Combine("converted.oci.tar");
+
+        await ProcessRunner.RunCheckedAsync(skopeo, ["copy", "oci-archive:" + archive, $"oci-archive:{converted}:converted"], Token);
+
+        var manifest = await ProcessRunner.RunCheckedAsync(skopeo, ["inspect", "--raw", "oci-archive:" + converted], Token);
+        var config = JsonDocument.Parse(manifest.StandardOutput).RootElement.GetProperty("config");
+        Assert.Equal(MediaTypes.OciConfig, config.GetProperty("mediaType").GetString());
+        var goConfig = await ProcessRunner.RunCheckedAsync(skopeo, ["inspect", "--config", "--raw", "oci-archive:" + converted], Token);
+        Assert.True(imageId == config.GetProperty("digest").GetString(),
+            $"skopeo's conversion changed the image ID from {imageId} to {config.GetProperty("digest").GetString()}; "
+            + $"Go encodes the config as\n{goConfig.StandardOutput}");
+    }
+
     private static async Task<TabulaCli> BuildBusyboxAsync(TempDir temp, string tag = Tag, params string[] buildOptions)
     {
         var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), Token);
