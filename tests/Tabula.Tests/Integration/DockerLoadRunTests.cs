@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Tabula.Tests.Integration.Support;
 
 namespace Tabula.Tests.Integration;
@@ -30,6 +31,10 @@ public sealed class DockerLoadRunTests
 
         Assert.Equal([tag], loaded);
         Assert.Equal(imageId, await docker.InspectAsync(tag, "{{.Id}}", Token));
+        // SIZE as docker counts it: file and symlink bytes, a hard-linked file once.
+        var inspect = await tabula.RunCheckedAsync(["inspect", tag], Token);
+        Assert.Equal(await docker.InspectAsync(tag, "{{.Size}}", Token),
+            JsonDocument.Parse(inspect.StandardOutput).RootElement[0].GetProperty("Size").GetInt64().ToString());
         Assert.Equal("hi\n", echo.EnsureSuccess().StandardOutput);
         Assert.Equal("ok from /bin/sh\n", command.EnsureSuccess().StandardOutput);
     }
