@@ -86,6 +86,38 @@ public sealed class DockerSaveTabulaLoadTests
         Assert.Equal("new\n", run.StandardOutput);
     }
 
+    /// <summary>
+    /// Several images and two names for one, in one <c>docker save</c> archive: tabula loads every name and saves
+    /// the same files docker wrote (config, v1 layer JSON and chain-derived layer IDs, layer.tar, manifest.json,
+    /// repositories), byte for byte; only the entries' mtimes differ (tabula writes 0, docker the time of saving).
+    /// </summary>
+    [Fact]
+    public async Task TabulaSavesWhatDockerSavedFileForFile()
+    {
+        await using var docker = await Docker.ConnectAsync(Token);
+        using var temp = new TempDir("docker-save-files");
+        var hello = docker.NewTag("hello");
+        var helloAgain = docker.NewTag("hello-again");
+        var layered = docker.NewTag("layered");
+        await docker.BuildLegacyAsync(RepositoryPaths.Example("hello"), hello, Token);
+        await docker.TagAsync(hello, helloAgain, Token);
+        var context = GeneratedContext.Create(temp.Combine("context"), files: 2, fileSize: 4096, "FROM scratch\nCOPY data /data\nCOPY data/file-00 /copy/\n");
+        await docker.BuildLegacyAsync(context, layered, Token);
+        var dockerArchive = temp.Combine("docker-saved.tar");
+        await docker.SaveAsync([hello, helloAgain, layered], dockerArchive, Token);
+        var tabula = new TabulaCli(temp.Combine("store"));
+
+        var load = await tabula.RunCheckedAsync(["load", "-i", dockerArchive], Token);
+        var tabulaArchive = temp.Combine("tabula-saved.tar");
+        await tabula.RunCheckedAsync(["save", "-o", tabulaArchive, hello, helloAgain, layered], Token);
+
+        var loaded = load.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Replace("Loaded image: ", ""));
+        Assert.Equal(new[] { hello, helloAgain, layered }.Order(StringComparer.Ordinal), loaded.Order(StringComparer.Ordinal));
+        var dockerFiles = (await TarListing.ReadFileAsync(dockerArchive, Token)).Select(record => record with { ModifiedUnixSeconds = 0 }).ToList();
+        var tabulaFiles = (await TarListing.ReadFileAsync(tabulaArchive, Token)).Select(record => record with { ModifiedUnixSeconds = 0 }).ToList();
+        TarDiff.AssertSame(dockerFiles, tabulaFiles, "docker save", "tabula save");
+    }
+
     /// <summary>The busybox fixture with <paramref name="extraInstructions"/> after its CMD, legacy-built and <c>docker save</c>d.</summary>
     private static async Task<(string Tag, string ImageId, string Archive)> BuildAndSaveWithDockerAsync(
         Docker docker, TempDir temp, string extraInstructions)
