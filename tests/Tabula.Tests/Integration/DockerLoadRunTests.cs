@@ -39,6 +39,27 @@ public sealed class DockerLoadRunTests
         Assert.Equal("ok from /bin/sh\n", command.EnsureSuccess().StandardOutput);
     }
 
+    /// <summary>Once docker has loaded a multi-layer image tabula built, <c>docker save</c> writes the files <c>tabula save</c> wrote.</summary>
+    [Fact]
+    public async Task DockerSavesTheFilesTabulaSaved()
+    {
+        await using var docker = await Docker.ConnectAsync(Token);
+        using var temp = new TempDir("docker-resave");
+        var context = GeneratedContext.Create(temp.Combine("context"), files: 2, fileSize: 4096,
+            "FROM scratch\nCOPY data /data\nCOPY data/file-01 /copy/\nENV GREETING=hi\nCMD [\"/data/file-00\"]\n");
+        var tag = docker.NewTag("generated");
+        var tabula = new TabulaCli(temp.Combine("store"));
+        await tabula.BuildAsync(context, tag, Token);
+        var tabulaArchive = await tabula.SaveAsync(tag, temp.Combine("tabula-saved.tar"), "docker", Token);
+
+        await docker.LoadAsync(tabulaArchive, Token);
+        var dockerArchive = temp.Combine("docker-saved.tar");
+        await docker.SaveAsync(tag, dockerArchive, Token);
+
+        TarDiff.AssertSame(await DockerSaveArchive.ReadEntriesWithoutTimesAsync(dockerArchive, Token),
+            await DockerSaveArchive.ReadEntriesWithoutTimesAsync(tabulaArchive, Token), "docker save", "tabula save");
+    }
+
     [Fact]
     public async Task HelloExampleBuiltByTabulaGreetsUnderDocker()
     {

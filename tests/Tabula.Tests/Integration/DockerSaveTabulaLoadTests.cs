@@ -113,9 +113,8 @@ public sealed class DockerSaveTabulaLoadTests
 
         var loaded = load.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Replace("Loaded image: ", ""));
         Assert.Equal(new[] { hello, helloAgain, layered }.Order(StringComparer.Ordinal), loaded.Order(StringComparer.Ordinal));
-        var dockerFiles = (await TarListing.ReadFileAsync(dockerArchive, Token)).Select(record => record with { ModifiedUnixSeconds = 0 }).ToList();
-        var tabulaFiles = (await TarListing.ReadFileAsync(tabulaArchive, Token)).Select(record => record with { ModifiedUnixSeconds = 0 }).ToList();
-        TarDiff.AssertSame(dockerFiles, tabulaFiles, "docker save", "tabula save");
+        TarDiff.AssertSame(await DockerSaveArchive.ReadEntriesWithoutTimesAsync(dockerArchive, Token),
+            await DockerSaveArchive.ReadEntriesWithoutTimesAsync(tabulaArchive, Token), "docker save", "tabula save");
     }
 
     /// <summary>The busybox fixture with <paramref name="extraInstructions"/> after its CMD, legacy-built and <c>docker save</c>d.</summary>

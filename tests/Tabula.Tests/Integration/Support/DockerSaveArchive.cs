@@ -28,6 +28,13 @@ public static class DockerSaveArchive
             : throw new InvalidDataException($"{archivePath}: manifest.json names layer {path}, which is not in the archive")).ToList();
     }
 
+    /// <summary>
+    /// The archive's own entries (config, layer folders, <c>layer.tar</c>, <c>manifest.json</c>, …) with their
+    /// content hashes and every mtime set to 0: docker stamps the time of saving, which no other writer can match.
+    /// </summary>
+    public static async Task<IReadOnlyList<TarRecord>> ReadEntriesWithoutTimesAsync(string archivePath, CancellationToken cancellationToken) =>
+        (await TarListing.ReadFileAsync(archivePath, cancellationToken)).Select(record => record with { ModifiedUnixSeconds = 0 }).ToList();
+
     /// <summary>The <c>Layers</c> of the first entry of <c>manifest.json</c>.</summary>
     public static async Task<IReadOnlyList<string>> ReadLayerPathsAsync(string archivePath, CancellationToken cancellationToken)
     {
