@@ -21,7 +21,7 @@ public sealed class BadInputTests
         var result = await tabula.RunAsync(["build", "-t", "bad:latest", context], Token);
 
         AssertOneLineFailure(result, "Dockerfile:3");
-        snapshot.AssertKept();
+        await AssertKeptAsync(tabula, snapshot);
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public sealed class BadInputTests
         var result = await tabula.RunAsync(["build", "-t", "bad:latest", context], Token);
 
         AssertOneLineFailure(result, "rootfs-missing.tar.gz");
-        snapshot.AssertKept();
+        await AssertKeptAsync(tabula, snapshot);
     }
 
     [Theory]
@@ -52,7 +52,7 @@ public sealed class BadInputTests
         var result = await tabula.RunAsync(["load", "-i", truncated], Token);
 
         AssertOneLineFailure(result, truncated);
-        snapshot.AssertKept();
+        await AssertKeptAsync(tabula, snapshot);
     }
 
     [Theory]
@@ -69,7 +69,7 @@ public sealed class BadInputTests
         var result = await tabula.RunAsync(["load", "-i", corrupted], Token);
 
         AssertOneLineFailure(result, layerEntry);
-        snapshot.AssertKept();
+        await AssertKeptAsync(tabula, snapshot);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class BadInputTests
         Assert.True(output.Cancelled, "the build never started its COPY step:\n" + result.StandardOutput + result.StandardError);
         Assert.NotEqual(0, result.ExitCode);
         Assert.Single(result.StandardError.TrimEnd('\n').Split('\n'));
-        snapshot.AssertKept();
+        await AssertKeptAsync(tabula, snapshot);
     }
 
     /// <summary>A store holding the hello example as <c>hello:latest</c>, and its snapshot.</summary>
@@ -111,6 +111,19 @@ public sealed class BadInputTests
             return (archive, Assert.Single(await DockerSaveArchive.ReadLayerPathsAsync(archive, Token)));
         var (_, manifest) = await source.ReadManifestAsync("generated:latest", Token);
         return (archive, "blobs/sha256/" + Assert.Single(manifest.Layers).Digest.Encoded);
+    }
+
+    /// <summary>
+    /// The store is as it was, give or take whole orphan blobs; <c>prune</c> removes exactly those (so nothing
+    /// named them), and the image that was there is still whole.
+    /// </summary>
+    private static async Task AssertKeptAsync(TabulaCli tabula, StoreSnapshot snapshot)
+    {
+        snapshot.AssertKept();
+        await tabula.RunCheckedAsync(["prune"], Token);
+        snapshot.AssertKept(noNewBlobs: true);
+        var files = await tabula.RunCheckedAsync(["ls", "hello:latest"], Token);
+        Assert.Contains(" hello\n", files.StandardOutput);
     }
 
     private static void AssertOneLineFailure(ProcessResult result, string mention)
