@@ -25,7 +25,7 @@ public sealed class OciToolsTests
         var inspect = await InspectAsync(skopeo, "oci-archive:" + archive);
         Assert.Equal(descriptor.Digest.ToString(), inspect.GetProperty("Digest").GetString());
         Assert.Equal(manifest.Layers.Select(layer => layer.Digest.ToString()), Strings(inspect.GetProperty("Layers")));
-        Assert.Equal("amd64", inspect.GetProperty("Architecture").GetString());
+        Assert.Equal((await ReadConfigAsync(tabula)).Architecture, inspect.GetProperty("Architecture").GetString());
 
         var layout = temp.Combine("layout");
         await ProcessRunner.RunCheckedAsync(skopeo, ["copy", "oci-archive:" + archive, $"oci:{layout}:copied"], Token);
