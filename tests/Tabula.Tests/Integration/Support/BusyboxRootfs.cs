@@ -80,9 +80,12 @@ public sealed class BusyboxRootfs
 
     /// <summary>
     /// Archives the tree with the system tar: GNU format, sorted names, owner and group 0 by number,
-    /// every mtime <see cref="Epoch"/>, names starting <c>./</c> (as distribution rootfs tarballs do).
+    /// every mtime <see cref="Epoch"/>, names starting <c>./</c> after an entry for the root itself (as
+    /// distribution rootfs tarballs do). Without <paramref name="rootEntry"/> the archive names the top-level
+    /// entries instead (<c>bin/</c>, <c>dev/</c>, …), as a layer does: it has no entry for the root.
     /// </summary>
-    public async Task<string> WriteTarAsync(string archivePath, TarCompression compression, CancellationToken cancellationToken)
+    public async Task<string> WriteTarAsync(
+        string archivePath, TarCompression compression, CancellationToken cancellationToken, bool rootEntry = true)
     {
         var program = compression.CompressProgram();
         if (program is not null)
@@ -94,7 +97,10 @@ public sealed class BusyboxRootfs
         ];
         if (program is not null)
             arguments.Add($"--use-compress-program={program}");
-        arguments.Add(".");
+        if (rootEntry)
+            arguments.Add(".");
+        else
+            arguments.AddRange(Directory.EnumerateFileSystemEntries(RootDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
         await ProcessRunner.RunCheckedAsync(Requirements.Tool("tar"), arguments, cancellationToken);
         return archivePath;
     }

@@ -47,7 +47,18 @@ public sealed class Docker : IAsyncDisposable
 
     /// <summary><c>docker save -o PATH IMAGE</c>.</summary>
     public Task SaveAsync(string image, string archivePath, CancellationToken cancellationToken) =>
-        CheckedAsync(["save", "-o", archivePath, image], cancellationToken);
+        SaveAsync([image], archivePath, cancellationToken);
+
+    /// <summary><c>docker save -o PATH IMAGE…</c>: several images in one archive.</summary>
+    public Task SaveAsync(IEnumerable<string> images, string archivePath, CancellationToken cancellationToken) =>
+        CheckedAsync(["save", "-o", archivePath, .. images], cancellationToken);
+
+    /// <summary><c>docker tag SOURCE TARGET</c>; <paramref name="target"/> is removed on dispose.</summary>
+    public Task TagAsync(string source, string target, CancellationToken cancellationToken)
+    {
+        Own(target);
+        return CheckedAsync(["tag", source, target], cancellationToken);
+    }
 
     /// <summary>
     /// Builds with the legacy builder (<c>DOCKER_BUILDKIT=0 docker build --no-cache</c>), the reference our

@@ -28,8 +28,33 @@ public static class DockerSaveArchive
             : throw new InvalidDataException($"{archivePath}: manifest.json names layer {path}, which is not in the archive")).ToList();
     }
 
+    /// <summary>
+    /// Fails unless the two archives hold the same files (config, layer folders with VERSION, json and layer.tar,
+    /// repositories, …) with the same content, entry by entry. Two things a reader cannot see are left out: the
+    /// mtimes (docker stamps the time of saving) and the order of <c>manifest.json</c>'s entries (docker 20.10
+    /// walks a Go map, so it varies from save to save); the entries themselves must be the same.
+    /// </summary>
+    public static async Task AssertSameFilesAsync(
+        string expectedArchive, string actualArchive, string expectedName, string actualName, CancellationToken cancellationToken)
+    {
+        TarDiff.AssertSame(await ReadEntriesAsync(expectedArchive), await ReadEntriesAsync(actualArchive), expectedName, actualName);
+        Assert.Equal(await ManifestEntriesAsync(expectedArchive), await ManifestEntriesAsync(actualArchive));
+
+        async Task<IReadOnlyList<TarRecord>> ReadEntriesAsync(string archive) =>
+            (await TarListing.ReadFileAsync(archive, cancellationToken))
+            .Select(record => record with { ModifiedUnixSeconds = 0, Sha256 = record.Path == "manifest.json" ? null : record.Sha256 })
+            .ToList();
+
+        async Task<IReadOnlyList<string>> ManifestEntriesAsync(string archive) =>
+            (await ReadManifestAsync(archive, cancellationToken)).EnumerateArray().Select(entry => entry.GetRawText()).Order(StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>The <c>Layers</c> of the first entry of <c>manifest.json</c>.</summary>
-    public static async Task<IReadOnlyList<string>> ReadLayerPathsAsync(string archivePath, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> ReadLayerPathsAsync(string archivePath, CancellationToken cancellationToken) =>
+        (await ReadManifestAsync(archivePath, cancellationToken))[0].GetProperty("Layers").EnumerateArray().Select(layer => layer.GetString()!).ToList();
+
+    /// <summary>The parsed <c>manifest.json</c>: one entry per image, <c>[{Config, RepoTags, Layers}, …]</c>.</summary>
+    public static async Task<JsonElement> ReadManifestAsync(string archivePath, CancellationToken cancellationToken)
     {
         await using var file = File.OpenRead(archivePath);
         await using var reader = new TarReader(file);
@@ -38,7 +63,7 @@ public static class DockerSaveArchive
             if (entry.Name != "manifest.json" || entry.DataStream is not { } data)
                 continue;
             using var manifest = await JsonDocument.ParseAsync(data, cancellationToken: cancellationToken);
-            return manifest.RootElement[0].GetProperty("Layers").EnumerateArray().Select(layer => layer.GetString()!).ToList();
+            return manifest.RootElement.Clone();
         }
         throw new InvalidDataException($"{archivePath} has no manifest.json: not a docker save archive");
     }

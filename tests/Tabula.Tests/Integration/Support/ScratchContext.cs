@@ -9,13 +9,16 @@ public static class ScratchContext
     /// <summary>The rootfs archive's name in the context: <c>rootfs.tar.gz</c>, …</summary>
     public static string ArchiveName(TarCompression compression) => "rootfs" + compression.Extension();
 
-    /// <summary>Writes <c>rootfs.tar…</c> (compressed as asked) and a Dockerfile adding it into <paramref name="contextDirectory"/>.</summary>
+    /// <summary>
+    /// Writes <c>rootfs.tar…</c> (compressed as asked, with or without an entry for the root: see
+    /// <see cref="BusyboxRootfs.WriteTarAsync"/>) and a Dockerfile adding it into <paramref name="contextDirectory"/>.
+    /// </summary>
     public static async Task<string> CreateAsync(
-        string contextDirectory, BusyboxRootfs rootfs, TarCompression compression, CancellationToken cancellationToken)
+        string contextDirectory, BusyboxRootfs rootfs, TarCompression compression, CancellationToken cancellationToken, bool rootEntry = true)
     {
         Directory.CreateDirectory(contextDirectory);
         var archiveName = ArchiveName(compression);
-        await rootfs.WriteTarAsync(Path.Combine(contextDirectory, archiveName), compression, cancellationToken);
+        await rootfs.WriteTarAsync(Path.Combine(contextDirectory, archiveName), compression, cancellationToken, rootEntry);
         await File.WriteAllTextAsync(Path.Combine(contextDirectory, "Dockerfile"), Dockerfile(archiveName), cancellationToken);
         return contextDirectory;
     }
