@@ -56,3 +56,19 @@ public class DigestAndJsonTests
     [InlineData("linux/x86_64", "linux/amd64")]
     public void PlatformsNormalise(string text, string expected) => Assert.Equal(expected, Platform.Parse(text).ToString());
 }
+
+public class GoJsonEscapingTests
+{
+    [Fact]
+    public void EscapesAsGoEncodingJsonDoes()
+    {
+        var config = new Tabula.Oci.ImageConfig
+        {
+            Architecture = "amd64",
+            Os = "linux",
+            Config = new Tabula.Oci.ContainerConfig { Cmd = ["/bin/sh", "-c", "echo \"a+b\" <x> & y\\z\tq\u0001 é ☃"] },
+        };
+        var json = System.Text.Encoding.UTF8.GetString(Tabula.Oci.OciJson.Serialize(config));
+        Assert.Contains("\"echo \\\"a+b\\\" \\u003cx\\u003e \\u0026 y\\\\z\\tq\\u0001 é ☃\"", json);
+    }
+}

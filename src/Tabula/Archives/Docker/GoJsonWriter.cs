@@ -1,3 +1,4 @@
+using Tabula.Oci;
 using System.Globalization;
 using System.Text;
 
@@ -96,18 +97,8 @@ internal sealed class GoJsonWriter
         builder.Append('"');
         foreach (char c in value)
         {
-            switch (c)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                case < ' ' or '<' or '>' or '&' or '\u2028' or '\u2029':
-                    builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    break;
-                default: builder.Append(c); break;
-            }
+            if (GoJsonEncoder.EscapeOf(c) is { } escaped) builder.Append(escaped);
+            else builder.Append(c);
         }
         builder.Append('"');
     }
