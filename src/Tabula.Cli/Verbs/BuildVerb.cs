@@ -22,9 +22,11 @@ internal static class BuildVerb
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
         var ociMediaTypes = new Option<bool>("--oci-mediatypes") { Description = "Write OCI media types instead of Docker v2 schema 2" };
         var compression = new Option<string>("--compression") { Description = "Layer compression: gzip (default), zstd (implies OCI media types) or none", DefaultValueFactory = _ => "gzip" };
+        var runtime = new Option<string?>("--runtime") { Description = "OCI runtime for RUN: a program name or path (default: runc)" };
+        var network = new Option<string>("--network") { Description = "Network of RUN steps: host (default) or none", DefaultValueFactory = _ => "host" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
-            contextArg, tags, file, buildArgs, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression,
+            contextArg, tags, file, buildArgs, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression, runtime, network,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -48,6 +50,13 @@ internal static class BuildVerb
                     "zstd" => LayerCompression.Zstd,
                     "none" or "uncompressed" => LayerCompression.None,
                     var other => throw new UsageException($"unknown --compression '{other}': use gzip, zstd or none"),
+                },
+                Runtime = parse.GetValue(runtime),
+                Network = parse.GetValue(network) switch
+                {
+                    "host" or "default" => Tabula.Runtime.NetworkMode.Host,
+                    "none" => Tabula.Runtime.NetworkMode.None,
+                    var other => throw new UsageException($"unknown --network '{other}': use host or none"),
                 },
             };
             bool q = parse.GetValue(quiet);
@@ -104,6 +113,9 @@ internal static class BuildVerb
                     break;
                 case StepFinished { Layer: { } layer } f:
                     output.WriteLine($" ---> layer {layer.Short} ({HumanUnits.Size(f.LayerSize)} compressed, {f.Elapsed.TotalSeconds:0.00}s)");
+                    break;
+                case StepOutput o:
+                    output.WriteLine($" {o.Step}| {o.Line}");
                     break;
                 case BuildWarning w:
                     output.WriteLine($"[Warning] {w.Message}");

@@ -24,6 +24,9 @@ public sealed record ContainerRequest
     /// <summary>/etc/hosts, /etc/resolv.conf and /etc/hostname mounted read-only (as in BuildKit's RUN).</summary>
     public bool ReadOnlyEtcFiles { get; init; }
 
+    /// <summary>More files bind-mounted into the container: destination inside it, source on the host, read-only or not.</summary>
+    public IReadOnlyList<(string Destination, string Source, bool ReadOnly)> ExtraFiles { get; init; } = [];
+
     /// <summary>Where the output goes (null: straight to this process's own stdout/stderr).</summary>
     public Stream? Stdout { get; init; }
     public Stream? Stderr { get; init; }
@@ -53,7 +56,7 @@ public static class ContainerRun
             Hostname = request.Hostname,
             Network = request.Network,
             TmpfsTmp = request.TmpfsTmp,
-            BindFiles = etc.Select(e => (e.Destination, e.Source, request.ReadOnlyEtcFiles)).ToList(),
+            BindFiles = [.. etc.Select(e => (e.Destination, e.Source, request.ReadOnlyEtcFiles)), .. request.ExtraFiles],
         };
         await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), BundleConfig.Generate(spec), cancellationToken).ConfigureAwait(false);
 
