@@ -133,3 +133,29 @@ public sealed class RunBuildTests
         Assert.Equal("built in a stage\n", seen);
     }
 }
+
+/// <summary>examples/multistage built by tabula over the busybox fixture, and run by docker if a daemon answers.</summary>
+public sealed class RunMultistageExampleTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_multistage_example_builds_into_scratch_and_runs_under_docker()
+    {
+        await using var docker = await Docker.ConnectAsync(Ct);
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var tag = docker.NewTag("multistage-example");
+
+        var (code, output, error) = await fixture.TabulaAsync(Ct, "build", "--build-arg", "BASE=" + RunFixture.BaseImage, "-t", tag, RepositoryPaths.Example("multistage"));
+        Assert.True(code == 0, error + output);
+        var (_, listing, _) = await fixture.TabulaAsync(Ct, "ls", tag);
+        Assert.Equal(["busybox", "hello"], listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]));
+        var archive = fixture.Temp.Combine("multistage.tar");
+        Assert.Equal(0, (await fixture.TabulaAsync(Ct, "save", "-o", archive, tag)).Code);
+
+        await docker.LoadAsync(archive, Ct);
+        var run = await docker.RunAsync(tag, [], Ct);
+
+        Assert.Equal("Hello from a multi-stage build, running on Linux\n", run.EnsureSuccess().StandardOutput);
+    }
+}
