@@ -18,7 +18,7 @@ internal static class BuildVerb
         var platform = new Option<string?>("--platform") { Description = "Target platform OS/ARCH[/VARIANT] (default: this machine's)" };
         var timestamp = new Option<string?>("--timestamp") { Description = "Unix time for created times and layer mtimes (default: $SOURCE_DATE_EPOCH), for reproducible digests" };
         var target = new Option<string?>("--target") { Description = "Build this stage and what it needs, not the last stage" };
-        var noCache = new Option<bool>("--no-cache") { Description = "Do not reuse results of earlier builds" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Do not reuse results of earlier RUN steps" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
         var ociMediaTypes = new Option<bool>("--oci-mediatypes") { Description = "Write OCI media types instead of Docker v2 schema 2" };
         var compression = new Option<string>("--compression") { Description = "Layer compression: gzip (default), zstd (implies OCI media types) or none", DefaultValueFactory = _ => "gzip" };
@@ -113,6 +113,9 @@ internal static class BuildVerb
                     break;
                 case StepFinished { Layer: { } layer } f:
                     output.WriteLine($" ---> layer {layer.Short} ({HumanUnits.Size(f.LayerSize)} compressed, {f.Elapsed.TotalSeconds:0.00}s)");
+                    break;
+                case StepCacheHit:
+                    output.WriteLine(" ---> Using cache");
                     break;
                 case StepOutput o:
                     output.WriteLine($" {o.Step}| {o.Line}");

@@ -23,6 +23,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
 {
     private const int TailLines = 12;
     private const string PipesDirectory = "/dev/pipes/";
+    private readonly RunCache _cache = new(store.Content);
     private OciRuntime? _runtime;
 
     private DateTimeOffset? Epoch => options.Timestamp;
@@ -38,6 +39,13 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         };
         var (args, script) = Command(run, state);
         var env = Environment(state);
+        string cacheKey = CacheKey(state, args, script, env, network);
+        if (!options.NoCache && _cache.TryGet(cacheKey) is { } cached)
+        {
+            progress?.Report(new StepCacheHit(stageIndex, step));
+            Record(state, cached, args, created);
+            return cached;
+        }
 
         try { _runtime ??= OciRuntime.Find(options.Runtime); }
         catch (FileNotFoundException e) { throw new DockerfileException(run.Location, "RUN needs an OCI runtime: " + e.Message, e); }
@@ -91,9 +99,8 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
 
             var upper = RootfsDiff.Compute(tree, rootfs, Epoch);
             var layer = await CommitAsync(upper, cancellationToken).ConfigureAwait(false);
-            state.Tree = null; // the rootfs goes away: a later step rebuilds the tree from the layers
-            state.AddLayer(layer);
-            state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", false, created);
+            _cache.Set(cacheKey, layer);
+            Record(state, layer, args, created);
             return layer;
         }
         finally
@@ -102,6 +109,31 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
+    }
+
+    private static void Record(StageState state, ILayer layer, IReadOnlyList<string> args, DateTimeOffset created)
+    {
+        state.Tree = null; // the rootfs is gone: a later step rebuilds the tree from the layers
+        state.AddLayer(layer);
+        state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", false, created);
+    }
+
+    /// <summary>What decides a RUN's result, as far as a cache can know: parent layers, process, layer settings.</summary>
+    private string CacheKey(StageState state, IReadOnlyList<string> args, (string Name, string Content)? script, IReadOnlyList<string> env, NetworkMode network)
+    {
+        var parts = new List<string> { state.Platform.ToString(), "layers" };
+        parts.AddRange(state.Layers.Select(l => l.DiffId.ToString()));
+        parts.Add("args");
+        parts.AddRange(args);
+        parts.Add("script");
+        parts.Add(script is { } s ? s.Name + "\n" + s.Content : "");
+        parts.Add("env");
+        parts.AddRange(env);
+        parts.Add("user=" + state.Container.User);
+        parts.Add("workdir=" + state.Container.WorkingDir);
+        parts.Add("network=" + network);
+        parts.Add("layer=" + options.Compression + "/" + OciMediaTypes + "/" + options.Timestamp?.ToUnixTimeSeconds());
+        return RunCache.Key(parts);
     }
 
     private static void CheckSupported(RunInstruction run)

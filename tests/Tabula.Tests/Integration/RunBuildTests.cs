@@ -134,6 +134,36 @@ public sealed class RunBuildTests
     }
 }
 
+/// <summary>The RUN cache: the same step on the same parent reuses its layer unless --no-cache.</summary>
+public sealed class RunCacheTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_repeated_run_is_answered_by_the_cache_and_no_cache_runs_it_again()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var context = fixture.Context("ctx", $"FROM {RunFixture.BaseImage}\nRUN echo ran-the-command && date > /stamp\n");
+        var changed = fixture.Context("ctx2", $"FROM {RunFixture.BaseImage}\nRUN echo ran-the-command && date > /stamp && true\n");
+
+        var first = await fixture.TabulaAsync(Ct, "build", "--timestamp", "1700000000", "-t", "cached:1", context);
+        var second = await fixture.TabulaAsync(Ct, "build", "--timestamp", "1700000000", "-t", "cached:2", context);
+        var other = await fixture.TabulaAsync(Ct, "build", "--timestamp", "1700000000", "-t", "cached:3", changed);
+        var forced = await fixture.TabulaAsync(Ct, "build", "--no-cache", "--timestamp", "1700000000", "-t", "cached:4", context);
+
+        Assert.True(first.Code == 0, first.Err);
+        Assert.Contains("| ran-the-command", first.Out);
+        Assert.DoesNotContain("| ran-the-command", second.Out);
+        Assert.Contains("Using cache", second.Out);
+        Assert.Contains("| ran-the-command", other.Out);
+        Assert.Contains("| ran-the-command", forced.Out);
+        var ids = new List<string>();
+        foreach (var tag in new[] { "cached:1", "cached:2" })
+            ids.Add((await fixture.TabulaAsync(Ct, "images", "-q", tag)).Out.Trim());
+        Assert.Equal(ids[0], ids[1]);
+    }
+}
+
 /// <summary>examples/multistage built by tabula over the busybox fixture, and run by docker if a daemon answers.</summary>
 public sealed class RunMultistageExampleTests
 {
