@@ -122,6 +122,40 @@ public class RootfsUnpackerTests
     }
 
     [Fact]
+    public async Task Xattrs_are_set_and_device_nodes_are_made_as_root()
+    {
+        using var temp = new TempDir("unpack");
+        string root = temp.Combine("root");
+        var output = new MemoryStream();
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            var file = new PaxTarEntry(TarEntryType.RegularFile, "tagged", new Dictionary<string, string> { ["SCHILY.xattr.user.tabula"] = "yes" })
+            {
+                ModificationTime = Time, Mode = (UnixFileMode)0b110_100_100, DataStream = new MemoryStream("x"u8.ToArray()),
+            };
+            writer.WriteEntry(file);
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.CharacterDevice, "null") { ModificationTime = Time, Mode = (UnixFileMode)0b110_110_110, DeviceMajor = 1, DeviceMinor = 3 });
+        }
+        var bytes = output.ToArray();
+
+        var (_, result) = await RootfsUnpacker.UnpackAsync([_ => Task.FromResult<Stream>(new MemoryStream(bytes))], root, Ct);
+
+        var xattrs = Posix.GetXattrs(Path.Combine(root, "tagged"));
+        Assert.Contains(xattrs, x => x.Key == "user.tabula" && Encoding.UTF8.GetString(x.Value) == "yes");
+        var device = Posix.Lstat(Path.Combine(root, "null"));
+        if (Environment.IsPrivilegedProcess)
+        {
+            Assert.Equal(Posix.TypeCharacter, device!.Type);
+            Assert.Equal((1, 3), (device.RdevMajor, device.RdevMinor));
+        }
+        else
+        {
+            Assert.Null(device);
+            Assert.Equal(1, result.SkippedDevices);
+        }
+    }
+
+    [Fact]
     public async Task A_non_empty_target_is_refused()
     {
         using var temp = new TempDir("unpack");
