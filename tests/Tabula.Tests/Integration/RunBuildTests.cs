@@ -91,14 +91,14 @@ public sealed class RunBuildTests
         var context = fixture.Context("ctx", $$"""
             FROM {{RunFixture.BaseImage}}
             ENV MODE=exec
-            WORKDIR /work
+            WORKDIR /app
             RUN ["/bin/sh", "-c", "echo $MODE > mode"]
             USER nobody
             RUN echo "uid $(id -u)"
             USER root
             RUN <<EOF
             #!/bin/sh
-            echo "script $0" > /work/script
+            echo "script $0" > /app/script
             EOF
             """);
 
@@ -106,7 +106,7 @@ public sealed class RunBuildTests
         Assert.True(code == 0, error + output);
 
         Assert.Contains("| uid 65534", output);
-        var (_, seen, _) = await fixture.TabulaAsync(Ct, "run", "forms:1", "sh", "-c", "cat /work/mode /work/script");
+        var (_, seen, _) = await fixture.TabulaAsync(Ct, "run", "forms:1", "sh", "-c", "cat /app/mode /app/script");
         Assert.Equal("exec\nscript /dev/pipes/EOF\n", seen);
     }
 

@@ -61,4 +61,21 @@ public sealed class RunVerbTests
         Assert.Contains(listing, r => r.Path == "bin/busybox");
         Assert.Contains(listing, r => r.Path == "etc/passwd-");
     }
+
+    [Fact]
+    public async Task An_unpacked_bundle_runs_with_runc_as_it_is()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var bundle = fixture.Temp.Combine("bundle");
+        Assert.Equal(0, (await fixture.TabulaAsync(Ct, "unpack", "--bundle", RunFixture.BaseImage, bundle)).Code);
+        var configPath = Path.Combine(bundle, "config.json");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(configPath, Ct))!;
+        config["process"]!["args"] = new System.Text.Json.Nodes.JsonArray("/bin/sh", "-c", "echo from-bundle; ls /sys/class/net");
+        await File.WriteAllTextAsync(configPath, config.ToJsonString(), Ct);
+
+        var result = await ProcessRunner.RunAsync(Requirements.Tool("runc"), ["run", "--bundle", bundle, "tabula-test-" + Guid.NewGuid().ToString("N")[..12]], Ct);
+
+        Assert.True(result.Succeeded, result.StandardError);
+        Assert.Equal("from-bundle\nlo\n", result.StandardOutput);
+    }
 }

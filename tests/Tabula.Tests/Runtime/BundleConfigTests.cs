@@ -18,14 +18,14 @@ public class BundleConfigTests
         {
             Args = ["/bin/sh", "-c", "echo hi"],
             Env = ["PATH=/bin", "A=b"],
-            Cwd = "/work",
+            Cwd = "/app",
             User = new ContainerUser(1000, 100, [10, 20], "/home/u"),
         });
         var process = json.GetProperty("process");
         Assert.Equal("1.0.2", json.GetProperty("ociVersion").GetString());
         Assert.Equal(["/bin/sh", "-c", "echo hi"], Strings(process.GetProperty("args")));
         Assert.Equal(["PATH=/bin", "A=b"], Strings(process.GetProperty("env")));
-        Assert.Equal("/work", process.GetProperty("cwd").GetString());
+        Assert.Equal("/app", process.GetProperty("cwd").GetString());
         Assert.Equal(1000, process.GetProperty("user").GetProperty("uid").GetInt32());
         Assert.Equal(100, process.GetProperty("user").GetProperty("gid").GetInt32());
         Assert.Equal([10, 20], process.GetProperty("user").GetProperty("additionalGids").EnumerateArray().Select(e => e.GetInt32()));
