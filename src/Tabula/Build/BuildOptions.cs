@@ -30,6 +30,9 @@ public sealed record BuildOptions
     public bool OciMediaTypes { get; init; }
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
 
+    /// <summary>Secrets for <c>RUN --mount=type=secret</c>: id → file on this machine.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The OCI runtime RUN uses: a program name or path (default: runc).</summary>
     public string? Runtime { get; init; }
 

@@ -31,6 +31,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
     public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, CancellationToken cancellationToken)
     {
         CheckSupported(run);
+        var secrets = RunSecrets.Mounts(run, options.Secrets);
         var network = run.Network switch
         {
             "none" => NetworkMode.None,
@@ -56,7 +57,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         {
             string rootfs = Path.Combine(bundle, "rootfs");
             var (tree, _) = await RootfsUnpacker.UnpackAsync(state.Layers, rootfs, cancellationToken).ConfigureAwait(false);
-            var extra = new List<(string, string, bool)>();
+            var extra = new List<(string, string, bool)>(secrets);
             if (script is { } s)
             {
                 string scriptPath = Path.Combine(bundle, "script");
@@ -138,8 +139,6 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
 
     private static void CheckSupported(RunInstruction run)
     {
-        if (run.Mounts.Count > 0)
-            throw new DockerfileException(run.Location, "RUN --mount is not supported yet: copy what the command needs with COPY");
         if (run.Security == "insecure")
             throw new DockerfileException(run.Location, "RUN --security=insecure is not supported");
         if (run.Devices.Count > 0)

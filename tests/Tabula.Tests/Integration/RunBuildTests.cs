@@ -85,6 +85,36 @@ public sealed class RunBuildTests
     }
 
     [Fact]
+    public async Task A_secret_is_mounted_for_the_command_and_left_out_of_the_layer()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var secret = fixture.Temp.Combine("token.txt");
+        await File.WriteAllTextAsync(secret, "s3cret", Ct);
+        var context = fixture.Context("ctx", $"""
+            FROM {RunFixture.BaseImage}
+            RUN --mount=type=secret,id=token test "$(cat /run/secrets/token)" = s3cret && echo secret-seen && touch /after
+            RUN --mount=type=secret,id=absent echo optional-secret-skipped
+            """);
+        var missing = fixture.Context("ctx2", $"FROM {RunFixture.BaseImage}\nRUN --mount=type=secret,id=absent,required echo never\n");
+
+        var (code, output, error) = await fixture.TabulaAsync(Ct, "build", "--secret", "id=token,src=" + secret, "-t", "secret:1", context);
+        var failed = await fixture.TabulaAsync(Ct, "build", "-t", "secret:2", missing);
+
+        Assert.True(code == 0, error + output);
+        Assert.Contains("| secret-seen", output);
+        Assert.Contains("| optional-secret-skipped", output);
+        var archive = fixture.Temp.Combine("secret.tar");
+        Assert.Equal(0, (await fixture.TabulaAsync(Ct, "save", "-o", archive, "secret:1")).Code);
+        var layers = await DockerSaveArchive.ReadLayerListingsAsync(archive, Ct);
+        var runLayer = layers[^2].Select(r => r.Path).ToList();
+        Assert.Contains("after", runLayer);
+        Assert.DoesNotContain(runLayer, p => p.StartsWith("run", StringComparison.Ordinal));
+        Assert.Equal(1, failed.Code);
+        Assert.Contains("Dockerfile:2", failed.Err);
+        Assert.Contains("secret absent not found", failed.Err);
+    }
+
+    [Fact]
     public async Task Exec_form_user_workdir_env_and_a_shebang_heredoc_apply()
     {
         using var fixture = await RunFixture.CreateAsync(Ct);
