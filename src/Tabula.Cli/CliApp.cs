@@ -21,6 +21,7 @@ public static class CliApp
         root.Options.Add(context.DebugOption);
         foreach (var verb in Verbs(context)) root.Subcommands.Add(verb);
 
+        args = RunArguments.SeparateCommand(args);
         var parse = root.Parse(args);
         var errors = parse.Errors.Select(e => e.Message).Concat(UnknownFlags(parse, args)).ToList();
         if (errors.Count > 0)
@@ -58,6 +59,9 @@ public static class CliApp
         PruneVerb.Create(context),
         SaveVerb.Create(context),
         LoadVerb.Create(context),
+        RunVerb.Create(context),
+        UnpackVerb.Create(context),
+        ExportVerb.Create(context),
     ];
 
     /// <summary>

@@ -18,17 +18,21 @@ internal static class BuildVerb
         var platform = new Option<string?>("--platform") { Description = "Target platform OS/ARCH[/VARIANT] (default: this machine's)" };
         var timestamp = new Option<string?>("--timestamp") { Description = "Unix time for created times and layer mtimes (default: $SOURCE_DATE_EPOCH), for reproducible digests" };
         var target = new Option<string?>("--target") { Description = "Build this stage and what it needs, not the last stage" };
-        var noCache = new Option<bool>("--no-cache") { Description = "Do not reuse results of earlier builds" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Do not reuse results of earlier RUN steps" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
         var ociMediaTypes = new Option<bool>("--oci-mediatypes") { Description = "Write OCI media types instead of Docker v2 schema 2" };
         var compression = new Option<string>("--compression") { Description = "Layer compression: gzip (default), zstd (implies OCI media types) or none", DefaultValueFactory = _ => "gzip" };
+        var runtime = new Option<string?>("--runtime") { Description = "OCI runtime for RUN: a program name or path (default: runc)" };
+        var network = new Option<string>("--network") { Description = "Network of RUN steps: host (default) or none", DefaultValueFactory = _ => "host" };
+        var secrets = new Option<string[]>("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=FILE (or env=VARIABLE); repeatable" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
-            contextArg, tags, file, buildArgs, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression,
+            contextArg, tags, file, buildArgs, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression, runtime, network, secrets,
         };
         command.SetAction(async (parse, ct) =>
         {
             var store = context.OpenStore(parse);
+            using var secretFiles = new SecretFiles();
             using var stdinContext = await StdinContext.PrepareAsync(parse.GetValue(contextArg)!, parse.GetValue(file), ct);
             var options = new BuildOptions
             {
@@ -49,6 +53,14 @@ internal static class BuildVerb
                     "none" or "uncompressed" => LayerCompression.None,
                     var other => throw new UsageException($"unknown --compression '{other}': use gzip, zstd or none"),
                 },
+                Runtime = parse.GetValue(runtime),
+                Secrets = ParseSecrets(parse.GetValue(secrets) ?? [], context.Environment, secretFiles),
+                Network = parse.GetValue(network) switch
+                {
+                    "host" or "default" => Tabula.Runtime.NetworkMode.Host,
+                    "none" => Tabula.Runtime.NetworkMode.None,
+                    var other => throw new UsageException($"unknown --network '{other}': use host or none"),
+                },
             };
             bool q = parse.GetValue(quiet);
             var progress = q ? null : new BuildProgressPrinter(context.Out);
@@ -63,6 +75,52 @@ internal static class BuildVerb
             return CliApp.Ok;
         });
         return command;
+    }
+
+    /// <summary>docker's <c>--secret id=ID,src=FILE</c> (also <c>source=</c>) or <c>id=ID,env=VARIABLE</c>; a bare id reads the variable of that name.</summary>
+    private static Dictionary<string, string> ParseSecrets(IEnumerable<string> specs, Func<string, string?> environment, SecretFiles files)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            var fields = spec.Split(',').Select(f => f.Split('=', 2)).ToDictionary(f => f[0].Trim(), f => f.Length == 2 ? f[1] : "", StringComparer.Ordinal);
+            if (!fields.TryGetValue("id", out var id) || id.Length == 0)
+                throw new UsageException($"invalid --secret '{spec}': give id=ID,src=FILE or id=ID,env=VARIABLE");
+            if ((fields.GetValueOrDefault("src") ?? fields.GetValueOrDefault("source")) is { Length: > 0 } source)
+            {
+                if (!File.Exists(source)) throw new UsageException($"--secret {id}: {source} does not exist");
+                result[id] = source;
+            }
+            else if (environment(fields.GetValueOrDefault("env") ?? id) is { } value)
+            {
+                result[id] = files.Write(value);
+            }
+            else
+            {
+                throw new UsageException($"--secret {id}: no src= file and no environment variable {fields.GetValueOrDefault("env") ?? id}");
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Secrets given through the environment, in files only this user can read, removed after the build.</summary>
+    private sealed class SecretFiles : IDisposable
+    {
+        private readonly List<string> _paths = [];
+
+        public string Write(string value)
+        {
+            var path = Path.Combine(Path.GetTempPath(), "tabula-secret-" + Guid.NewGuid().ToString("N"));
+            using (var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+                file.Write(System.Text.Encoding.UTF8.GetBytes(value));
+            _paths.Add(path);
+            return path;
+        }
+
+        public void Dispose()
+        {
+            foreach (var path in _paths) File.Delete(path);
+        }
     }
 
     private static ImageReference ParseTag(string text)
@@ -104,6 +162,12 @@ internal static class BuildVerb
                     break;
                 case StepFinished { Layer: { } layer } f:
                     output.WriteLine($" ---> layer {layer.Short} ({HumanUnits.Size(f.LayerSize)} compressed, {f.Elapsed.TotalSeconds:0.00}s)");
+                    break;
+                case StepCacheHit:
+                    output.WriteLine(" ---> Using cache");
+                    break;
+                case StepOutput o:
+                    output.WriteLine($" {o.Step}| {o.Line}");
                     break;
                 case BuildWarning w:
                     output.WriteLine($"[Warning] {w.Message}");

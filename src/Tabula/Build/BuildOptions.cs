@@ -29,6 +29,15 @@ public sealed record BuildOptions
     public bool NoCache { get; init; }
     public bool OciMediaTypes { get; init; }
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
+
+    /// <summary>Secrets for <c>RUN --mount=type=secret</c>: id → file on this machine.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The OCI runtime RUN uses: a program name or path (default: runc).</summary>
+    public string? Runtime { get; init; }
+
+    /// <summary>The network of RUN steps without <c>--network</c>: the host's (default, as BuildKit's) or none.</summary>
+    public Tabula.Runtime.NetworkMode Network { get; init; } = Tabula.Runtime.NetworkMode.Host;
 }
 
 /// <summary>The image a build produced, already in the store.</summary>

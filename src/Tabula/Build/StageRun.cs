@@ -23,6 +23,8 @@ internal sealed class StageRun(
     IProgress<BuildEvent>? progress)
 {
     private readonly FileTransferStep _files = new(store, context, options, session);
+    private readonly RunStep _run = new(store, options, progress);
+    private int _step;
 
     public async Task<StageState> ExecuteAsync(IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
     {
@@ -35,6 +37,7 @@ internal sealed class StageRun(
         foreach (var instruction in stage.Instructions)
         {
             step++;
+            _step = step;
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new StepStarted(stage.Index, step, total, instruction.Text));
             var watch = Stopwatch.StartNew();
@@ -52,8 +55,7 @@ internal sealed class StageRun(
                 DeclareArgs(arg, state);
                 return null;
             case RunInstruction run:
-                throw new DockerfileException(run.Location,
-                    "RUN is not supported yet: this version of Tabula cannot run commands in a container; build the artefact outside and COPY it in");
+                return await _run.RunAsync(run, state, stage.Index, _step, created, cancellationToken).ConfigureAwait(false);
             case OnbuildInstruction:
                 MetadataInstructions.TryApply(instruction, state, created);
                 return null;

@@ -1,0 +1,271 @@
+using System.Text;
+using Tabula.Archives;
+using Tabula.Dockerfile;
+using Tabula.Dockerfile.Instructions;
+using Tabula.Dockerfile.Syntax;
+using Tabula.Images;
+using Tabula.Layers;
+using Tabula.Oci;
+using Tabula.Runtime;
+using Tabula.Transports;
+
+namespace Tabula.Build;
+
+/// <summary>A line a RUN step's command wrote (stdout and stderr together), for the build's output.</summary>
+public sealed record StepOutput(int Stage, int Step, string Line) : BuildEvent;
+
+/// <summary>
+/// RUN: the stage's layers are unpacked into a fresh temporary rootfs, the command runs there in a container
+/// (an OCI runtime, runc by default) with the stage's ENV, ARGs, USER and WORKDIR, and what it changed — found by
+/// comparing the rootfs with the tree it was unpacked from — becomes the step's layer.
+/// </summary>
+internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<BuildEvent>? progress)
+{
+    private const int TailLines = 12;
+    private const string PipesDirectory = "/dev/pipes/";
+    private readonly RunCache _cache = new(store.Content);
+    private OciRuntime? _runtime;
+
+    private DateTimeOffset? Epoch => options.Timestamp;
+
+    public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, CancellationToken cancellationToken)
+    {
+        CheckSupported(run);
+        var secrets = RunSecrets.Mounts(run, options.Secrets);
+        var network = run.Network switch
+        {
+            "none" => NetworkMode.None,
+            "host" => NetworkMode.Host,
+            _ => options.Network,
+        };
+        var (args, script) = Command(run, state);
+        var env = Environment(state);
+        string cacheKey = CacheKey(state, args, script, env, network);
+        if (!options.NoCache && _cache.TryGet(cacheKey) is { } cached)
+        {
+            progress?.Report(new StepCacheHit(stageIndex, step));
+            Record(state, cached, args, created);
+            return cached;
+        }
+
+        try { _runtime ??= OciRuntime.Find(options.Runtime); }
+        catch (FileNotFoundException e) { throw new DockerfileException(run.Location, "RUN needs an OCI runtime: " + e.Message, e); }
+
+        string bundle = Path.Combine(Path.GetTempPath(), "tabula-build-" + Guid.NewGuid().ToString("N")[..16]);
+        Directory.CreateDirectory(bundle);
+        try
+        {
+            string rootfs = Path.Combine(bundle, "rootfs");
+            var (tree, _) = await RootfsUnpacker.UnpackAsync(state.Layers, rootfs, cancellationToken).ConfigureAwait(false);
+            var extra = new List<(string, string, bool)>(secrets);
+            if (script is { } s)
+            {
+                string scriptPath = Path.Combine(bundle, "script");
+                await File.WriteAllTextAsync(scriptPath, s.Content, cancellationToken).ConfigureAwait(false);
+                File.SetUnixFileMode(scriptPath, (UnixFileMode)0b111_101_101);
+                extra.Add((PipesDirectory + s.Name, scriptPath, true));
+            }
+            var output = new OutputLines(line => progress?.Report(new StepOutput(stageIndex, step, line)), TailLines);
+            int exitCode;
+            try
+            {
+                exitCode = await ContainerRun.RunAsync(new ContainerRequest
+                {
+                    Runtime = _runtime,
+                    BundleDirectory = bundle,
+                    Tree = tree,
+                    Args = args,
+                    Env = env,
+                    WorkingDir = state.Container.WorkingDir,
+                    User = state.Container.User,
+                    Network = network,
+                    Hostname = "buildkitsandbox",
+                    ReadOnlyEtcFiles = true,
+                    ExtraFiles = extra,
+                    Stdout = output,
+                    Stderr = output,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FormatException e)
+            {
+                throw new DockerfileException(run.Location, $"RUN: {e.Message}", e);
+            }
+            output.Complete();
+            if (exitCode != 0)
+            {
+                var tail = output.Tail.Count == 0 ? "" : "; last output: " + string.Join(" | ", output.Tail);
+                throw new DockerfileException(run.Location,
+                    $"RUN failed: process \"{string.Join(' ', args)}\" did not complete successfully: exit code: {exitCode}{tail}");
+            }
+
+            var upper = RootfsDiff.Compute(tree, rootfs, Epoch);
+            var layer = await CommitAsync(upper, cancellationToken).ConfigureAwait(false);
+            _cache.Set(cacheKey, layer);
+            Record(state, layer, args, created);
+            return layer;
+        }
+        finally
+        {
+            try { Directory.Delete(bundle, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static void Record(StageState state, ILayer layer, IReadOnlyList<string> args, DateTimeOffset created)
+    {
+        state.Tree = null; // the rootfs is gone: a later step rebuilds the tree from the layers
+        state.AddLayer(layer);
+        state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", false, created);
+    }
+
+    /// <summary>What decides a RUN's result, as far as a cache can know: parent layers, process, layer settings.</summary>
+    private string CacheKey(StageState state, IReadOnlyList<string> args, (string Name, string Content)? script, IReadOnlyList<string> env, NetworkMode network)
+    {
+        var parts = new List<string> { state.Platform.ToString(), "layers" };
+        parts.AddRange(state.Layers.Select(l => l.DiffId.ToString()));
+        parts.Add("args");
+        parts.AddRange(args);
+        parts.Add("script");
+        parts.Add(script is { } s ? s.Name + "\n" + s.Content : "");
+        parts.Add("env");
+        parts.AddRange(env);
+        parts.Add("user=" + state.Container.User);
+        parts.Add("workdir=" + state.Container.WorkingDir);
+        parts.Add("network=" + network);
+        parts.Add("layer=" + options.Compression + "/" + OciMediaTypes + "/" + options.Timestamp?.ToUnixTimeSeconds());
+        return RunCache.Key(parts);
+    }
+
+    private static void CheckSupported(RunInstruction run)
+    {
+        if (run.Security == "insecure")
+            throw new DockerfileException(run.Location, "RUN --security=insecure is not supported");
+        if (run.Devices.Count > 0)
+            throw new DockerfileException(run.Location, "RUN --device is not supported");
+    }
+
+    /// <summary>
+    /// The process arguments, as BuildKit makes them: exec form as is; shell form through SHELL (default
+    /// <c>/bin/sh -c</c>). A command that is only one heredoc runs its body — as a script mounted at
+    /// <c>/dev/pipes/NAME</c> when it starts with <c>#!</c>; other heredocs are handed to the shell whole.
+    /// </summary>
+    internal static (IReadOnlyList<string> Args, (string Name, string Content)? Script) Command(RunInstruction run, StageState state)
+    {
+        var command = run.Command;
+        IReadOnlyList<string> words = command.Arguments;
+        (string, string)? script = null;
+        if (run.Heredocs.Count > 0 && command.PrependShell && words.Count == 1)
+        {
+            var first = run.Heredocs[0];
+            if (HeredocDetector.Parse(words[0]) is not null)
+            {
+                string body = first.Chomp ? first.ChompedContent : first.Content;
+                if (body.StartsWith("#!", StringComparison.Ordinal))
+                {
+                    script = (first.Name, body);
+                    words = [PipesDirectory + first.Name];
+                }
+                else
+                {
+                    words = [body];
+                }
+            }
+            else
+            {
+                var full = new StringBuilder(words[0]);
+                foreach (var heredoc in run.Heredocs) full.Append('\n').Append(heredoc.Content).Append(heredoc.Name);
+                words = [full.ToString()];
+            }
+        }
+        IReadOnlyList<string> shell = state.Container.Shell is { Count: > 0 } s ? s : ["/bin/sh", "-c"];
+        return (command.PrependShell ? [.. shell, .. words] : words, script);
+    }
+
+    /// <summary>The image's ENV, then the stage's ARGs that ENV does not set, then proxy build args (BuildKit's order).</summary>
+    private IReadOnlyList<string> Environment(StageState state)
+    {
+        var env = new List<string>(state.Container.Env ?? []);
+        var keys = new HashSet<string>(env.Select(e => e.Split('=', 2)[0]), StringComparer.Ordinal);
+        foreach (var (name, value) in state.Args)
+            if (value is not null && keys.Add(name)) env.Add(name + "=" + value);
+        foreach (var (name, value) in options.BuildArgs)
+            if (ProxyArgs.Contains(name) && keys.Add(name)) env.Add(name + "=" + value);
+        return env;
+    }
+
+    private static readonly HashSet<string> ProxyArgs = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY",
+    };
+
+    /// <summary>BuildKit's runCommandString: <c>|N K=V … </c> for the ARGs in scope that ENV does not set, then the arguments.</summary>
+    internal static string HistoryCommand(IReadOnlyList<string> args, StageState state)
+    {
+        var env = new HashSet<string>((state.Container.Env ?? []).Select(e => e.Split('=', 2)[0]), StringComparer.Ordinal);
+        var buildEnv = state.Args.Where(a => a.Value is not null && !env.Contains(a.Key)).Select(a => a.Key + "=" + a.Value).ToList();
+        var joined = string.Join(' ', args);
+        return buildEnv.Count == 0 ? joined : $"|{buildEnv.Count} {string.Join(' ', buildEnv)} {joined}";
+    }
+
+    private bool OciMediaTypes => options.OciMediaTypes || options.Compression == LayerCompression.Zstd;
+
+    private async Task<ILayer> CommitAsync(FileTree upper, CancellationToken cancellationToken)
+    {
+        var settings = options.Compression switch
+        {
+            LayerCompression.Gzip => LayerCompressionSettings.Gzip(),
+            LayerCompression.Zstd => LayerCompressionSettings.Zstd(),
+            _ => LayerCompressionSettings.None,
+        };
+        await using var writer = store.Content.BeginWrite();
+        var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, settings, cancellationToken, Epoch).ConfigureAwait(false);
+        await writer.CommitAsync(written.Digest, written.Size, "layer", cancellationToken).ConfigureAwait(false);
+        return new StoreLayer(store.Content, written.ToDescriptor(OciMediaTypes), written.DiffId);
+    }
+
+    /// <summary>Collects a container's output into lines: each is reported as it completes, the last few are kept.</summary>
+    private sealed class OutputLines(Action<string> report, int keep) : Stream
+    {
+        private readonly Queue<string> _tail = new();
+        private readonly List<byte> _pending = [];
+
+        public IReadOnlyCollection<string> Tail => _tail;
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            lock (_pending)
+            {
+                for (int i = offset; i < offset + count; i++)
+                {
+                    if (buffer[i] == (byte)'\n') Emit();
+                    else _pending.Add(buffer[i]);
+                }
+            }
+        }
+
+        public void Complete()
+        {
+            lock (_pending)
+                if (_pending.Count > 0) Emit();
+        }
+
+        private void Emit()
+        {
+            var line = Encoding.UTF8.GetString(_pending.ToArray()).TrimEnd('\r');
+            _pending.Clear();
+            _tail.Enqueue(line);
+            while (_tail.Count > keep) _tail.Dequeue();
+            report(line);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Tabula.Layers;
+
+/// <summary>
+/// The few libc calls that on-disk extraction and the RUN diff need and .NET does not offer: owners, device nodes,
+/// fifos, hard links, extended attributes and times on the link itself, and <c>statx</c> (whose layout is the same on
+/// every architecture). Every call acts on the path itself, never on what a final symlink points to.
+/// </summary>
+internal static partial class Posix
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxBasicStats = 0x7ff;
+
+    public const int TypeMask = 0xF000;
+    public const int TypeDirectory = 0x4000;
+    public const int TypeRegular = 0x8000;
+    public const int TypeSymlink = 0xA000;
+    public const int TypeCharacter = 0x2000;
+    public const int TypeBlock = 0x6000;
+    public const int TypeFifo = 0x1000;
+    public const int TypeSocket = 0xC000;
+
+    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LchownNative(string path, int uid, int gid);
+
+    [LibraryImport("libc", EntryPoint = "mknod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MknodNative(string path, uint mode, ulong device);
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LinkNative(string existing, string created);
+
+    [LibraryImport("libc", EntryPoint = "lsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LsetxattrNative(string path, string name, byte[] value, nuint size, int flags);
+
+    [LibraryImport("libc", EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint LlistxattrNative(string path, byte[]? list, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint LgetxattrNative(string path, string name, byte[]? value, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UtimensatNative(int directory, string path, long[] times, int flags);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatxNative(int directory, string path, int flags, uint mask, byte[] buffer);
+
+    public static void Lchown(string path, int uid, int gid) => Check(LchownNative(path, uid, gid), "chown", path);
+
+    public static void Mknod(string path, int typeBits, int permissions, int major, int minor)
+        => Check(MknodNative(path, (uint)(typeBits | permissions), MakeDevice(major, minor)), "mknod", path);
+
+    public static void Link(string existing, string created) => Check(LinkNative(existing, created), "link", created);
+
+    /// <summary>Sets the mtime and atime of the path itself (a symlink is not followed).</summary>
+    public static void SetTimes(string path, DateTimeOffset time)
+    {
+        long seconds = time.ToUnixTimeSeconds();
+        long nanoseconds = (time.UtcTicks - DateTimeOffset.FromUnixTimeSeconds(seconds).UtcTicks) * 100;
+        Check(UtimensatNative(AtFdCwd, path, [seconds, nanoseconds, seconds, nanoseconds], AtSymlinkNoFollow), "utimensat", path);
+    }
+
+    public static void SetXattr(string path, string name, byte[] value)
+        => Check(LsetxattrNative(path, name, value, (nuint)value.Length, 0), "setxattr " + name, path);
+
+    /// <summary>The extended attributes of the path itself; empty where the filesystem has none.</summary>
+    public static List<KeyValuePair<string, byte[]>> GetXattrs(string path)
+    {
+        var result = new List<KeyValuePair<string, byte[]>>();
+        nint size = LlistxattrNative(path, null, 0);
+        if (size <= 0) return result;
+        var list = new byte[size];
+        size = LlistxattrNative(path, list, (nuint)list.Length);
+        if (size <= 0) return result;
+        foreach (var name in Encoding.UTF8.GetString(list, 0, (int)size).Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            nint length = LgetxattrNative(path, name, null, 0);
+            if (length < 0) continue;
+            var value = new byte[length];
+            if (length > 0 && LgetxattrNative(path, name, value, (nuint)value.Length) < 0) continue;
+            result.Add(new(name, value));
+        }
+        return result;
+    }
+
+    /// <summary>lstat through statx: null when nothing is at the path.</summary>
+    public static FileStatus? Lstat(string path)
+    {
+        var buffer = new byte[256];
+        if (StatxNative(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is 2 or 20) return null; // ENOENT, ENOTDIR
+            throw new IOException($"stat {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+        var span = buffer.AsSpan();
+        long seconds = BinaryPrimitives.ReadInt64LittleEndian(span[112..]);
+        uint nanoseconds = BinaryPrimitives.ReadUInt32LittleEndian(span[120..]);
+        return new FileStatus(
+            Mode: BinaryPrimitives.ReadUInt16LittleEndian(span[28..]),
+            Uid: (int)BinaryPrimitives.ReadUInt32LittleEndian(span[20..]),
+            Gid: (int)BinaryPrimitives.ReadUInt32LittleEndian(span[24..]),
+            Links: BinaryPrimitives.ReadUInt32LittleEndian(span[16..]),
+            Inode: BinaryPrimitives.ReadUInt64LittleEndian(span[32..]),
+            Size: BinaryPrimitives.ReadInt64LittleEndian(span[40..]),
+            MTimeSeconds: seconds,
+            MTimeNanoseconds: nanoseconds,
+            RdevMajor: (int)BinaryPrimitives.ReadUInt32LittleEndian(span[128..]),
+            RdevMinor: (int)BinaryPrimitives.ReadUInt32LittleEndian(span[132..]),
+            DeviceMajor: BinaryPrimitives.ReadUInt32LittleEndian(span[136..]),
+            DeviceMinor: BinaryPrimitives.ReadUInt32LittleEndian(span[140..]));
+    }
+
+    /// <summary>glibc's makedev.</summary>
+    private static ulong MakeDevice(int major, int minor)
+    {
+        ulong ma = (uint)major, mi = (uint)minor;
+        return ((ma & 0xfffff000UL) << 32) | ((ma & 0xfffUL) << 8) | ((mi & 0xffffff00UL) << 12) | (mi & 0xffUL);
+    }
+
+    private static void Check(int result, string operation, string path)
+    {
+        if (result == 0) return;
+        int errno = Marshal.GetLastPInvokeError();
+        throw new IOException($"{operation} {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+    }
+}
+
+/// <summary>What <c>lstat</c> says about a path.</summary>
+internal sealed record FileStatus(int Mode, int Uid, int Gid, uint Links, ulong Inode, long Size, long MTimeSeconds, uint MTimeNanoseconds,
+    int RdevMajor, int RdevMinor, uint DeviceMajor, uint DeviceMinor)
+{
+    public int Type => Mode & Posix.TypeMask;
+    public int Permissions => Mode & 0xFFF;
+    public bool IsDirectory => Type == Posix.TypeDirectory;
+    public bool IsSymlink => Type == Posix.TypeSymlink;
+
+    public DateTimeOffset ModTime => DateTimeOffset.FromUnixTimeSeconds(MTimeSeconds).AddTicks(MTimeNanoseconds / 100);
+
+    /// <summary>Identity of the inode, for hard links.</summary>
+    public (uint, uint, ulong) InodeKey => (DeviceMajor, DeviceMinor, Inode);
+}

@@ -1,0 +1,162 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Tabula.Runtime;
+
+/// <summary>Which network a container gets: the host's (the default for builds, as BuildKit's) or none of its own.</summary>
+public enum NetworkMode
+{
+    Host,
+    None,
+}
+
+/// <summary>What goes into an OCI runtime bundle's config.json.</summary>
+public sealed record BundleSpec
+{
+    public required IReadOnlyList<string> Args { get; init; }
+    public IReadOnlyList<string> Env { get; init; } = [];
+    public string Cwd { get; init; } = "/";
+    public ContainerUser User { get; init; } = ContainerUser.Root;
+    public string Hostname { get; init; } = "tabula";
+    public NetworkMode Network { get; init; } = NetworkMode.Host;
+
+    /// <summary>A fresh tmpfs on /tmp (for <c>tabula run</c>; builds keep /tmp in the image, as docker build does).</summary>
+    public bool TmpfsTmp { get; init; }
+
+    /// <summary>Files bind-mounted into the container: destination inside it → source on the host.</summary>
+    public IReadOnlyList<(string Destination, string Source, bool ReadOnly)> BindFiles { get; init; } = [];
+}
+
+/// <summary>
+/// Writes config.json (OCI runtime spec 1.0.2) the way <c>runc spec</c> lays out its default, with docker's default
+/// capabilities: mount, pid, ipc and uts namespaces (plus network unless the host's is used); /proc, a tmpfs /dev
+/// (the runtime adds the standard devices), /dev/pts, /dev/shm, /dev/mqueue, read-only /sys; the masked and
+/// read-only /proc paths of runc's default.
+/// </summary>
+public static class BundleConfig
+{
+    /// <summary>Docker's default capability set.</summary>
+    public static readonly IReadOnlyList<string> DefaultCapabilities =
+    [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
+        "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+    ];
+
+    private static readonly string[] MaskedPaths =
+    [
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
+    ];
+
+    private static readonly string[] ReadonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
+    /// <summary>The mount destinations the runtime needs inside the rootfs (directories, then bind-mounted files).</summary>
+    public static IEnumerable<(string Path, bool IsDirectory)> MountPoints(BundleSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        foreach (var mount in Mounts(spec)) yield return (mount.Destination, !mount.IsFile);
+    }
+
+    public static string Generate(BundleSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("ociVersion", "1.0.2");
+
+            json.WriteStartObject("process");
+            json.WriteBoolean("terminal", false);
+            json.WriteStartObject("user");
+            json.WriteNumber("uid", spec.User.Uid);
+            json.WriteNumber("gid", spec.User.Gid);
+            if (spec.User.AdditionalGids.Count > 0) WriteNumbers(json, "additionalGids", spec.User.AdditionalGids);
+            json.WriteEndObject();
+            WriteStrings(json, "args", spec.Args);
+            WriteStrings(json, "env", spec.Env);
+            json.WriteString("cwd", spec.Cwd);
+            json.WriteStartObject("capabilities");
+            foreach (var set in new[] { "bounding", "effective", "permitted" }) WriteStrings(json, set, DefaultCapabilities);
+            json.WriteEndObject();
+            json.WriteBoolean("noNewPrivileges", false);
+            json.WriteEndObject();
+
+            json.WriteStartObject("root");
+            json.WriteString("path", "rootfs");
+            json.WriteBoolean("readonly", false);
+            json.WriteEndObject();
+            json.WriteString("hostname", spec.Hostname);
+
+            json.WriteStartArray("mounts");
+            foreach (var mount in Mounts(spec))
+            {
+                json.WriteStartObject();
+                json.WriteString("destination", mount.Destination);
+                json.WriteString("type", mount.Type);
+                json.WriteString("source", mount.Source);
+                WriteStrings(json, "options", mount.Options);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+
+            json.WriteStartObject("linux");
+            json.WriteStartArray("namespaces");
+            var namespaces = new List<string> { "pid", "ipc", "uts", "mount" };
+            if (spec.Network == NetworkMode.None) namespaces.Add("network");
+            foreach (var ns in namespaces)
+            {
+                json.WriteStartObject();
+                json.WriteString("type", ns);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartObject("resources");
+            json.WriteStartArray("devices");
+            json.WriteStartObject();
+            json.WriteBoolean("allow", false);
+            json.WriteString("access", "rwm");
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+            WriteStrings(json, "maskedPaths", MaskedPaths);
+            WriteStrings(json, "readonlyPaths", ReadonlyPaths);
+            json.WriteEndObject();
+
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private sealed record Mount(string Destination, string Type, string Source, string[] Options, bool IsFile = false);
+
+    private static IEnumerable<Mount> Mounts(BundleSpec spec)
+    {
+        yield return new("/proc", "proc", "proc", ["nosuid", "noexec", "nodev"]);
+        yield return new("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]);
+        yield return new("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]);
+        yield return new("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]);
+        yield return new("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]);
+        // sysfs belongs to a network namespace: with the host's network, bind the host's /sys read-only instead.
+        yield return spec.Network == NetworkMode.None
+            ? new("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"])
+            : new("/sys", "bind", "/sys", ["rbind", "nosuid", "noexec", "nodev", "ro"]);
+        if (spec.TmpfsTmp) yield return new("/tmp", "tmpfs", "tmpfs", ["nosuid", "nodev", "mode=1777"]);
+        foreach (var (destination, source, readOnly) in spec.BindFiles)
+            yield return new(destination, "bind", source, readOnly ? ["rbind", "rprivate", "ro"] : ["rbind", "rprivate"], IsFile: true);
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values) json.WriteStringValue(value);
+        json.WriteEndArray();
+    }
+
+    private static void WriteNumbers(Utf8JsonWriter json, string name, IEnumerable<int> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values) json.WriteNumberValue(value);
+        json.WriteEndArray();
+    }
+}

@@ -1,0 +1,94 @@
+using Tabula.Layers;
+
+namespace Tabula.Runtime;
+
+/// <summary>One process to run in a container over a rootfs already on disk at <c>BundleDirectory/rootfs</c>.</summary>
+public sealed record ContainerRequest
+{
+    public required OciRuntime Runtime { get; init; }
+
+    /// <summary>The bundle folder; its <c>rootfs</c> holds the unpacked image, config.json and the /etc files are written beside it.</summary>
+    public required string BundleDirectory { get; init; }
+
+    /// <summary>The rootfs as a tree, for looking up the user in the image's /etc/passwd and /etc/group.</summary>
+    public required FileTree Tree { get; init; }
+
+    public required IReadOnlyList<string> Args { get; init; }
+    public IReadOnlyList<string> Env { get; init; } = [];
+    public string? WorkingDir { get; init; }
+    public string? User { get; init; }
+    public NetworkMode Network { get; init; } = NetworkMode.Host;
+    public string Hostname { get; init; } = "tabula";
+    public bool TmpfsTmp { get; init; }
+
+    /// <summary>/etc/hosts, /etc/resolv.conf and /etc/hostname mounted read-only (as in BuildKit's RUN).</summary>
+    public bool ReadOnlyEtcFiles { get; init; }
+
+    /// <summary>More files bind-mounted into the container: destination inside it, source on the host, read-only or not.</summary>
+    public IReadOnlyList<(string Destination, string Source, bool ReadOnly)> ExtraFiles { get; init; } = [];
+
+    /// <summary>Where the output goes (null: straight to this process's own stdout/stderr).</summary>
+    public Stream? Stdout { get; init; }
+    public Stream? Stderr { get; init; }
+    public bool AttachStdin { get; init; }
+}
+
+/// <summary>Writes a bundle's config.json and /etc files, makes the mount points, runs the container and tidies the rootfs after.</summary>
+public static class ContainerRun
+{
+    public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    public static async Task<int> RunAsync(ContainerRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Args.Count == 0) throw new ArgumentException("no command to run: the image has no CMD or ENTRYPOINT and none was given");
+        var user = await ContainerUser.ResolveAsync(request.User, request.Tree, cancellationToken).ConfigureAwait(false);
+        string bundle = Path.GetFullPath(request.BundleDirectory);
+        string rootfs = Path.Combine(bundle, "rootfs");
+
+        var etc = WriteEtcFiles(bundle, request.Hostname, request.Network);
+        var spec = new BundleSpec
+        {
+            Args = request.Args,
+            Env = CompleteEnv(request.Env, user),
+            Cwd = string.IsNullOrEmpty(request.WorkingDir) ? "/" : "/" + LayerPath.Clean(request.WorkingDir),
+            User = user,
+            Hostname = request.Hostname,
+            Network = request.Network,
+            TmpfsTmp = request.TmpfsTmp,
+            BindFiles = [.. etc.Select(e => (e.Destination, e.Source, request.ReadOnlyEtcFiles)), .. request.ExtraFiles],
+        };
+        await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), BundleConfig.Generate(spec), cancellationToken).ConfigureAwait(false);
+
+        var stubs = MountStubs.Create(rootfs, BundleConfig.MountPoints(spec));
+        try
+        {
+            string id = "tabula-" + Guid.NewGuid().ToString("N")[..16];
+            return await request.Runtime.RunAsync(bundle, id, request.Stdout, request.Stderr, request.AttachStdin, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            stubs.Remove();
+        }
+    }
+
+    /// <summary>The environment as given, with PATH and HOME added when missing (as docker and BuildKit do).</summary>
+    public static IReadOnlyList<string> CompleteEnv(IReadOnlyList<string> env, ContainerUser user)
+    {
+        var result = env.ToList();
+        if (!result.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal))) result.Insert(0, DefaultPath);
+        if (!result.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal))) result.Add("HOME=" + user.Home);
+        return result;
+    }
+
+    private static List<(string Destination, string Source)> WriteEtcFiles(string bundle, string hostname, NetworkMode network)
+    {
+        string hosts = Path.Combine(bundle, "hosts");
+        File.WriteAllText(hosts, $"127.0.0.1\tlocalhost {hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        string resolv = Path.Combine(bundle, "resolv.conf");
+        File.WriteAllText(resolv, network == NetworkMode.Host && File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf") : "");
+        string hostnameFile = Path.Combine(bundle, "hostname");
+        File.WriteAllText(hostnameFile, hostname + "\n");
+        return [("/etc/hosts", hosts), ("/etc/resolv.conf", resolv), ("/etc/hostname", hostnameFile)];
+    }
+}

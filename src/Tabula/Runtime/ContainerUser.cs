@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text;
+using Tabula.Layers;
+
+namespace Tabula.Runtime;
+
+/// <summary>The identity a container process runs as, resolved the way runc's user lookup (and BuildKit) does it.</summary>
+public sealed record ContainerUser(int Uid, int Gid, IReadOnlyList<int> AdditionalGids, string Home)
+{
+    public static ContainerUser Root { get; } = new(0, 0, [], "/root");
+
+    /// <summary>
+    /// <c>user[:group]</c> with names or numbers, looked up in the image's own /etc/passwd and /etc/group (read
+    /// through the tree, so never outside the image). A user without a group takes its primary group from
+    /// /etc/passwd, or 0 when it is a number /etc/passwd does not list; supplementary groups come from /etc/group.
+    /// </summary>
+    public static async Task<ContainerUser> ResolveAsync(string? spec, FileTree tree, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        var passwd = await ReadLinesAsync(tree, "etc/passwd", cancellationToken).ConfigureAwait(false);
+        var groups = await ReadLinesAsync(tree, "etc/group", cancellationToken).ConfigureAwait(false);
+        string user = string.IsNullOrEmpty(spec) ? "0" : spec;
+        var parts = user.Split(':', 2);
+        if (parts[0].Length == 0) throw new FormatException($"invalid user '{spec}': the user is empty");
+
+        string[]? entry = passwd.FirstOrDefault(f => f.Length >= 7 && (f[0] == parts[0] || (ParseId(parts[0]) is { } n && ParseId(f[2]) == n)));
+        int uid = ParseId(parts[0]) ?? (entry is not null && ParseId(entry[2]) is { } found ? found
+            : throw new FormatException($"unable to find user {parts[0]}: no matching entries in /etc/passwd"));
+        int gid;
+        if (parts.Length == 2)
+        {
+            gid = ParseId(parts[1]) ?? (groups.FirstOrDefault(f => f.Length >= 3 && f[0] == parts[1]) is { } g && ParseId(g[2]) is { } id ? id
+                : throw new FormatException($"unable to find group {parts[1]}: no matching entries in /etc/group"));
+        }
+        else
+        {
+            gid = entry is not null && ParseId(entry[3]) is { } primary ? primary : 0;
+        }
+        var additional = new List<int>();
+        if (entry is not null && parts.Length == 1)
+        {
+            foreach (var g in groups)
+                if (g.Length >= 4 && g[3].Split(',').Contains(entry[0]) && ParseId(g[2]) is { } member && member != gid && !additional.Contains(member))
+                    additional.Add(member);
+        }
+        string home = entry is not null && entry[5].Length > 0 ? entry[5] : "/";
+        return new ContainerUser(uid, gid, additional, home);
+    }
+
+    private static async Task<List<string[]>> ReadLinesAsync(FileTree tree, string path, CancellationToken cancellationToken)
+    {
+        var lines = new List<string[]>();
+        var resolved = tree.Resolve(path);
+        if (tree.Get(resolved.Path) is not { Entry.Type: LayerEntryType.RegularFile } file || file.Content is null) return lines;
+        await using var stream = await file.Content.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            if (line.Length > 0 && line[0] != '#') lines.Add(line.Split(':'));
+        return lines;
+    }
+
+    private static int? ParseId(string text)
+        => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+}

@@ -1,0 +1,64 @@
+using Tabula.Layers;
+
+namespace Tabula.Runtime;
+
+/// <summary>
+/// The empty directories and files a runtime needs as mount points, made in the rootfs before it runs and taken
+/// away after, with the times of the directories they were made in put back (as BuildKit's stub cleaner does),
+/// so that a RUN's layer holds only what the command changed. Nothing is made below a symlink: such a mount
+/// point is left to the runtime, which resolves it inside the rootfs.
+/// </summary>
+public sealed class MountStubs
+{
+    private readonly List<(string Path, bool IsDirectory)> _created = [];
+    private readonly List<(string Path, FileStatus Status)> _parents = [];
+
+    private MountStubs() { }
+
+    public static MountStubs Create(string rootDirectory, IEnumerable<(string Path, bool IsDirectory)> mountPoints)
+    {
+        var stubs = new MountStubs();
+        string root = Path.GetFullPath(rootDirectory);
+        foreach (var (path, isDirectory) in mountPoints)
+        {
+            var components = LayerPath.Components(LayerPath.Clean(path));
+            string current = root;
+            for (int i = 0; i < components.Length; i++)
+            {
+                string next = Path.Combine(current, components[i]);
+                bool last = i == components.Length - 1;
+                var status = Posix.Lstat(next);
+                if (status is null)
+                {
+                    if (Posix.Lstat(current) is { } parentStatus && !stubs._parents.Any(p => p.Path == current))
+                        stubs._parents.Add((current, parentStatus));
+                    bool directory = !last || isDirectory;
+                    if (directory) Directory.CreateDirectory(next);
+                    else new FileStream(next, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead }).Dispose();
+                    stubs._created.Add((next, directory));
+                }
+                else if (!status.IsDirectory)
+                {
+                    break; // a symlink or a file on the way: the runtime resolves it
+                }
+                current = next;
+            }
+        }
+        return stubs;
+    }
+
+    /// <summary>Removes what <see cref="Create"/> made, if it is still empty, and restores the parents' times.</summary>
+    public void Remove()
+    {
+        for (int i = _created.Count - 1; i >= 0; i--)
+        {
+            var (path, isDirectory) = _created[i];
+            var status = Posix.Lstat(path);
+            if (status is null) continue;
+            if (isDirectory && status.IsDirectory && !Directory.EnumerateFileSystemEntries(path).Any()) Directory.Delete(path);
+            else if (!isDirectory && status.Type == Posix.TypeRegular && status.Size == 0) File.Delete(path);
+        }
+        foreach (var (path, status) in _parents)
+            if (Posix.Lstat(path) is { IsDirectory: true }) Posix.SetTimes(path, status.ModTime);
+    }
+}

@@ -1,0 +1,67 @@
+using Tabula.Cli;
+using Tabula.Tests.Integration.Support;
+
+namespace Tabula.Tests.Integration;
+
+/// <summary>
+/// A fresh store holding the busybox fixture as an image (<c>FROM scratch</c> + <c>ADD rootfs.tar.gz /</c>, built by
+/// tabula itself), and the in-process command line over that store, for the tests of RUN and <c>tabula run</c>.
+/// </summary>
+internal sealed class RunFixture : IDisposable
+{
+    public const string BaseImage = "busybox-fixture:latest";
+
+    private RunFixture(TempDir temp, string store)
+    {
+        Temp = temp;
+        Store = store;
+    }
+
+    public TempDir Temp { get; }
+    public string Store { get; }
+
+    /// <summary>Gates on root and runc, then builds the base image into a new store.</summary>
+    public static async Task<RunFixture> CreateAsync(CancellationToken cancellationToken)
+    {
+        Requirements.Root();
+        Requirements.Tool("runc");
+        var temp = new TempDir("run");
+        try
+        {
+            var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), cancellationToken);
+            var context = await ScratchContext.CreateAsync(temp.Combine("base-context"), rootfs, TarCompression.Gzip, cancellationToken);
+            var fixture = new RunFixture(temp, temp.CreateDirectory("store"));
+            var (code, _, error) = await fixture.TabulaAsync(cancellationToken, "build", "-q", "-t", BaseImage, context);
+            Assert.True(code == 0, error);
+            return fixture;
+        }
+        catch
+        {
+            temp.Dispose();
+            throw;
+        }
+    }
+
+    public async Task<(int Code, string Out, string Err)> TabulaAsync(CancellationToken cancellationToken, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await CliApp.RunAsync(["--root", Store, .. args], output, error, Environment.GetEnvironmentVariable, cancellationToken);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Writes a build context folder with the given Dockerfile and files.</summary>
+    public string Context(string name, string dockerfile, params (string Path, string Text)[] files)
+    {
+        var directory = Temp.CreateDirectory(name);
+        File.WriteAllText(Path.Combine(directory, "Dockerfile"), dockerfile);
+        foreach (var (path, text) in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, path))!);
+            File.WriteAllText(Path.Combine(directory, path), text);
+        }
+        return directory;
+    }
+
+    public void Dispose() => Temp.Dispose();
+}

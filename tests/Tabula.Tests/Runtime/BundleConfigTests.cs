@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Tabula.Layers;
+using Tabula.Runtime;
+
+namespace Tabula.Tests.Runtime;
+
+/// <summary>config.json as the runtime reads it: process, namespaces, mounts, capabilities.</summary>
+public class BundleConfigTests
+{
+    private static JsonElement Generate(BundleSpec spec) => JsonDocument.Parse(BundleConfig.Generate(spec)).RootElement;
+
+    private static List<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToList();
+
+    [Fact]
+    public void Process_carries_args_env_cwd_and_user()
+    {
+        var json = Generate(new BundleSpec
+        {
+            Args = ["/bin/sh", "-c", "echo hi"],
+            Env = ["PATH=/bin", "A=b"],
+            Cwd = "/app",
+            User = new ContainerUser(1000, 100, [10, 20], "/home/u"),
+        });
+        var process = json.GetProperty("process");
+        Assert.Equal("1.0.2", json.GetProperty("ociVersion").GetString());
+        Assert.Equal(["/bin/sh", "-c", "echo hi"], Strings(process.GetProperty("args")));
+        Assert.Equal(["PATH=/bin", "A=b"], Strings(process.GetProperty("env")));
+        Assert.Equal("/app", process.GetProperty("cwd").GetString());
+        Assert.Equal(1000, process.GetProperty("user").GetProperty("uid").GetInt32());
+        Assert.Equal(100, process.GetProperty("user").GetProperty("gid").GetInt32());
+        Assert.Equal([10, 20], process.GetProperty("user").GetProperty("additionalGids").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.False(process.GetProperty("terminal").GetBoolean());
+        Assert.False(process.GetProperty("noNewPrivileges").GetBoolean());
+        Assert.Equal(BundleConfig.DefaultCapabilities, Strings(process.GetProperty("capabilities").GetProperty("bounding")));
+        Assert.Contains("CAP_CHOWN", Strings(process.GetProperty("capabilities").GetProperty("effective")));
+        Assert.Equal("rootfs", json.GetProperty("root").GetProperty("path").GetString());
+    }
+
+    [Theory]
+    [InlineData(NetworkMode.Host, false)]
+    [InlineData(NetworkMode.None, true)]
+    public void Network_none_is_a_new_namespace_and_host_shares_the_hosts(NetworkMode network, bool ownNamespace)
+    {
+        var json = Generate(new BundleSpec { Args = ["true"], Network = network });
+        var namespaces = json.GetProperty("linux").GetProperty("namespaces").EnumerateArray().Select(n => n.GetProperty("type").GetString()).ToList();
+        Assert.Subset(namespaces.ToHashSet(), new HashSet<string?> { "pid", "ipc", "uts", "mount" });
+        Assert.Equal(ownNamespace, namespaces.Contains("network"));
+        var sys = json.GetProperty("mounts").EnumerateArray().Single(m => m.GetProperty("destination").GetString() == "/sys");
+        Assert.Contains("ro", Strings(sys.GetProperty("options")));
+    }
+
+    [Fact]
+    public void Standard_mounts_and_bound_etc_files_are_there()
+    {
+        var spec = new BundleSpec
+        {
+            Args = ["true"],
+            Hostname = "box",
+            TmpfsTmp = true,
+            BindFiles = [("/etc/hosts", "/b/hosts", true), ("/etc/resolv.conf", "/b/resolv.conf", false)],
+        };
+        var json = Generate(spec);
+        var mounts = json.GetProperty("mounts").EnumerateArray().ToDictionary(m => m.GetProperty("destination").GetString()!);
+        Assert.Equal(["/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/tmp", "/etc/hosts", "/etc/resolv.conf"], mounts.Keys);
+        Assert.Equal("tmpfs", mounts["/dev"].GetProperty("type").GetString());
+        Assert.Equal("/b/hosts", mounts["/etc/hosts"].GetProperty("source").GetString());
+        Assert.Contains("ro", Strings(mounts["/etc/hosts"].GetProperty("options")));
+        Assert.DoesNotContain("ro", Strings(mounts["/etc/resolv.conf"].GetProperty("options")));
+        Assert.Equal("box", json.GetProperty("hostname").GetString());
+        Assert.Contains(("/etc/hosts", false), BundleConfig.MountPoints(spec));
+        Assert.Contains(("/proc", true), BundleConfig.MountPoints(spec));
+    }
+
+    [Fact]
+    public void Without_tmpfs_tmp_the_images_tmp_is_kept()
+    {
+        var json = Generate(new BundleSpec { Args = ["true"] });
+        Assert.DoesNotContain(json.GetProperty("mounts").EnumerateArray(), m => m.GetProperty("destination").GetString() == "/tmp");
+    }
+}
+
+/// <summary>USER as the runtime resolves it, through the image's /etc/passwd and /etc/group.</summary>
+public class ContainerUserTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static FileTree Tree()
+    {
+        var tree = new FileTree();
+        var defaults = DirectoryDefaults.Create(DateTimeOffset.UnixEpoch);
+        Put(tree, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:App:/home/app:/bin/sh\n", defaults);
+        Put(tree, "etc/group", "root:x:0:\nstaff:x:50:app,other\napps:x:1001:\nwheel:x:10:app\n", defaults);
+        return tree;
+    }
+
+    private static void Put(FileTree tree, string path, string text, DirectoryDefaults defaults)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        tree.Put(new LayerEntry { Path = path, Type = LayerEntryType.RegularFile, Mode = 0b110_100_100, Size = bytes.Length }, new BytesContent(bytes), defaults);
+    }
+
+    private sealed record BytesContent(byte[] Bytes) : IContentSource
+    {
+        public long Length => Bytes.Length;
+        public ValueTask<Stream> OpenAsync(CancellationToken cancellationToken) => ValueTask.FromResult<Stream>(new MemoryStream(Bytes));
+    }
+
+    [Theory]
+    [InlineData(null, 0, 0, "/root")]
+    [InlineData("app", 1000, 1001, "/home/app")]
+    [InlineData("1000", 1000, 1001, "/home/app")]
+    [InlineData("app:staff", 1000, 50, "/home/app")]
+    [InlineData("4242", 4242, 0, "/")]
+    [InlineData("4242:7", 4242, 7, "/")]
+    public async Task Users_and_groups_resolve_like_runc(string? spec, int uid, int gid, string home)
+    {
+        var user = await ContainerUser.ResolveAsync(spec, Tree(), Ct);
+        Assert.Equal((uid, gid, home), (user.Uid, user.Gid, user.Home));
+    }
+
+    [Fact]
+    public async Task Supplementary_groups_come_from_etc_group()
+    {
+        var user = await ContainerUser.ResolveAsync("app", Tree(), Ct);
+        Assert.Equal([50, 10], user.AdditionalGids);
+    }
+
+    [Fact]
+    public async Task An_unknown_name_is_an_error()
+    {
+        var error = await Assert.ThrowsAsync<FormatException>(() => ContainerUser.ResolveAsync("ghost", Tree(), Ct));
+        Assert.Contains("ghost", error.Message);
+    }
+}

@@ -1,0 +1,165 @@
+using System.Formats.Tar;
+using System.Text;
+using Tabula.Layers;
+using Tabula.Runtime;
+using Tabula.Tests.Integration.Support;
+
+namespace Tabula.Tests.Runtime;
+
+/// <summary>Unpacking layers to disk: in order, whiteouts applied, metadata kept, and never a write outside the root.</summary>
+public class RootfsUnpackerTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly DateTimeOffset Time = new(2023, 11, 14, 22, 13, 20, TimeSpan.Zero);
+
+    private sealed record Raw(string Name, TarEntryType Type, string Link = "", string Text = "", int Mode = 0b110_100_100, int Uid = 0);
+
+    private static Func<CancellationToken, Task<Stream>> Layer(params Raw[] entries)
+    {
+        var output = new MemoryStream();
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var raw in entries)
+            {
+                var entry = new PaxTarEntry(raw.Type, raw.Name) { ModificationTime = Time, Mode = (UnixFileMode)raw.Mode, Uid = raw.Uid, Gid = raw.Uid };
+                if (raw.Type is TarEntryType.SymbolicLink or TarEntryType.HardLink) entry.LinkName = raw.Link;
+                if (raw.Type == TarEntryType.RegularFile) entry.DataStream = new MemoryStream(Encoding.UTF8.GetBytes(raw.Text));
+                writer.WriteEntry(entry);
+            }
+        }
+        var bytes = output.ToArray();
+        return _ => Task.FromResult<Stream>(new MemoryStream(bytes));
+    }
+
+    private static Raw Dir(string name, int mode = 0b111_101_101) => new(name, TarEntryType.Directory, Mode: mode);
+    private static Raw File(string name, string text = "", int mode = 0b110_100_100, int uid = 0) => new(name, TarEntryType.RegularFile, Text: text, Mode: mode, Uid: uid);
+    private static Raw Symlink(string name, string target) => new(name, TarEntryType.SymbolicLink, target, Mode: 0b111_111_111);
+
+    [Fact]
+    public async Task Planted_symlinks_and_dot_dot_names_stay_inside_the_root()
+    {
+        using var temp = new TempDir("unpack");
+        string outside = temp.CreateDirectory("outside");
+        string root = temp.Combine("root");
+        var layer = Layer(
+            Symlink("evil", "/"),
+            File("evil/etc/x", "through an absolute symlink"),
+            Symlink("up", "../../outside"),
+            File("up/y", "through a relative symlink"),
+            File("../../outside/z", "dot-dot name"),
+            File("/abs", "absolute name"),
+            Dir("sub"),
+            File("sub/../../../w", "dot-dot inside a path"));
+
+        await RootfsUnpacker.UnpackAsync([layer], root, Ct);
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+        Assert.Equal("through an absolute symlink", await System.IO.File.ReadAllTextAsync(Path.Combine(root, "etc/x"), Ct));
+        Assert.Equal("through a relative symlink", await System.IO.File.ReadAllTextAsync(Path.Combine(root, "outside/y"), Ct));
+        Assert.Equal("dot-dot name", await System.IO.File.ReadAllTextAsync(Path.Combine(root, "outside/z"), Ct));
+        Assert.Equal("absolute name", await System.IO.File.ReadAllTextAsync(Path.Combine(root, "abs"), Ct));
+        Assert.Equal("dot-dot inside a path", await System.IO.File.ReadAllTextAsync(Path.Combine(root, "w"), Ct));
+        Assert.Equal("/", new FileInfo(Path.Combine(root, "evil")).LinkTarget);
+    }
+
+    [Fact]
+    public async Task A_symlink_planted_in_a_later_layer_is_not_followed_by_earlier_content()
+    {
+        using var temp = new TempDir("unpack");
+        string outside = temp.CreateDirectory("outside");
+        string root = temp.Combine("root");
+        var first = Layer(Dir("etc"), File("etc/passwd", "root"));
+        var second = Layer(File(".wh.etc"), Symlink("etc", outside));
+
+        var (tree, _) = await RootfsUnpacker.UnpackAsync([first, second], root, Ct);
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+        Assert.Equal(outside, new FileInfo(Path.Combine(root, "etc")).LinkTarget);
+        Assert.Null(tree.Get("etc/passwd"));
+    }
+
+    [Fact]
+    public async Task Layers_apply_in_order_with_whiteouts_and_opaque_directories()
+    {
+        using var temp = new TempDir("unpack");
+        string root = temp.Combine("root");
+        var first = Layer(Dir("a"), File("a/old", "1"), File("a/keep", "2"), Dir("b"), File("b/gone", "3"), File("c", "first"));
+        var second = Layer(Dir("a"), File("a/.wh.old"), Dir("b"), File("b/.wh..wh..opq"), File("b/new", "4"), File("c", "second"));
+
+        await RootfsUnpacker.UnpackAsync([first, second], root, Ct);
+
+        Assert.False(Path.Exists(Path.Combine(root, "a/old")));
+        Assert.True(System.IO.File.Exists(Path.Combine(root, "a/keep")));
+        Assert.Equal(["new"], Directory.EnumerateFileSystemEntries(Path.Combine(root, "b")).Select(Path.GetFileName));
+        Assert.Equal("second", await System.IO.File.ReadAllTextAsync(Path.Combine(root, "c"), Ct));
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories), p => Path.GetFileName(p).StartsWith(".wh.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Modes_times_hardlinks_and_owners_are_set()
+    {
+        using var temp = new TempDir("unpack");
+        string root = temp.Combine("root");
+        var layer = Layer(Dir("bin", 0b111_101_000), File("bin/tool", "#!/bin/sh\n", 0b100_111_101_101, uid: 1000),
+            new Raw("bin/tool2", TarEntryType.HardLink, "bin/tool"), Symlink("bin/sh", "tool"), File("empty"));
+
+        await RootfsUnpacker.UnpackAsync([layer], root, Ct);
+
+        var tool = Path.Combine(root, "bin/tool");
+        Assert.Equal(Time, System.IO.File.GetLastWriteTimeUtc(tool));
+        Assert.Equal(Time, Directory.GetLastWriteTimeUtc(Path.Combine(root, "bin")));
+        Assert.Equal((UnixFileMode)0b111_101_000, System.IO.File.GetUnixFileMode(Path.Combine(root, "bin")));
+        var status = Posix.Lstat(tool)!;
+        var linked = Posix.Lstat(Path.Combine(root, "bin/tool2"))!;
+        Assert.Equal(status.Inode, linked.Inode);
+        Assert.Equal(2u, status.Links);
+        Assert.Equal("tool", new FileInfo(Path.Combine(root, "bin/sh")).LinkTarget);
+        if (Environment.IsPrivilegedProcess)
+        {
+            Assert.Equal(1000, status.Uid);
+            Assert.Equal(0b100_111_101_101, status.Permissions); // setuid survives the chown
+        }
+    }
+
+    [Fact]
+    public async Task Xattrs_are_set_and_device_nodes_are_made_as_root()
+    {
+        using var temp = new TempDir("unpack");
+        string root = temp.Combine("root");
+        var output = new MemoryStream();
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            var file = new PaxTarEntry(TarEntryType.RegularFile, "tagged", new Dictionary<string, string> { ["SCHILY.xattr.user.tabula"] = "yes" })
+            {
+                ModificationTime = Time, Mode = (UnixFileMode)0b110_100_100, DataStream = new MemoryStream("x"u8.ToArray()),
+            };
+            writer.WriteEntry(file);
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.CharacterDevice, "null") { ModificationTime = Time, Mode = (UnixFileMode)0b110_110_110, DeviceMajor = 1, DeviceMinor = 3 });
+        }
+        var bytes = output.ToArray();
+
+        var (_, result) = await RootfsUnpacker.UnpackAsync([_ => Task.FromResult<Stream>(new MemoryStream(bytes))], root, Ct);
+
+        var xattrs = Posix.GetXattrs(Path.Combine(root, "tagged"));
+        Assert.Contains(xattrs, x => x.Key == "user.tabula" && Encoding.UTF8.GetString(x.Value) == "yes");
+        var device = Posix.Lstat(Path.Combine(root, "null"));
+        if (Environment.IsPrivilegedProcess)
+        {
+            Assert.Equal(Posix.TypeCharacter, device!.Type);
+            Assert.Equal((1, 3), (device.RdevMajor, device.RdevMinor));
+        }
+        else
+        {
+            Assert.Null(device);
+            Assert.Equal(1, result.SkippedDevices);
+        }
+    }
+
+    [Fact]
+    public async Task A_non_empty_target_is_refused()
+    {
+        using var temp = new TempDir("unpack");
+        await System.IO.File.WriteAllTextAsync(temp.Combine("already"), "x", Ct);
+        await Assert.ThrowsAsync<IOException>(() => RootfsUnpacker.UnpackAsync([Layer(File("a"))], temp.Path, Ct));
+    }
+}
