@@ -58,6 +58,10 @@ public static class CliApp
         PruneVerb.Create(context),
         SaveVerb.Create(context),
         LoadVerb.Create(context),
+        PullVerb.Create(context),
+        PushVerb.Create(context),
+        LoginVerb.Create(context),
+        LogoutVerb.Create(context),
     ];
 
     /// <summary>
