@@ -84,13 +84,21 @@ public sealed class RegistryClient : IDisposable
                     if (response.StatusCode == HttpStatusCode.Unauthorized)
                         _challenge = ChallengeOf(response);
                     else if (!response.IsSuccessStatusCode)
+                    {
+                        // An HTTPS server whose certificate failed answers plain HTTP with 400: the TLS failure is the news.
+                        if (last is HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException }) throw Unreachable(last);
                         throw await ErrorAsync(response, $"{Registry} does not answer as a registry (GET /v2/)", cancellationToken).ConfigureAwait(false);
+                    }
                     _base = candidate;
                     return;
                 }
                 catch (HttpRequestException e) when (scheme == "https" && schemes.Length > 1)
                 {
                     last = e;
+                }
+                catch (HttpRequestException) when (last is not null)
+                {
+                    break;
                 }
             }
             throw Unreachable(last!);

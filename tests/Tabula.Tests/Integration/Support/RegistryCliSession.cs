@@ -8,13 +8,14 @@ namespace Tabula.Tests.Integration.Support;
 /// </summary>
 public sealed class RegistryCliSession : IDisposable
 {
-    private readonly TempDir _home = new("home");
+    private readonly TempDir? _home;
     private readonly Dictionary<string, string?> _environment;
 
-    public RegistryCliSession(string? storeRoot = null)
+    public RegistryCliSession()
     {
-        Store = storeRoot is null ? new TempDir("store") : null;
-        StoreRoot = storeRoot ?? Store!.Path;
+        _home = new TempDir("home");
+        Store = new TempDir("store");
+        StoreRoot = Store.Path;
         _environment = new Dictionary<string, string?>
         {
             ["HOME"] = _home.Path,
@@ -23,9 +24,19 @@ public sealed class RegistryCliSession : IDisposable
         };
     }
 
+    private RegistryCliSession(Dictionary<string, string?> environment)
+    {
+        Store = new TempDir("store");
+        StoreRoot = Store.Path;
+        _environment = environment;
+    }
+
+    /// <summary>A session of the same user (same HOME and logins) with a fresh store of its own.</summary>
+    public RegistryCliSession WithFreshStore() => new(_environment);
+
     public TempDir? Store { get; }
     public string StoreRoot { get; }
-    public string DockerConfigDirectory => _home.Combine(".docker");
+    public string DockerConfigDirectory => _environment["DOCKER_CONFIG"]!;
     public IDictionary<string, string?> Environment => _environment;
 
     public async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
@@ -45,7 +56,7 @@ public sealed class RegistryCliSession : IDisposable
 
     public void Dispose()
     {
-        _home.Dispose();
+        _home?.Dispose();
         Store?.Dispose();
     }
 }
