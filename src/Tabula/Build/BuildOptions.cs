@@ -29,6 +29,12 @@ public sealed record BuildOptions
     public bool NoCache { get; init; }
     public bool OciMediaTypes { get; init; }
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
+
+    /// <summary>Pull every registry base image again, even when the store has it (<c>--pull</c>).</summary>
+    public bool Pull { get; init; }
+
+    /// <summary>How to reach registries for base images the store lacks (default: docker's config for credentials).</summary>
+    public Registry.RegistryOptions? Registry { get; init; }
 }
 
 /// <summary>The image a build produced, already in the store.</summary>

@@ -96,8 +96,9 @@ public sealed class RegistryClient : IDisposable
                 {
                     last = e;
                 }
-                catch (HttpRequestException) when (last is not null)
+                catch (HttpRequestException e)
                 {
+                    if (last is null) last = e;
                     break;
                 }
             }

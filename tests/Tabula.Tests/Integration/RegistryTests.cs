@@ -168,4 +168,31 @@ public class RegistryTests
         Assert.True(run.Succeeded, run.StandardError);
         Assert.Equal("hi\n", run.StandardOutput);
     }
+
+    [Fact]
+    public async Task BuildPullsAMissingBaseAndRefreshesItWithPull()
+    {
+        await using var registry = await RegistryServer.StartAsync(Token);
+        using var temp = new TempDir();
+        using var cli = new RegistryCliSession();
+        var first = await BuildBusyboxAsync(cli, temp, "busybox-fixture:1");
+        var remote = $"{registry.Host}/base/busybox:1";
+        await cli.RunCheckedAsync("push", "busybox-fixture:1", remote);
+
+        using var builder = new RegistryCliSession();
+        var context = temp.CreateDirectory("derived");
+        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {remote}\nCMD [\"/bin/busybox\", \"echo\", \"derived\"]\n", Token);
+        await builder.RunCheckedAsync("build", "-t", "derived:1", context);
+        Assert.Equal(first, await ImageIdAsync(builder, remote));
+
+        // A new image under the same remote name: a build keeps the stored base, --pull takes the new one.
+        var second = temp.CreateDirectory("second");
+        await File.WriteAllTextAsync(Path.Combine(second, "Dockerfile"), "FROM busybox-fixture:1\nENV CHANGED=1\n", Token);
+        var changed = (await cli.RunCheckedAsync("build", "-q", "-t", "busybox-fixture:2", second)).Trim();
+        await cli.RunCheckedAsync("push", "busybox-fixture:2", remote);
+        await builder.RunCheckedAsync("build", "-t", "derived:2", context);
+        Assert.Equal(first, await ImageIdAsync(builder, remote));
+        await builder.RunCheckedAsync("build", "--pull", "-t", "derived:3", context);
+        Assert.Equal(changed, await ImageIdAsync(builder, remote));
+    }
 }
