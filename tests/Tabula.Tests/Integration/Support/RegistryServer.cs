@@ -44,7 +44,7 @@ public sealed class RegistryServer : IAsyncDisposable
         return Path.Combine(StorageRoot, "docker", "registry", "v2", "blobs", "sha256", hex[..2], hex, "data");
     }
 
-    public static async Task<RegistryServer> StartAsync(CancellationToken cancellationToken, (string User, string Password)? htpasswd = null, bool tls = false)
+    public static async Task<RegistryServer> StartAsync(CancellationToken cancellationToken, (string User, string Password)? htpasswd = null, bool tls = false, IEnumerable<string>? extraConfig = null)
     {
         var registry = Requirements.Tool("docker-registry");
         var dir = new TempDir("registry");
@@ -92,6 +92,7 @@ public sealed class RegistryServer : IAsyncDisposable
                 config.Add("    realm: tabula-test");
                 config.Add($"    path: {dir.Combine("htpasswd")}");
             }
+            config.AddRange(extraConfig ?? []);
             var configPath = dir.Combine("config.yml");
             await File.WriteAllLinesAsync(configPath, config, cancellationToken);
             var start = new ProcessStartInfo(registry)
