@@ -62,6 +62,7 @@ public static class CliApp
         PushVerb.Create(context),
         LoginVerb.Create(context),
         LogoutVerb.Create(context),
+        CopyVerb.Create(context),
     ];
 
     /// <summary>

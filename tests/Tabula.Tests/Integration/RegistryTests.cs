@@ -195,4 +195,35 @@ public class RegistryTests
         await builder.RunCheckedAsync("build", "--pull", "-t", "derived:3", context);
         Assert.Equal(changed, await ImageIdAsync(builder, remote));
     }
+
+    [Fact]
+    public async Task CopyMovesAnImageThroughEveryTransportUnchanged()
+    {
+        var skopeo = Requirements.Tool("skopeo");
+        await using var registry = await RegistryServer.StartAsync(Token);
+        using var temp = new TempDir();
+        using var cli = new RegistryCliSession();
+        var id = await BuildBusyboxAsync(cli, temp, "busybox-fixture:1");
+        var remote = $"docker://{registry.Host}/copy/busybox:1";
+        var layout = temp.Combine("layout");
+        var ociArchive = temp.Combine("image-oci.tar");
+        var dockerArchive = temp.Combine("image-docker.tar");
+
+        await cli.RunCheckedAsync("copy", "store:busybox-fixture:1", $"oci:{layout}:v1");
+        await cli.RunCheckedAsync("copy", $"oci:{layout}:v1", remote);
+        var pushedAgain = await cli.RunCheckedAsync("copy", "store:busybox-fixture:1", remote);
+        Assert.Contains("Layer already exists", pushedAgain);
+        await cli.RunCheckedAsync("copy", remote, $"oci-archive:{ociArchive}:v2");
+        await cli.RunCheckedAsync("copy", $"oci-archive:{ociArchive}", $"docker-archive:{dockerArchive}:copied/busybox:3");
+
+        using var fresh = new RegistryCliSession();
+        await fresh.RunCheckedAsync("copy", $"docker-archive:{dockerArchive}", "store:copied/busybox:3");
+        Assert.Equal(id, await ImageIdAsync(fresh, "copied/busybox:3"));
+        await fresh.RunCheckedAsync("copy", remote, "store:from-registry:1");
+        Assert.Equal(id, await ImageIdAsync(fresh, "from-registry:1"));
+
+        // Other tools read what copy wrote.
+        var inspect = await ProcessRunner.RunCheckedAsync(skopeo, ["inspect", "--raw", $"oci-archive:{ociArchive}"], Token);
+        Assert.Contains(id, inspect.StandardOutput);
+    }
 }
