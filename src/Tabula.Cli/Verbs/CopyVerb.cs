@@ -10,7 +10,7 @@ internal static class CopyVerb
 {
     public static Command Create(CliContext context)
     {
-        var source = new Argument<string>("SOURCE") { Description = "docker://REF, store:NAME, oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME]" };
+        var source = new Argument<string>("SOURCE") { Description = "docker://REF, store:NAME, oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME] or docker-daemon:NAME" };
         var destination = new Argument<string>("DESTINATION") { Description = "Same transports as SOURCE" };
         var platform = new Option<string?>("--platform") { Description = "From a multi-platform image: which platform (default: this machine's)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
@@ -22,7 +22,8 @@ internal static class CopyVerb
             var from = ParseLocation(parse.GetValue(source)!);
             var to = ParseLocation(parse.GetValue(destination)!);
             var store = context.OpenStore(parse);
-            var copier = new ImageCopier(store, registry => new RegistryClient(registry, flags.Options(parse, context, registry)));
+            var copier = new ImageCopier(store, registry => new RegistryClient(registry, flags.Options(parse, context, registry)),
+                dockerSocket: DockerDaemon.SocketFromEnvironment(context.Environment));
             var q = parse.GetValue(quiet);
             var digest = await copier.CopyAsync(from, to, parse.GetValue(platform) is { } p ? Platform.Parse(p) : null,
                 q ? null : new TransferPrinter(context.Out, pushing: to.Kind == TransportKind.Registry), ct);

@@ -11,7 +11,7 @@ namespace Tabula.Transports;
 /// moved untouched (an archive format that needs another layer form excepted); blobs the destination has are skipped;
 /// every blob read is verified as it streams; names are written last.
 /// </summary>
-public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> registryClient, int parallelism = 3)
+public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> registryClient, int parallelism = 3, string? dockerSocket = null)
 {
     public async Task<Digest> CopyAsync(ImageLocation source, ImageLocation destination, Platform? platform, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
@@ -53,6 +53,19 @@ public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> r
                     ? entries.FirstOrDefault(e => e.Annotation(AnnotationKeys.RefName) == tag) ?? throw new ImageNotFoundException(source.ToString())
                     : entries.Count == 1 ? entries[0] : throw new FormatException($"{source}: the layout holds {entries.Count} images; name one with oci:DIR:TAG");
                 return (await new OciLayout(content).LoadImageAsync(entry, platform, cancellationToken).ConfigureAwait(false), []);
+            }
+            case TransportKind.DockerDaemon:
+            {
+                var name = source.Reference ?? throw new FormatException("docker-daemon: needs an image name");
+                var spool = new TempFile(Path.Combine(store.Content.IngestPath, $"{Environment.ProcessId}-{Guid.NewGuid():N}.docker-save.tar"));
+                owned.Add(spool);
+                using (var daemon = new DockerDaemon(dockerSocket))
+                    await daemon.SaveAsync(name, spool.Path, cancellationToken).ConfigureAwait(false);
+                var reader = await ArchiveReader.OpenAsync(spool.Path, new ArchiveReadOptions(platform), cancellationToken).ConfigureAwait(false);
+                owned.Insert(0, reader);
+                var archived = reader.Images.FirstOrDefault(i => i.Names.Any(n => ImageReference.TryParse(name, out var r) && n == r)) ?? reader.Images.FirstOrDefault()
+                    ?? throw new ImageNotFoundException(source.ToString());
+                return (archived.Image, archived.Names);
             }
             default:
             {
@@ -120,6 +133,16 @@ public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> r
                 }, cancellationToken).ConfigureAwait(false);
                 return;
             }
+            case TransportKind.DockerDaemon:
+            {
+                var name = ImageReference.Parse(destination.Reference ?? throw new FormatException("docker-daemon: needs an image name"));
+                using var spool = new TempFile(Path.Combine(store.Content.IngestPath, $"{Environment.ProcessId}-{Guid.NewGuid():N}.docker-load.tar"));
+                await using (var output = new FileStream(spool.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                    await ArchiveWriter.WriteAsync([new ArchiveImage(image, [name])], ArchiveFormat.Docker, output, cancellationToken, store.Content.IngestPath).ConfigureAwait(false);
+                using var daemon = new DockerDaemon(dockerSocket);
+                await daemon.LoadAsync(spool.Path, cancellationToken).ConfigureAwait(false);
+                return;
+            }
             default:
             {
                 var format = destination.Kind == TransportKind.OciArchive ? ArchiveFormat.Oci : ArchiveFormat.Docker;
@@ -144,5 +167,16 @@ public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> r
                 return;
             }
         }
+    }
+}
+
+/// <summary>A spool file deleted on dispose.</summary>
+internal sealed class TempFile(string path) : IDisposable
+{
+    public string Path { get; } = path;
+
+    public void Dispose()
+    {
+        try { File.Delete(Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -226,4 +226,23 @@ public class RegistryTests
         var inspect = await ProcessRunner.RunCheckedAsync(skopeo, ["inspect", "--raw", $"oci-archive:{ociArchive}"], Token);
         Assert.Contains(id, inspect.StandardOutput);
     }
+
+    [Fact]
+    public async Task CopyToAndFromTheDockerDaemon()
+    {
+        await using var docker = await Docker.ConnectAsync(Token);
+        using var temp = new TempDir();
+        using var cli = new RegistryCliSession();
+        var id = await BuildBusyboxAsync(cli, temp, "busybox-fixture:1");
+        var tag = docker.NewTag("copy");
+        await cli.RunCheckedAsync("copy", "store:busybox-fixture:1", $"docker-daemon:{tag}");
+        Assert.Equal(id, await docker.InspectAsync(tag, "{{.Id}}", Token));
+        var run = await docker.RunAsync(tag, ["/bin/busybox", "echo", "hi"], Token);
+        Assert.Equal("hi\n", run.StandardOutput);
+
+        using var fresh = new RegistryCliSession();
+        await fresh.RunCheckedAsync("copy", $"docker-daemon:{tag}", "store:back/from-docker:1");
+        Assert.Equal(id, await ImageIdAsync(fresh, "back/from-docker:1"));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(fresh.StoreRoot, "ingest")));
+    }
 }

@@ -11,6 +11,7 @@ public class ImageLocationTests
     [InlineData("oci:/tmp/layout", TransportKind.OciLayout, "/tmp/layout", null)]
     [InlineData("oci-archive:img.tar:latest", TransportKind.OciArchive, "img.tar", "latest")]
     [InlineData("docker-archive:img.tar:busybox:1", TransportKind.DockerArchive, "img.tar", "busybox:1")]
+    [InlineData("docker-daemon:busybox:1", TransportKind.DockerDaemon, "", "busybox:1")]
     public void ParsesSkopeoTransportNames(string text, TransportKind kind, string path, string? reference)
     {
         var location = ImageLocation.Parse(text);
