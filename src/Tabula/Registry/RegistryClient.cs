@@ -30,10 +30,21 @@ public sealed class RegistryClient : IDisposable
     private bool _credentialLoaded;
 
     public RegistryClient(string registry, RegistryOptions? options = null)
+        : this(registry, options ?? new RegistryOptions(), null)
+    {
+    }
+
+    /// <summary>With a given handler (tests speak to a fake server through it).</summary>
+    internal RegistryClient(string registry, RegistryOptions options, HttpMessageHandler? testHandler)
     {
         Registry = registry;
-        _options = options ?? new RegistryOptions();
+        _options = options;
         Host = registry is "docker.io" or "index.docker.io" ? "registry-1.docker.io" : registry;
+        if (testHandler is not null)
+        {
+            _http = new HttpClient(testHandler) { Timeout = Timeout.InfiniteTimeSpan };
+            return;
+        }
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = true,
