@@ -6,7 +6,7 @@ namespace Tabula.Tests.Integration.Support;
 
 /// <summary>
 /// A real distribution registry (<c>docker-registry serve</c>) on a free 127.0.0.1 port with filesystem storage in a
-/// temp dir; optionally with htpasswd Basic auth and TLS from a self-signed certificate made with openssl. Stopped
+/// temp dir; optionally with htpasswd Basic auth and TLS from a self-signed certificate made here. Stopped
 /// and deleted on dispose.
 /// </summary>
 public sealed class RegistryServer : IAsyncDisposable
@@ -69,13 +69,8 @@ public sealed class RegistryServer : IAsyncDisposable
             string? caFile = null, certDir = null;
             if (tls)
             {
-                var openssl = Requirements.Tool("openssl");
                 caFile = dir.Combine("cert.pem");
-                await ProcessRunner.RunCheckedAsync(openssl,
-                [
-                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.Combine("key.pem"), "-out", caFile, "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:TRUE",
-                ], cancellationToken);
+                WriteSelfSignedCertificate(caFile, dir.Combine("key.pem"));
                 certDir = dir.CreateDirectory("certs");
                 File.Copy(caFile, Path.Combine(certDir, "ca.crt"));
                 config.Add("  tls:");
@@ -138,6 +133,21 @@ public sealed class RegistryServer : IAsyncDisposable
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"docker-registry did not answer at {url}");
             await Task.Delay(100, cancellationToken);
         }
+    }
+
+    /// <summary>A self-signed CA certificate for 127.0.0.1 (also the server's certificate) and its PKCS#8 key, as PEM.</summary>
+    private static void WriteSelfSignedCertificate(string certificateFile, string keyFile)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(2));
+        File.WriteAllText(certificateFile, certificate.ExportCertificatePem() + "\n");
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
     private static int FreePort()
