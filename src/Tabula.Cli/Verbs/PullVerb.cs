@@ -25,7 +25,7 @@ internal static class PullVerb
             using var client = new RegistryClient(reference.Registry, flags.Options(parse, context, reference.Registry));
             if (!q)
             {
-                if (parse.GetValue(image)!.IndexOfAny([':', '@']) < 0 || reference.Tag is null && reference.Digest is null)
+                if (ImageReference.ParseNamed(parse.GetValue(image)!) is { Tag: null, Digest: null })
                     context.Out.WriteLine($"Using default tag: {ImageReference.DefaultTag}");
                 context.Out.WriteLine($"{reference.Tag ?? reference.Digest?.ToString()}: Pulling from {reference.Repository}");
             }

@@ -654,9 +654,9 @@ public sealed class RegistryClient : IDisposable
         var roots = new X509Certificate2Collection();
         var folders = new List<string>();
         if (_options.CertificateDirectory is { } dir) folders.Add(dir);
-        var hostFolder = Registry.Replace(':', ':');
-        folders.Add(Path.Combine("/etc/containers/certs.d", hostFolder));
-        folders.Add(Path.Combine("/etc/docker/certs.d", hostFolder));
+        // Docker and podman keep per-registry CAs in folders named host[:port].
+        folders.Add(Path.Combine("/etc/containers/certs.d", Registry));
+        folders.Add(Path.Combine("/etc/docker/certs.d", Registry));
         foreach (var folder in folders.Where(Directory.Exists))
             foreach (var file in Directory.EnumerateFiles(folder, "*.crt"))
             {
