@@ -13,6 +13,8 @@ namespace Tabula.Transports;
 /// </summary>
 public sealed class RegistryPuller(ImageStore store, RegistryClient client, int parallelism = 3)
 {
+    private const int MaxBlobAttempts = 3;
+
     public async Task<PullResult> PullAsync(ImageReference reference, Platform? platform, bool allPlatforms, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
         if (reference.Registry != client.Registry) throw new ArgumentException($"{reference} is not on {client.Registry}", nameof(reference));
@@ -85,8 +87,20 @@ public sealed class RegistryPuller(ImageStore store, RegistryClient client, int 
             progress?.Report(new TransferEvent(TransferKind.Exists, blob.Digest, blob.Size));
             return false;
         }
-        await using (var source = await client.OpenBlobAsync(repository, blob.Digest, blob.Size, cancellationToken).ConfigureAwait(false))
-            await store.Content.IngestAsync(source, blob.Digest, blob.Size, what, cancellationToken).ConfigureAwait(false);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var source = await client.OpenBlobAsync(repository, blob.Digest, blob.Size, cancellationToken).ConfigureAwait(false);
+                await store.Content.IngestAsync(source, blob.Digest, blob.Size, what, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (RegistryException e) when (e.IsTransient && attempt < MaxBlobAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                // A connection that broke mid-blob: the partial ingest file is gone; fetch the blob again.
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
         progress?.Report(new TransferEvent(TransferKind.Downloaded, blob.Digest, blob.Size));
         return true;
     }
