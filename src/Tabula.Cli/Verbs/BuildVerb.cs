@@ -21,13 +21,14 @@ internal static class BuildVerb
         var noCache = new Option<bool>("--no-cache") { Description = "Do not reuse results of earlier RUN steps" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
         var ociMediaTypes = new Option<bool>("--oci-mediatypes") { Description = "Write OCI media types instead of Docker v2 schema 2" };
+        var pull = new Option<bool>("--pull") { Description = "Always pull registry base images, even when the store has them" };
         var compression = new Option<string>("--compression") { Description = "Layer compression: gzip (default), zstd (implies OCI media types) or none", DefaultValueFactory = _ => "gzip" };
         var runtime = new Option<string?>("--runtime") { Description = "OCI runtime for RUN: a program name or path (default: runc)" };
         var network = new Option<string>("--network") { Description = "Network of RUN steps: host (default) or none", DefaultValueFactory = _ => "host" };
         var secrets = new Option<string[]>("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=FILE (or env=VARIABLE); repeatable" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
-            contextArg, tags, file, buildArgs, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression, runtime, network, secrets,
+            contextArg, tags, file, buildArgs, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression, pull, runtime, network, secrets,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -45,6 +46,8 @@ internal static class BuildVerb
                 Timestamp = ParseTimestamp(parse.GetValue(timestamp) ?? context.Environment("SOURCE_DATE_EPOCH")),
                 Target = parse.GetValue(target),
                 NoCache = parse.GetValue(noCache),
+                Pull = parse.GetValue(pull),
+                Registry = RegistryFlags.ForEnvironment(context.Environment, "", insecure: false, certDir: null),
                 OciMediaTypes = parse.GetValue(ociMediaTypes),
                 Compression = parse.GetValue(compression) switch
                 {

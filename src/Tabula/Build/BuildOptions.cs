@@ -38,6 +38,12 @@ public sealed record BuildOptions
 
     /// <summary>The network of RUN steps without <c>--network</c>: the host's (default, as BuildKit's) or none.</summary>
     public Tabula.Runtime.NetworkMode Network { get; init; } = Tabula.Runtime.NetworkMode.Host;
+
+    /// <summary>Pull every registry base image again, even when the store has it (<c>--pull</c>).</summary>
+    public bool Pull { get; init; }
+
+    /// <summary>How to reach registries for base images the store lacks (default: docker's config for credentials).</summary>
+    public Registry.RegistryOptions? Registry { get; init; }
 }
 
 /// <summary>The image a build produced, already in the store.</summary>

@@ -120,9 +120,8 @@ internal sealed class StageRun(
             return new StageState(parentState.Config, parentState.Layers, parentState.Platform) { Tree = parentState.Tree };
         }
 
-        var stored = await store.Resolver.TryResolveAsync(name, cancellationToken).ConfigureAwait(false)
-            ?? throw new DockerfileException(from.Location,
-                $"FROM {name}: image not found in the local store; add it with 'tabula load' first (pulling from registries is not available in this version)");
+        var stored = options.Pull && ImageReference.TryParse(name, out _) ? null : await store.Resolver.TryResolveAsync(name, cancellationToken).ConfigureAwait(false);
+        stored ??= await PullBaseAsync(name, platform, from, cancellationToken).ConfigureAwait(false);
         var image = await store.LoadAsync(stored, platform, cancellationToken).ConfigureAwait(false);
         if (image.Config.Config?.OnBuild is { Count: > 0 } triggers)
             throw new DockerfileException(from.Location,
@@ -130,6 +129,25 @@ internal sealed class StageRun(
         // The base's build-time fields describe its own build, not ours.
         var config = image.Config with { Extra = null, Config = image.Config.Config is { } c ? c with { OnBuild = null } : null };
         return new StageState(config, image.Layers, image.Config.Platform);
+    }
+
+    /// <summary>Pulls a base image the store lacks (or every one, with <c>--pull</c>) from its registry.</summary>
+    private async Task<Content.StoredImage> PullBaseAsync(string name, Platform platform, FromInstruction from, CancellationToken cancellationToken)
+    {
+        if (!ImageReference.TryParse(name, out var reference) || reference is null)
+            throw new DockerfileException(from.Location, $"FROM {name}: image not found in the local store, and it is not a name to pull");
+        try
+        {
+            var registryOptions = options.Registry ?? new Registry.RegistryOptions();
+            using var client = new Registry.RegistryClient(reference.Registry, registryOptions);
+            await new RegistryPuller(store, client).PullAsync(reference, platform, allPlatforms: false, progress: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or InvalidDataException or Archives.PlatformNotFoundException or NotSupportedException)
+        {
+            throw new DockerfileException(from.Location, $"FROM {name}: image not found in the local store, and pulling it failed: {e.Message}");
+        }
+        return await store.Resolver.TryResolveAsync(reference.ToString(), cancellationToken).ConfigureAwait(false)
+            ?? throw new DockerfileException(from.Location, $"FROM {name}: pulled, but not found in the store afterwards");
     }
 
     private Platform ParsePlatform(string text, FromInstruction from)

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Tabula.Oci;
+using Tabula.Registry;
+using Tabula.Transports;
+
+namespace Tabula.Cli.Verbs;
+
+/// <summary><c>tabula push IMAGE [DESTINATION]</c>: an image of the local store to a registry.</summary>
+internal static class PushVerb
+{
+    public static Command Create(CliContext context)
+    {
+        var image = new Argument<string>("IMAGE") { Description = "Image in the local store (name or ID)" };
+        var destination = new Argument<string?>("DESTINATION") { Description = "Registry name to push to (default: the image's name)", Arity = ArgumentArity.ZeroOrOne };
+        var platform = new Option<string?>("--platform") { Description = "For a multi-platform image whose platforms are not all in the store: which one to push" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
+        var flags = new RegistryFlags();
+        var command = new Command("push", "Upload an image to a registry") { image, destination, platform, quiet };
+        flags.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var store = context.OpenStore(parse);
+            var name = parse.GetValue(image)!;
+            var source = await store.Resolver.ResolveAsync(name, ct);
+            var target = parse.GetValue(destination) is { } d
+                ? ImageReference.Parse(d)
+                : ImageReference.TryParse(name, out var parsed) && parsed is not null && source.Names.Contains(parsed)
+                    ? parsed
+                    : throw new UsageException($"'{name}' is not a name of the image: give a DESTINATION to push to");
+            bool q = parse.GetValue(quiet);
+            using var client = new RegistryClient(target.Registry, flags.Options(parse, context, target.Registry));
+            var mountedFrom = source.Names.FirstOrDefault(n => n.Registry == target.Registry && n.Repository != target.Repository)?.Repository;
+            if (!q) context.Out.WriteLine($"The push refers to repository [{target.Name}]");
+            var result = await new RegistryPusher(store, client).PushAsync(source, target,
+                parse.GetValue(platform) is { } p ? Platform.Parse(p) : null, q ? null : new TransferPrinter(context.Out, pushing: true, mountedFrom), ct);
+            if (!q) context.Out.WriteLine($"{target.Tag ?? target.Digest?.ToString()}: digest: {result.Digest} size: {result.Size}");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,182 @@
+using Tabula.Archives;
+using Tabula.Content;
+using Tabula.Images;
+using Tabula.Oci;
+using Tabula.Registry;
+
+namespace Tabula.Transports;
+
+/// <summary>
+/// <c>tabula copy</c>: one image from any transport to any other. Compressed blobs and the manifest's exact bytes are
+/// moved untouched (an archive format that needs another layer form excepted); blobs the destination has are skipped;
+/// every blob read is verified as it streams; names are written last.
+/// </summary>
+public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> registryClient, int parallelism = 3, string? dockerSocket = null)
+{
+    public async Task<Digest> CopyAsync(ImageLocation source, ImageLocation destination, Platform? platform, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    {
+        var owned = new List<IDisposable>();
+        try
+        {
+            var (image, names) = await OpenAsync(source, platform, owned, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(image, names, destination, owned, progress, cancellationToken).ConfigureAwait(false);
+            return image.ManifestDigest;
+        }
+        finally
+        {
+            foreach (var item in owned) item.Dispose();
+        }
+    }
+
+    private async Task<(IImage Image, IReadOnlyList<ImageReference> Names)> OpenAsync(ImageLocation source, Platform? platform, List<IDisposable> owned, CancellationToken cancellationToken)
+    {
+        switch (source.Kind)
+        {
+            case TransportKind.Registry:
+            {
+                var reference = source.RegistryReference;
+                var client = registryClient(reference.Registry);
+                owned.Add(client);
+                return (await RegistryImage.LoadAsync(client, reference, platform, cancellationToken).ConfigureAwait(false), [reference]);
+            }
+            case TransportKind.Store:
+            {
+                var stored = await store.Resolver.ResolveAsync(source.Reference ?? throw new FormatException("store: needs an image name or ID"), cancellationToken).ConfigureAwait(false);
+                return (await store.LoadAsync(stored, platform, cancellationToken).ConfigureAwait(false), stored.Names);
+            }
+            case TransportKind.OciLayout:
+            {
+                if (!File.Exists(Path.Combine(source.Path, "index.json"))) throw new FileNotFoundException($"{source}: no OCI layout (index.json) at {source.Path}");
+                var content = ContentStore.Open(source.Path);
+                var entries = await new ReferenceStore(content).ListAsync(cancellationToken).ConfigureAwait(false);
+                var entry = source.Reference is { } tag
+                    ? entries.FirstOrDefault(e => e.Annotation(AnnotationKeys.RefName) == tag) ?? throw new ImageNotFoundException(source.ToString())
+                    : entries.Count == 1 ? entries[0] : throw new FormatException($"{source}: the layout holds {entries.Count} images; name one with oci:DIR:TAG");
+                return (await new OciLayout(content).LoadImageAsync(entry, platform, cancellationToken).ConfigureAwait(false), []);
+            }
+            case TransportKind.DockerDaemon:
+            {
+                var name = source.Reference ?? throw new FormatException("docker-daemon: needs an image name");
+                var spool = new TempFile(Path.Combine(store.Content.IngestPath, $"{Environment.ProcessId}-{Guid.NewGuid():N}.docker-save.tar"));
+                owned.Add(spool);
+                using (var daemon = new DockerDaemon(dockerSocket))
+                    await daemon.SaveAsync(name, spool.Path, cancellationToken).ConfigureAwait(false);
+                var reader = await ArchiveReader.OpenAsync(spool.Path, new ArchiveReadOptions(platform), cancellationToken).ConfigureAwait(false);
+                owned.Insert(0, reader);
+                var archived = reader.Images.FirstOrDefault(i => i.Names.Any(n => ImageReference.TryParse(name, out var r) && n == r)) ?? reader.Images.FirstOrDefault()
+                    ?? throw new ImageNotFoundException(source.ToString());
+                return (archived.Image, archived.Names);
+            }
+            default:
+            {
+                var reader = await ArchiveReader.OpenAsync(source.Path, new ArchiveReadOptions(platform), cancellationToken).ConfigureAwait(false);
+                owned.Add(reader);
+                ArchiveImage archived;
+                if (source.Reference is { } wanted)
+                {
+                    archived = reader.Images.FirstOrDefault(i => i.Names.Any(n => n.ToString() == wanted || n.Tag == wanted || ImageReference.TryParse(wanted, out var r) && n == r))
+                        ?? throw new ImageNotFoundException(source.ToString());
+                }
+                else
+                {
+                    archived = reader.Images.Count == 1 ? reader.Images[0] : throw new FormatException($"{source}: the archive holds {reader.Images.Count} images; name one with {source}:NAME");
+                }
+                return (archived.Image, archived.Names);
+            }
+        }
+    }
+
+    private async Task WriteAsync(IImage image, IReadOnlyList<ImageReference> names, ImageLocation destination, List<IDisposable> owned, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    {
+        var blobProgress = progress is null ? null : new Progress<BlobProgress>(p => progress.Report(new TransferEvent(p.Skipped ? TransferKind.Exists : TransferKind.Downloaded, p.Digest, p.Total)));
+        switch (destination.Kind)
+        {
+            case TransportKind.Registry:
+            {
+                var reference = destination.RegistryReference;
+                var client = registryClient(reference.Registry);
+                owned.Add(client);
+                await Parallel.ForEachAsync(image.Layers, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (layer, ct) =>
+                {
+                    var result = await client.UploadBlobAsync(reference.Repository, layer.Digest, layer.Size, layer.OpenCompressedAsync, null, ct).ConfigureAwait(false);
+                    progress?.Report(new TransferEvent(result == UploadResult.Exists ? TransferKind.Exists : TransferKind.Uploaded, layer.Digest, layer.Size));
+                }).ConfigureAwait(false);
+                var config = image.RawConfig;
+                await client.UploadBlobAsync(reference.Repository, image.Manifest.Config.Digest, config.Length, _ => Task.FromResult<Stream>(new MemoryStream(config.ToArray())), null, cancellationToken).ConfigureAwait(false);
+                await client.PutManifestAsync(reference.Repository, reference.Tag ?? reference.Digest?.ToString() ?? ImageReference.DefaultTag, image.RawManifest, image.ManifestMediaType, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            case TransportKind.Store:
+            {
+                using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+                var descriptor = await store.Layout.WriteImageAsync(image, blobProgress, cancellationToken).ConfigureAwait(false);
+                var name = destination.Reference is { Length: > 0 } n ? ImageReference.Parse(n) : names.FirstOrDefault();
+                if (name is null) await store.References.AddUnnamedAsync(descriptor, cancellationToken).ConfigureAwait(false);
+                else await store.References.TagAsync(name, descriptor, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            case TransportKind.OciLayout:
+            {
+                var content = ContentStore.Open(destination.Path);
+                using var lease = await content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+                var descriptor = await new OciLayout(content).WriteImageAsync(image, blobProgress, cancellationToken).ConfigureAwait(false);
+                var tag = destination.Reference;
+                await new ReferenceStore(content).UpdateAsync(entries =>
+                {
+                    if (tag is null)
+                    {
+                        if (!entries.Any(e => e.Digest == descriptor.Digest)) entries.Add(descriptor);
+                        return;
+                    }
+                    entries.RemoveAll(e => e.Annotation(AnnotationKeys.RefName) == tag);
+                    entries.Add(descriptor.WithAnnotation(AnnotationKeys.RefName, tag));
+                }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            case TransportKind.DockerDaemon:
+            {
+                var name = ImageReference.Parse(destination.Reference ?? throw new FormatException("docker-daemon: needs an image name"));
+                using var spool = new TempFile(Path.Combine(store.Content.IngestPath, $"{Environment.ProcessId}-{Guid.NewGuid():N}.docker-load.tar"));
+                await using (var output = new FileStream(spool.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                    await ArchiveWriter.WriteAsync([new ArchiveImage(image, [name])], ArchiveFormat.Docker, output, cancellationToken, store.Content.IngestPath).ConfigureAwait(false);
+                using var daemon = new DockerDaemon(dockerSocket);
+                await daemon.LoadAsync(spool.Path, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            default:
+            {
+                var format = destination.Kind == TransportKind.OciArchive ? ArchiveFormat.Oci : ArchiveFormat.Docker;
+                IReadOnlyList<ImageReference> archiveNames = destination.Reference is { } r
+                    ? [ImageReference.Parse(r.Contains(':') || r.Contains('/') || names.Count == 0 ? r : $"{names[0].Name}:{r}")]
+                    : names;
+                var full = Path.GetFullPath(destination.Path);
+                var temp = $"{full}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp";
+                try
+                {
+                    await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                    {
+                        await ArchiveWriter.WriteAsync([new ArchiveImage(image, archiveNames)], format, output, cancellationToken, Path.GetDirectoryName(full)).ConfigureAwait(false);
+                        output.Flush(flushToDisk: true);
+                    }
+                    File.Move(temp, full, overwrite: true);
+                }
+                finally
+                {
+                    if (File.Exists(temp)) File.Delete(temp);
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// <summary>A spool file deleted on dispose.</summary>
+internal sealed class TempFile(string path) : IDisposable
+{
+    public string Path { get; } = path;
+
+    public void Dispose()
+    {
+        try { File.Delete(Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,107 @@
+using Tabula.Archives;
+using Tabula.Content;
+using Tabula.Oci;
+using Tabula.Registry;
+
+namespace Tabula.Transports;
+
+/// <summary>
+/// Pulls an image from a registry into the store: blobs first (layers in parallel, bounded; blobs the store has
+/// are skipped; every blob verified while it streams), then the config and manifest, and the name last, so an
+/// interrupted pull leaves the store valid and a re-run finishes it. From an index, the platform is chosen as docker
+/// does; with <c>allPlatforms</c> (or when pulled by the index's digest) the index itself is stored.
+/// </summary>
+public sealed class RegistryPuller(ImageStore store, RegistryClient client, int parallelism = 3)
+{
+    private const int MaxBlobAttempts = 3;
+
+    public async Task<PullResult> PullAsync(ImageReference reference, Platform? platform, bool allPlatforms, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    {
+        if (reference.Registry != client.Registry) throw new ArgumentException($"{reference} is not on {client.Registry}", nameof(reference));
+        using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+        var repository = reference.Repository;
+        var top = await client.GetManifestAsync(repository, reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag, cancellationToken).ConfigureAwait(false);
+        bool downloaded = false;
+        Descriptor entry;
+        Digest imageId;
+        if (top.IsIndex)
+        {
+            var index = OciJson.DeserializeIndex(top.Bytes);
+            var wanted = platform ?? Platform.Host;
+            IReadOnlyList<Descriptor> children = allPlatforms
+                ? index.Manifests.Where(m => MediaTypes.IsManifest(m.MediaType)).ToList()
+                : [PlatformSelection.Choose(index, wanted) ?? throw new PlatformNotFoundException(top.Digest, wanted, index)];
+            Descriptor? single = null;
+            Digest? singleId = null;
+            foreach (var child in children)
+            {
+                var manifest = await client.GetManifestAsync(repository, child.Digest.ToString(), cancellationToken).ConfigureAwait(false);
+                var (id, fetched) = await PullManifestAsync(repository, manifest, progress, cancellationToken).ConfigureAwait(false);
+                downloaded |= fetched;
+                single ??= manifest.Descriptor;
+                singleId ??= id;
+            }
+            bool keepIndex = allPlatforms || reference.Digest is not null;
+            if (keepIndex)
+            {
+                await store.Content.WriteBytesAsync(top.Bytes, cancellationToken).ConfigureAwait(false);
+                entry = top.Descriptor;
+                imageId = top.Digest;
+            }
+            else
+            {
+                entry = single!;
+                imageId = singleId!.Value;
+            }
+        }
+        else
+        {
+            (imageId, downloaded) = await PullManifestAsync(repository, top, progress, cancellationToken).ConfigureAwait(false);
+            entry = top.Descriptor;
+        }
+        // Names last: only now does the image appear.
+        await store.References.TagAsync(reference, entry, cancellationToken).ConfigureAwait(false);
+        return new PullResult(reference, entry, imageId, downloaded, top.Digest);
+    }
+
+    /// <summary>Stores one image manifest's blobs and then the manifest; returns the image ID and whether anything was downloaded.</summary>
+    private async Task<(Digest ImageId, bool Downloaded)> PullManifestAsync(string repository, RegistryManifest raw, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    {
+        var manifest = OciJson.DeserializeManifest(raw.Bytes);
+        int fetched = 0;
+        await Parallel.ForEachAsync(manifest.Layers, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (layer, ct) =>
+        {
+            if (await FetchBlobAsync(repository, layer, $"layer {layer.Digest.Short}", progress, ct).ConfigureAwait(false)) Interlocked.Increment(ref fetched);
+        }).ConfigureAwait(false);
+        if (await FetchBlobAsync(repository, manifest.Config, "image config", null, cancellationToken).ConfigureAwait(false)) fetched++;
+        if (!store.Content.Exists(raw.Digest)) fetched++;
+        await store.Content.WriteBytesAsync(raw.Bytes, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new TransferEvent(TransferKind.ManifestWritten, raw.Digest, raw.Bytes.Length));
+        return (manifest.Config.Digest, fetched > 0);
+    }
+
+    private async Task<bool> FetchBlobAsync(string repository, Descriptor blob, string what, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    {
+        if (store.Content.SizeOf(blob.Digest) is { } size && size == blob.Size)
+        {
+            progress?.Report(new TransferEvent(TransferKind.Exists, blob.Digest, blob.Size));
+            return false;
+        }
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var source = await client.OpenBlobAsync(repository, blob.Digest, blob.Size, cancellationToken).ConfigureAwait(false);
+                await store.Content.IngestAsync(source, blob.Digest, blob.Size, what, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (RegistryException e) when (e.IsTransient && attempt < MaxBlobAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                // A connection that broke mid-blob: the partial ingest file is gone; fetch the blob again.
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        progress?.Report(new TransferEvent(TransferKind.Downloaded, blob.Digest, blob.Size));
+        return true;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using Tabula.Oci;
+using Tabula.Registry;
+using Tabula.Tests.Integration.Support;
+using Tabula.Transports;
+
+namespace Tabula.Tests.Registry;
+
+/// <summary>Pulls from a scripted registry whose connection breaks in the middle of a layer.</summary>
+public class RegistryPullerTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    /// <summary>Gives some bytes, then fails as a reset connection does.</summary>
+    private sealed class BreakingStream(byte[] data, int breakAt) : MemoryStream(data)
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position >= breakAt) throw new IOException("connection reset", new SocketException((int)SocketError.ConnectionReset));
+            return await base.ReadAsync(buffer[..(int)Math.Min(buffer.Length, breakAt - Position)], cancellationToken);
+        }
+    }
+
+    private sealed class Server(Dictionary<string, byte[]> blobs, byte[] manifest, int breakFirstLayerReads) : HttpMessageHandler
+    {
+        private int _layerReads;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var path = request.RequestUri!.AbsolutePath;
+            if (path == "/v2/") return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+            if (path.EndsWith("/manifests/1", StringComparison.Ordinal))
+            {
+                var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(manifest) };
+                response.Content.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.OciManifest);
+                return Task.FromResult(response);
+            }
+            var digest = path[(path.LastIndexOf('/') + 1)..];
+            var data = blobs[digest];
+            bool isLayer = data.Length > 1000;
+            Stream body = isLayer && Interlocked.Increment(ref _layerReads) <= breakFirstLayerReads ? new BreakingStream(data, data.Length / 2) : new MemoryStream(data);
+            var blob = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) };
+            blob.Content.Headers.ContentLength = data.Length;
+            return Task.FromResult(blob);
+        }
+    }
+
+    private static (Dictionary<string, byte[]> Blobs, byte[] Manifest, Digest ConfigDigest) Image()
+    {
+        var layer = new byte[50_000];
+        Random.Shared.NextBytes(layer);
+        var layerDigest = Digest.Compute(layer);
+        var config = Encoding.UTF8.GetBytes($"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[\"{layerDigest}\"]}}}}");
+        var configDigest = Digest.Compute(config);
+        var manifest = OciJson.Serialize(new ImageManifest
+        {
+            MediaType = MediaTypes.OciManifest,
+            Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = configDigest, Size = config.Length },
+            Layers = [new Descriptor { MediaType = MediaTypes.OciLayer, Digest = layerDigest, Size = layer.Length }],
+        });
+        return (new Dictionary<string, byte[]> { [layerDigest.ToString()] = layer, [configDigest.ToString()] = config }, manifest, configDigest);
+    }
+
+    [Fact]
+    public async Task ABrokenConnectionMidLayerIsRetriedAndThePullFinishes()
+    {
+        var (blobs, manifest, configDigest) = Image();
+        using var root = new TempDir("store");
+        var store = ImageStore.Open(root.Path);
+        using var client = new RegistryClient("registry.test", new RegistryOptions(), new Server(blobs, manifest, breakFirstLayerReads: 1));
+        var result = await new RegistryPuller(store, client).PullAsync(ImageReference.Parse("registry.test/a/b:1"), null, false, null, Token);
+        Assert.Equal(configDigest, result.ImageId);
+        Assert.Empty(Directory.EnumerateFiles(store.Content.IngestPath));
+    }
+
+    [Fact]
+    public async Task AConnectionThatKeepsBreakingFailsAndNamesNothing()
+    {
+        var (blobs, manifest, _) = Image();
+        using var root = new TempDir("store");
+        var store = ImageStore.Open(root.Path);
+        using var client = new RegistryClient("registry.test", new RegistryOptions(), new Server(blobs, manifest, breakFirstLayerReads: 100));
+        var e = await Assert.ThrowsAsync<RegistryException>(() => new RegistryPuller(store, client).PullAsync(ImageReference.Parse("registry.test/a/b:1"), null, false, null, Token));
+        Assert.True(e.IsTransient);
+        Assert.Empty(await store.References.ListAsync(Token));
+        Assert.Empty(Directory.EnumerateFiles(store.Content.IngestPath));
+    }
+}
