@@ -40,12 +40,16 @@ public static class ArchiveStreams
         _ => throw new ArgumentOutOfRangeException(nameof(settings)),
     };
 
+    private const int ZstdJobSize = 2 << 20;
+
     private static CompressionStream OpenZstd(Stream destination, int level, bool leaveOpen, int threads)
     {
         var zstd = new CompressionStream(destination, level, bufferSize: 1 << 20, leaveOpen: leaveOpen);
         // At least one worker always: zstd's output with workers differs from its single-threaded mode's, but not
         // between worker counts.
         zstd.SetParameter(ZSTD_cParameter.ZSTD_c_nbWorkers, Math.Max(1, threads == 0 ? Environment.ProcessorCount : threads));
+        // A fixed job size (it is part of what decides the output) small enough to keep the jobs in flight in tens of MiB.
+        zstd.SetParameter(ZSTD_cParameter.ZSTD_c_jobSize, ZstdJobSize);
         return zstd;
     }
 
