@@ -27,14 +27,15 @@ root=$work/root
 printf 'FROM scratch\nCOPY tree/ /\n' >"$work/Dockerfile.copy"
 tree=$PWD/fixtures/large-tree/tree
 
-# time_it NAME CMD...: appends "wall_seconds peak_rss_kib" to $work/NAME (wall time from the shell's clock, which
-# has microseconds; /usr/bin/time only gives hundredths).
+# time_it NAME CMD...: appends "wall_seconds peak_rss_kib cpu_seconds" to $work/NAME (wall time from the shell's
+# clock, which has microseconds; /usr/bin/time only gives hundredths; CPU is user+sys of the command and its children,
+# which a busy machine disturbs less than wall time).
 time_it() {
   local name=$1; shift
   local start=$EPOCHREALTIME
-  /usr/bin/time -f '%M' -o "$work/time" "$@" >/dev/null 2>"$work/err" || { echo "failed: $*" >&2; cat "$work/err" >&2; exit 1; }
+  /usr/bin/time -f '%M %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/err" || { echo "failed: $*" >&2; cat "$work/err" >&2; exit 1; }
   local end=$EPOCHREALTIME
-  echo "$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.3f", e-s}') $(tail -n1 "$work/time")" >>"$work/$name"
+  tail -n1 "$work/time" | awk -v s="$start" -v e="$end" '{printf "%.3f %s %.2f\n", e-s, $1, $2+$3}' >>"$work/$name"
 }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 col() { [[ -s $work/$1 ]] && awk -v c="$2" '{print $c}' "$work/$1" | median || echo n/a; }
@@ -76,17 +77,24 @@ for round in $(seq 0 "$runs"); do   # round 0 warms the page cache and both tool
   rm -rf "$root"
   rec t-copy-zstd "$tabula" --root "$root" build -q --compression zstd -t bench-tree -f "$work/Dockerfile.copy" fixtures/large-tree
   rec zstd sh -c "tar -C '$tree' --sort=name --numeric-owner -cf - . | zstd -q -3 -T2 >/dev/null"
-  rec version "$tabula" --version
+  rec version "$tabula" --version   # for its RSS; the start-up time is measured without /usr/bin/time in between:
+  if [[ $round -gt 0 ]]; then
+    for _ in 1 2 3 4 5 6 7 8 9 10 11; do
+      start=$EPOCHREALTIME; "$tabula" --version >/dev/null; end=$EPOCHREALTIME
+      awk -v s="$start" -v e="$end" 'BEGIN {printf "%.4f\n", e-s}' >>"$work/startup"
+    done
+  fi
 done
 
 nproc=$(nproc); cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 echo "Measured $(date -u +%Y-%m-%d) on $nproc vCPU ($cpu), median of $runs interleaved rounds after a warm-up."
 echo
-echo "| step | tabula s | reference | reference s | ratio | target | tabula peak RSS MiB |"
-echo "|---|---|---|---|---|---|---|"
+echo "| step | tabula s | reference | reference s | ratio | target | tabula CPU s | reference CPU s | tabula peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|"
 row() { # step tabula-file ref-name ref-file target
-  local t; t=$(col "$2" 1); local r; r=$(col "$4" 1)
-  echo "| $1 | $t | $3 | $r | $(ratio "$t" "$r") | $5 | $(mib "$(col "$2" 2)") |"
+  local t; t=$(col "$2" 1); local r; r=$(col "$4" 1); local rc; rc=$(col "$4" 3)
+  [[ $3 == docker* ]] && rc="(in dockerd)"   # the client's CPU is not the work
+  echo "| $1 | $t | $3 | $r | $(ratio "$t" "$r") | $5 | $(col "$2" 3) | $rc | $(mib "$(col "$2" 2)") |"
 }
 row "build mini (ADD rootfs.tgz)" t-build-mini "docker build" d-build-mini "≤ 0.10"
 $have_buildah && row "build mini (ADD rootfs.tgz)" t-build-mini "buildah bud" b-build-mini ""
@@ -96,4 +104,4 @@ row "COPY tree/ / (gzip layer)" t-copy-gzip "tar \\| pigz -6 -p2" pigz "≤ 0.6"
 row "COPY tree/ / (--compression zstd)" t-copy-zstd "tar \\| zstd -3 -T2" zstd "≤ 1.2"
 row "save large" t-save "docker save" d-save "≤ 0.6"
 row "load large (docker's archive)" t-load "docker load" d-load "≤ 0.4"
-echo "| tabula --version | $(col version 1) | | | | ≤ 0.010 s | $(mib "$(col version 2)") |"
+echo "| tabula --version | $(col startup 1) | | | | ≤ 0.010 s | $(col version 3) | | $(mib "$(col version 2)") |"
