@@ -2,7 +2,8 @@
 # The whole-command benchmark of DESIGN §7, measured in one run, interleaved (each round runs every tool once, in
 # turn), reported as the median of RUNS rounds and as ratios tabula / reference:
 #   build      FROM scratch + ADD rootfs.tgz / (mini, large) vs DOCKER_BUILDKIT=0 docker build --no-cache,
-#              and buildah bud --storage-driver vfs when buildah is installed
+#              and buildah bud --storage-driver vfs when buildah is installed; also mini repacked without its
+#              ./ entry, which the ADD fast path takes (the archive's bytes become the layer)
 #   copy-gzip  FROM scratch + COPY tree/ / of fixtures/large-tree vs tar -c | pigz -6 -p2
 #   copy-zstd  the same with --compression zstd vs tar -c | zstd -3 -T2
 #   save/load  tabula save / load of the large image vs docker save / load of docker's build of it
@@ -21,8 +22,15 @@ have_docker=false; docker version >/dev/null 2>&1 && have_docker=true
 have_buildah=false; command -v buildah >/dev/null && have_buildah=true
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"; $have_docker && docker rmi -f bench-mini bench-large >/dev/null 2>&1 || true' EXIT
+trap 'rm -rf "$work"; $have_docker && docker rmi -f bench-mini bench-mini-noroot bench-large >/dev/null 2>&1 || true' EXIT
 root=$work/root
+# The mini archive repacked without its ./ entry (tar -C dir -czf x . writes one; the fast path refuses it).
+mkdir -p "$work/x" "$work/mini-noroot"
+tar -C "$work/x" -xzf fixtures/mini/rootfs.tgz
+(cd "$work/x" && tar --sort=name --numeric-owner -cf - $(ls -A)) | gzip -n -6 >"$work/mini-noroot/rootfs.tgz"
+cp fixtures/mini/Dockerfile "$work/mini-noroot/" && rm -rf "$work/x"
+context() { if [[ $1 == mini-noroot ]]; then echo "$work/mini-noroot"; else echo "fixtures/$1"; fi; }
+
 # COPY tree/ / uses fixtures/large-tree as its context, with a Dockerfile from outside it.
 printf 'FROM scratch\nCOPY tree/ /\n' >"$work/Dockerfile.copy"
 tree=$PWD/fixtures/large-tree/tree
@@ -46,16 +54,16 @@ tarball=$work/large.tar   # the docker save archive that both loads read
 for round in $(seq 0 "$runs"); do   # round 0 warms the page cache and both tools up; it is not counted
   echo "round $round/$runs" >&2
   rec() { if [[ $round -gt 0 ]]; then time_it "$@"; else "${@:2}" >/dev/null 2>&1 || true; fi; }
-  for fx in mini large; do
+  for fx in mini mini-noroot large; do
     rm -rf "$root"
-    rec "t-build-$fx" "$tabula" --root "$root" build -q -t bench-$fx fixtures/$fx
+    rec "t-build-$fx" "$tabula" --root "$root" build -q -t bench-$fx "$(context $fx)"
     if $have_docker; then
       docker rmi -f bench-$fx >/dev/null 2>&1 || true
-      rec "d-build-$fx" env DOCKER_BUILDKIT=0 docker build -q --no-cache -t bench-$fx fixtures/$fx
+      rec "d-build-$fx" env DOCKER_BUILDKIT=0 docker build -q --no-cache -t bench-$fx "$(context $fx)"
     fi
     if $have_buildah; then
       rm -rf "$work/bh"
-      rec "b-build-$fx" buildah --storage-driver vfs --root "$work/bh/root" --runroot "$work/bh/run" bud -q -t bench-$fx fixtures/$fx
+      rec "b-build-$fx" buildah --storage-driver vfs --root "$work/bh/root" --runroot "$work/bh/run" bud -q -t bench-$fx "$(context $fx)"
     fi
   done
   # save/load of the large image; the tabula store holds it from the build above
@@ -98,6 +106,7 @@ row() { # step tabula-file ref-name ref-file target
 }
 row "build mini (ADD rootfs.tgz)" t-build-mini "docker build" d-build-mini "≤ 0.10"
 $have_buildah && row "build mini (ADD rootfs.tgz)" t-build-mini "buildah bud" b-build-mini ""
+row "build mini without ./ (fast path)" t-build-mini-noroot "docker build" d-build-mini-noroot ""
 row "build large (ADD rootfs.tgz)" t-build-large "docker build" d-build-large "≤ 0.15"
 $have_buildah && row "build large (ADD rootfs.tgz)" t-build-large "buildah bud" b-build-large ""
 row "COPY tree/ / (gzip layer)" t-copy-gzip "tar \\| pigz -6 -p2" pigz "≤ 0.6"
