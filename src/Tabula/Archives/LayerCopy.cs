@@ -16,7 +16,8 @@ internal static class LayerCopy
     {
         await using var compressed = await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
         var compression = MediaTypes.LayerCompressionOf(layer.MediaType);
-        await using (var tar = new HashingStream(LayerDecompression.Open(new NonClosingStream(compressed), compression)))
+        // Decompression runs a few chunks ahead on another thread while this one hashes and writes.
+        await using (var tar = new HashingStream(new ReadAheadStream(LayerDecompression.Open(new NonClosingStream(compressed), compression))))
         {
             try
             {

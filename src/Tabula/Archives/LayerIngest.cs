@@ -1,6 +1,7 @@
 using Tabula.Content;
 using Tabula.IO;
 using Tabula.Images;
+using Tabula.Layers;
 using Tabula.Oci;
 
 namespace Tabula.Archives;
@@ -45,7 +46,7 @@ internal static class LayerIngest
         await using var writer = store.BeginWrite();
         await using (var hashing = new HashingStream(tar, leaveOpen: true))
         {
-            await using (var gzip = DeterministicGzip.Create(new NonClosingStream(writer.Stream)))
+            await using (var gzip = ArchiveStreams.OpenCompressing(writer.Stream, LayerCompressionSettings.Gzip(), leaveOpen: true))
                 await hashing.CopyToAsync(gzip, 1 << 16, cancellationToken).ConfigureAwait(false);
             if (hashing.Digest != layer.DiffId) throw new DigestMismatchException($"{what} (uncompressed)", layer.DiffId, hashing.Digest.ToString());
         }

@@ -1,3 +1,4 @@
+using Tabula.IO;
 namespace Tabula.Layers;
 
 /// <summary>
@@ -23,7 +24,10 @@ public static class ArchiveExtractor
         var implied = options.ImpliedDirectories;
 
         var (compression, input) = await ArchiveDetector.SniffAsync(archive, cancellationToken).ConfigureAwait(false);
-        await using var tar = ArchiveStreams.OpenDecompressing(input, compression, leaveOpen: false);
+        // Decompression runs a few chunks ahead on another thread while this one parses and spools.
+        await using var tar = compression == ArchiveCompression.None
+            ? ArchiveStreams.OpenDecompressing(input, compression, leaveOpen: false)
+            : new ReadAheadStream(ArchiveStreams.OpenDecompressing(input, compression, leaveOpen: false));
         var reader = new TarArchiveReader(tar);
 
         while (await reader.NextAsync(cancellationToken).ConfigureAwait(false) is { } header)

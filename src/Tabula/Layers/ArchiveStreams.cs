@@ -4,6 +4,7 @@ using System.IO.Compression;
 using SharpCompress.Compressors.BZip2;
 using SharpCompress.Compressors.Xz;
 using ZstdSharp;
+using ZstdSharp.Unsafe;
 
 namespace Tabula.Layers;
 
@@ -26,16 +27,31 @@ public static class ArchiveStreams
         => OpenDecompressing(compressed, ToArchiveCompression(compression), leaveOpen);
 
     /// <summary>
-    /// A write stream that compresses into <paramref name="destination"/>. Deterministic: the gzip header carries no
-    /// file name and a zero mtime, so equal input, level and library version give equal bytes. Dispose it to finish the stream.
+    /// A write stream that compresses into <paramref name="destination"/> on all cores. Deterministic: equal input,
+    /// level and library version give equal bytes whatever the number of threads (gzip: <see cref="ParallelGzipStream"/>;
+    /// zstd: multi-threaded mode, whose output does not depend on its worker count). Dispose it to finish the stream.
     /// </summary>
-    public static Stream OpenCompressing(Stream destination, LayerCompressionSettings settings, bool leaveOpen) => settings.Compression switch
+    /// <param name="threads">Compressing threads, 0 for one a processor; the output is the same for any value.</param>
+    public static Stream OpenCompressing(Stream destination, LayerCompressionSettings settings, bool leaveOpen, int threads = 0) => settings.Compression switch
     {
         LayerCompression.None => leaveOpen ? new NonClosingStream(destination) : destination,
-        LayerCompression.Gzip => new GZipStream(destination, new ZLibCompressionOptions { CompressionLevel = settings.Level }, leaveOpen),
-        LayerCompression.Zstd => new CompressionStream(destination, settings.Level, leaveOpen: leaveOpen),
+        LayerCompression.Gzip => new ParallelGzipStream(destination, settings.Level, leaveOpen, threads),
+        LayerCompression.Zstd => OpenZstd(destination, settings.Level, leaveOpen, threads),
         _ => throw new ArgumentOutOfRangeException(nameof(settings)),
     };
+
+    private const int ZstdJobSize = 2 << 20;
+
+    private static CompressionStream OpenZstd(Stream destination, int level, bool leaveOpen, int threads)
+    {
+        var zstd = new CompressionStream(destination, level, bufferSize: 1 << 20, leaveOpen: leaveOpen);
+        // At least one worker always: zstd's output with workers differs from its single-threaded mode's, but not
+        // between worker counts.
+        zstd.SetParameter(ZSTD_cParameter.ZSTD_c_nbWorkers, Math.Max(1, threads == 0 ? Environment.ProcessorCount : threads));
+        // A fixed job size (it is part of what decides the output) small enough to keep the jobs in flight in tens of MiB.
+        zstd.SetParameter(ZSTD_cParameter.ZSTD_c_jobSize, ZstdJobSize);
+        return zstd;
+    }
 
     public static ArchiveCompression ToArchiveCompression(LayerCompression compression) => compression switch
     {

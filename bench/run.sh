@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The whole-command benchmark of DESIGN §7, measured in one run, interleaved (each round runs every tool once, in
+# turn), reported as the median of RUNS rounds and as ratios tabula / reference:
+#   build      FROM scratch + ADD rootfs.tgz / (mini, large) vs DOCKER_BUILDKIT=0 docker build --no-cache,
+#              and buildah bud --storage-driver vfs when buildah is installed; also mini repacked without its
+#              ./ entry, which the ADD fast path takes (the archive's bytes become the layer)
+#   copy-gzip  FROM scratch + COPY tree/ / of fixtures/large-tree vs tar -c | pigz -6 -p2
+#   copy-zstd  the same with --compression zstd vs tar -c | zstd -3 -T2
+#   save/load  tabula save / load of the large image vs docker save / load of docker's build of it
+#   version    tabula --version (start-up)
+# with tabula's peak RSS (/usr/bin/time -f %M) for each tabula command. Needs the fixtures (bench/fixtures.sh) and
+# the AOT binary (made here when missing); docker and buildah are optional.
+# Usage: bench/run.sh [RUNS] (default 5)   Output: a Markdown table on stdout, progress on stderr.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+runs=${1:-5}
+tabula=$PWD/out/tabula
+[[ -x $tabula ]] || dotnet publish ../src/Tabula.Cli -c Release -r linux-x64 -o out >/dev/null
+for f in mini large large-tree; do [[ -d fixtures/$f ]] || { echo "missing fixtures/$f: run bench/fixtures.sh" >&2; exit 1; }; done
+
+have_docker=false; docker version >/dev/null 2>&1 && have_docker=true
+have_buildah=false; command -v buildah >/dev/null && have_buildah=true
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"; $have_docker && docker rmi -f bench-mini bench-mini-noroot bench-large >/dev/null 2>&1 || true' EXIT
+root=$work/root
+# The mini archive repacked without its ./ entry (tar -C dir -czf x . writes one; the fast path refuses it).
+mkdir -p "$work/x" "$work/mini-noroot"
+tar -C "$work/x" -xzf fixtures/mini/rootfs.tgz
+(cd "$work/x" && tar --sort=name --numeric-owner -cf - $(ls -A)) | gzip -n -6 >"$work/mini-noroot/rootfs.tgz"
+cp fixtures/mini/Dockerfile "$work/mini-noroot/" && rm -rf "$work/x"
+context() { if [[ $1 == mini-noroot ]]; then echo "$work/mini-noroot"; else echo "fixtures/$1"; fi; }
+
+# COPY tree/ / uses fixtures/large-tree as its context, with a Dockerfile from outside it.
+printf 'FROM scratch\nCOPY tree/ /\n' >"$work/Dockerfile.copy"
+tree=$PWD/fixtures/large-tree/tree
+
+# time_it NAME CMD...: appends "wall_seconds peak_rss_kib cpu_seconds" to $work/NAME (wall time from the shell's
+# clock, which has microseconds; /usr/bin/time only gives hundredths; CPU is user+sys of the command and its children,
+# which a busy machine disturbs less than wall time).
+time_it() {
+  local name=$1; shift
+  local start=$EPOCHREALTIME
+  /usr/bin/time -f '%M %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/err" || { echo "failed: $*" >&2; cat "$work/err" >&2; exit 1; }
+  local end=$EPOCHREALTIME
+  tail -n1 "$work/time" | awk -v s="$start" -v e="$end" '{printf "%.3f %s %.2f\n", e-s, $1, $2+$3}' >>"$work/$name"
+}
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+col() { [[ -s $work/$1 ]] && awk -v c="$2" '{print $c}' "$work/$1" | median || echo n/a; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a=="n/a" || b=="n/a" || b==0) print "n/a"; else printf "%.2f", a/b}'; }
+mib() { awk -v k="$1" 'BEGIN {if (k=="n/a") print "n/a"; else printf "%.0f", k/1024}'; }
+
+tarball=$work/large.tar   # the docker save archive that both loads read
+for round in $(seq 0 "$runs"); do   # round 0 warms the page cache and both tools up; it is not counted
+  echo "round $round/$runs" >&2
+  rec() { if [[ $round -gt 0 ]]; then time_it "$@"; else "${@:2}" >/dev/null 2>&1 || true; fi; }
+  for fx in mini mini-noroot large; do
+    rm -rf "$root"
+    rec "t-build-$fx" "$tabula" --root "$root" build -q -t bench-$fx "$(context $fx)"
+    if $have_docker; then
+      docker rmi -f bench-$fx >/dev/null 2>&1 || true
+      rec "d-build-$fx" env DOCKER_BUILDKIT=0 docker build -q --no-cache -t bench-$fx "$(context $fx)"
+    fi
+    if $have_buildah; then
+      rm -rf "$work/bh"
+      rec "b-build-$fx" buildah --storage-driver vfs --root "$work/bh/root" --runroot "$work/bh/run" bud -q -t bench-$fx "$(context $fx)"
+    fi
+  done
+  # save/load of the large image; the tabula store holds it from the build above
+  rec t-save "$tabula" --root "$root" save -o "$work/t-save.tar" bench-large
+  if $have_docker; then
+    rec d-save docker save -o "$tarball" bench-large
+    docker rmi -f bench-large >/dev/null 2>&1 || true
+    rec d-load docker load -q -i "$tarball"
+    rm -rf "$work/root2"
+    rec t-load "$tabula" --root "$work/root2" load -q -i "$tarball"
+  else
+    rm -rf "$work/root2"
+    rec t-load "$tabula" --root "$work/root2" load -q -i "$work/t-save.tar"
+  fi
+  # COPY of a directory tree: the layer tar is made and compressed by tabula itself
+  rm -rf "$root"
+  rec t-copy-gzip "$tabula" --root "$root" build -q -t bench-tree -f "$work/Dockerfile.copy" fixtures/large-tree
+  rec pigz sh -c "tar -C '$tree' --sort=name --numeric-owner -cf - . | pigz -6 -p2 >/dev/null"
+  rm -rf "$root"
+  rec t-copy-zstd "$tabula" --root "$root" build -q --compression zstd -t bench-tree -f "$work/Dockerfile.copy" fixtures/large-tree
+  rec zstd sh -c "tar -C '$tree' --sort=name --numeric-owner -cf - . | zstd -q -3 -T2 >/dev/null"
+  rec version "$tabula" --version   # for its RSS; the start-up time is measured without /usr/bin/time in between:
+  if [[ $round -gt 0 ]]; then
+    for _ in 1 2 3 4 5 6 7 8 9 10 11; do
+      start=$EPOCHREALTIME; "$tabula" --version >/dev/null; end=$EPOCHREALTIME
+      awk -v s="$start" -v e="$end" 'BEGIN {printf "%.4f\n", e-s}' >>"$work/startup"
+    done
+  fi
+done
+
+nproc=$(nproc); cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+echo "Measured $(date -u +%Y-%m-%d) on $nproc vCPU ($cpu), median of $runs interleaved rounds after a warm-up."
+echo
+echo "| step | tabula s | reference | reference s | ratio | target | tabula CPU s | reference CPU s | tabula peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|"
+row() { # step tabula-file ref-name ref-file target
+  local t; t=$(col "$2" 1); local r; r=$(col "$4" 1); local rc; rc=$(col "$4" 3)
+  [[ $3 == docker* ]] && rc="(in dockerd)"   # the client's CPU is not the work
+  echo "| $1 | $t | $3 | $r | $(ratio "$t" "$r") | $5 | $(col "$2" 3) | $rc | $(mib "$(col "$2" 2)") |"
+}
+row "build mini (ADD rootfs.tgz)" t-build-mini "docker build" d-build-mini "≤ 0.10"
+$have_buildah && row "build mini (ADD rootfs.tgz)" t-build-mini "buildah bud" b-build-mini ""
+row "build mini without ./ (fast path)" t-build-mini-noroot "docker build" d-build-mini-noroot ""
+row "build large (ADD rootfs.tgz)" t-build-large "docker build" d-build-large "≤ 0.15"
+$have_buildah && row "build large (ADD rootfs.tgz)" t-build-large "buildah bud" b-build-large ""
+row "COPY tree/ / (gzip layer)" t-copy-gzip "tar \\| pigz -6 -p2" pigz "≤ 0.6"
+row "COPY tree/ / (--compression zstd)" t-copy-zstd "tar \\| zstd -3 -T2" zstd "≤ 1.2"
+row "save large" t-save "docker save" d-save "≤ 0.6"
+row "load large (docker's archive)" t-load "docker load" d-load "≤ 0.4"
+echo "| tabula --version | $(col startup 1) | | | | ≤ 0.010 s | $(col version 3) | | $(mib "$(col version 2)") |"
