@@ -98,7 +98,8 @@ public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> r
                 owned.Add(client);
                 await Parallel.ForEachAsync(image.Layers, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (layer, ct) =>
                 {
-                    var result = await client.UploadBlobAsync(reference.Repository, layer.Digest, layer.Size, layer.OpenCompressedAsync, null, ct).ConfigureAwait(false);
+                    var result = await client.UploadBlobAsync(reference.Repository, layer.Digest, layer.Size,
+                        async token => TransferProgressStream.Wrap(await layer.OpenCompressedAsync(token).ConfigureAwait(false), layer.Digest, layer.Size, progress), null, ct).ConfigureAwait(false);
                     progress?.Report(new TransferEvent(result == UploadResult.Exists ? TransferKind.Exists : TransferKind.Uploaded, layer.Digest, layer.Size));
                 }).ConfigureAwait(false);
                 var config = image.RawConfig;

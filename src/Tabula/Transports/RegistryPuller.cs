@@ -91,7 +91,8 @@ public sealed class RegistryPuller(ImageStore store, RegistryClient client, int 
         {
             try
             {
-                await using var source = await client.OpenBlobAsync(repository, blob.Digest, blob.Size, cancellationToken).ConfigureAwait(false);
+                await using var source = TransferProgressStream.Wrap(
+                    await client.OpenBlobAsync(repository, blob.Digest, blob.Size, cancellationToken).ConfigureAwait(false), blob.Digest, blob.Size, progress);
                 await store.Content.IngestAsync(source, blob.Digest, blob.Size, what, cancellationToken).ConfigureAwait(false);
                 break;
             }

@@ -72,7 +72,7 @@ public sealed class RegistryPusher(ImageStore store, RegistryClient client, int 
     private async Task PushBlobAsync(string repository, Descriptor blob, string? mountFrom, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
         var result = await client.UploadBlobAsync(repository, blob.Digest, blob.Size,
-            _ => Task.FromResult(store.Content.OpenRead(blob.Digest, blob.Size)), mountFrom, cancellationToken).ConfigureAwait(false);
+            _ => Task.FromResult(TransferProgressStream.Wrap(store.Content.OpenRead(blob.Digest, blob.Size), blob.Digest, blob.Size, progress)), mountFrom, cancellationToken).ConfigureAwait(false);
         progress?.Report(new TransferEvent(result switch
         {
             UploadResult.Exists => TransferKind.Exists,

@@ -2,8 +2,11 @@ using Tabula.Oci;
 
 namespace Tabula.Transports;
 
-/// <summary>What happened to one blob or manifest moving to or from a registry, for progress display.</summary>
-public sealed record TransferEvent(TransferKind Kind, Digest Digest, long Size);
+/// <summary>
+/// What happened to one blob or manifest moving to or from a registry, for progress display. <paramref name="Done"/>
+/// is the bytes moved so far, for <see cref="TransferKind.Progress"/> (0 otherwise).
+/// </summary>
+public sealed record TransferEvent(TransferKind Kind, Digest Digest, long Size, long Done = 0);
 
 public enum TransferKind
 {
@@ -14,6 +17,10 @@ public enum TransferKind
     /// <summary>Mounted from another repository of the same registry: no bytes moved.</summary>
     Mounted,
     ManifestWritten,
+    /// <summary>Bytes of the blob begin to move (again, after a retry): nothing done yet.</summary>
+    Started,
+    /// <summary>Bytes of the blob are moving: <see cref="TransferEvent.Done"/> of <see cref="TransferEvent.Size"/> so far.</summary>
+    Progress,
 }
 
 /// <summary>What a pull did: the store entry now carrying the name, and the image ID.</summary>

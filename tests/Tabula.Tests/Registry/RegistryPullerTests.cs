@@ -88,4 +88,31 @@ public class RegistryPullerTests
         Assert.Empty(await store.References.ListAsync(Token));
         Assert.Empty(Directory.EnumerateFiles(store.Content.IngestPath));
     }
+
+    /// <summary>Keeps every event, in order, on the reporting thread.</summary>
+    private sealed class Recorder : IProgress<TransferEvent>
+    {
+        public List<TransferEvent> Events { get; } = [];
+        public void Report(TransferEvent value) { lock (Events) Events.Add(value); }
+    }
+
+    [Fact]
+    public async Task ALayerDownloadReportsItsStartItsBytesAndItsEnd()
+    {
+        var (blobs, manifest, _) = Image();
+        using var root = new TempDir("store");
+        var store = ImageStore.Open(root.Path);
+        using var client = new RegistryClient("registry.test", new RegistryOptions(), new Server(blobs, manifest, breakFirstLayerReads: 0));
+        var recorder = new Recorder();
+        await new RegistryPuller(store, client).PullAsync(ImageReference.Parse("registry.test/a/b:1"), null, false, recorder, Token);
+        var layer = OciJson.DeserializeManifest(manifest).Layers[0];
+        var events = recorder.Events.Where(e => e.Digest == layer.Digest).ToList();
+        Assert.Equal(TransferKind.Started, events[0].Kind);
+        Assert.Equal(TransferKind.Downloaded, events[^1].Kind);
+        var progress = events.Where(e => e.Kind == TransferKind.Progress).Select(e => e.Done).ToList();
+        Assert.NotEmpty(progress);
+        Assert.Equal(progress.Order(), progress);
+        Assert.Equal(layer.Size, progress[^1]);
+        Assert.All(events, e => Assert.Equal(layer.Size, e.Size));
+    }
 }
