@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tabula.Cli.Formatting;
 using Tabula.Oci;
 using Tabula.Registry;
 using Tabula.Transports;
@@ -26,7 +27,7 @@ internal static class CopyVerb
                 dockerSocket: DockerDaemon.SocketFromEnvironment(context.Environment));
             var q = parse.GetValue(quiet);
             var digest = await copier.CopyAsync(from, to, parse.GetValue(platform) is { } p ? Platform.Parse(p) : null,
-                q ? null : new TransferPrinter(context.Out, pushing: to.Kind == TransportKind.Registry), ct);
+                TransferDisplay.Create(context.Out, q, TransferDisplay.IsTerminal(context.Out), pushing: to.Kind == TransportKind.Registry), ct);
             if (!q) context.Out.WriteLine($"Copied {from} to {to}: manifest {digest}");
             return CliApp.Ok;
         });

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tabula.Cli.Formatting;
 using Tabula.Oci;
 using Tabula.Registry;
 using Tabula.Transports;
@@ -30,7 +31,7 @@ internal static class PullVerb
                 context.Out.WriteLine($"{reference.Tag ?? reference.Digest?.ToString()}: Pulling from {reference.Repository}");
             }
             var result = await new RegistryPuller(store, client).PullAsync(reference,
-                parse.GetValue(platform) is { } p ? Platform.Parse(p) : null, parse.GetValue(allPlatforms), q ? null : new TransferPrinter(context.Out, pushing: false), ct);
+                parse.GetValue(platform) is { } p ? Platform.Parse(p) : null, parse.GetValue(allPlatforms), TransferDisplay.Create(context.Out, q, TransferDisplay.IsTerminal(context.Out), pushing: false), ct);
             if (!q)
             {
                 context.Out.WriteLine($"Digest: {result.RemoteDigest}");
@@ -76,25 +77,5 @@ internal sealed class RegistryFlags
             CertificateDirectory = certDir ?? (environment("TABULA_CERT_DIR") is { Length: > 0 } d ? d : null),
             Credentials = credentials ?? DockerConfigFile.FromEnvironment(environment),
         };
-    }
-}
-
-/// <summary>Progress as plain lines, one per blob, in docker's words.</summary>
-internal sealed class TransferPrinter(TextWriter output, bool pushing, string? mountedFrom = null) : IProgress<TransferEvent>
-{
-    private readonly Lock _lock = new();
-
-    public void Report(TransferEvent value)
-    {
-        var line = value.Kind switch
-        {
-            TransferKind.Exists => pushing ? "Layer already exists" : "Already exists",
-            TransferKind.Downloaded => "Pull complete",
-            TransferKind.Uploaded => "Pushed",
-            TransferKind.Mounted => $"Mounted from {mountedFrom ?? "another repository"}",
-            _ => null,
-        };
-        if (line is null) return;
-        lock (_lock) output.WriteLine($"{value.Digest.Short}: {line}");
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tabula.Cli.Formatting;
 using Tabula.Oci;
 using Tabula.Registry;
 using Tabula.Transports;
@@ -32,7 +33,7 @@ internal static class PushVerb
             var mountedFrom = source.Names.FirstOrDefault(n => n.Registry == target.Registry && n.Repository != target.Repository)?.Repository;
             if (!q) context.Out.WriteLine($"The push refers to repository [{target.Name}]");
             var result = await new RegistryPusher(store, client).PushAsync(source, target,
-                parse.GetValue(platform) is { } p ? Platform.Parse(p) : null, q ? null : new TransferPrinter(context.Out, pushing: true, mountedFrom), ct);
+                parse.GetValue(platform) is { } p ? Platform.Parse(p) : null, TransferDisplay.Create(context.Out, q, TransferDisplay.IsTerminal(context.Out), pushing: true, mountedFrom), ct);
             if (!q) context.Out.WriteLine($"{target.Tag ?? target.Digest?.ToString()}: digest: {result.Digest} size: {result.Size}");
             return CliApp.Ok;
         });
