@@ -31,6 +31,14 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
     public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, CancellationToken cancellationToken)
     {
         CheckSupported(run);
+        try
+        {
+            Tabula.Runtime.ContainerPrivilegeException.ThrowUnlessPrivileged();
+        }
+        catch (Tabula.Runtime.ContainerPrivilegeException e)
+        {
+            throw new DockerfileException(run.Location, e.Message, e);
+        }
         var secrets = RunSecrets.Mounts(run, options.Secrets);
         var network = run.Network switch
         {

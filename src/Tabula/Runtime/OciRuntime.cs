@@ -33,6 +33,7 @@ public sealed class OciRuntime(string path)
     /// </summary>
     public async Task<int> RunAsync(string bundleDirectory, string id, Stream? stdout, Stream? stderr, bool attachStdin, CancellationToken cancellationToken)
     {
+        ContainerPrivilegeException.ThrowUnlessPrivileged();
         var start = new ProcessStartInfo(Path)
         {
             UseShellExecute = false,
