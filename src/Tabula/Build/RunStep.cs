@@ -28,10 +28,11 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
 
     private DateTimeOffset? Epoch => options.Timestamp;
 
-    public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, CancellationToken cancellationToken)
+    public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, CancellationToken cancellationToken)
     {
         CheckSupported(run);
-        var secrets = RunSecrets.Mounts(run, options.Secrets);
+        var mountSpecs = RunMounts.Parse(run);
+        var secrets = RunMounts.Secrets(mountSpecs, run, options.Secrets);
         var network = run.Network switch
         {
             "none" => NetworkMode.None,
@@ -40,7 +41,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         };
         var (args, script) = Command(run, state);
         var env = Environment(state);
-        string cacheKey = CacheKey(state, args, script, env, network);
+        string cacheKey = CacheKey(state, args, script, env, network, RunMounts.KeyParts(mountSpecs));
         if (!options.NoCache && _cache.TryGet(cacheKey) is { } cached)
         {
             progress?.Report(new StepCacheHit(stageIndex, step));
@@ -57,6 +58,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         {
             string rootfs = Path.Combine(bundle, "rootfs");
             var (tree, _) = await RootfsUnpacker.UnpackAsync(state.Layers, rootfs, cancellationToken).ConfigureAwait(false);
+            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(bundle, "mounts"), cancellationToken).ConfigureAwait(false);
             var extra = new List<(string, string, bool)>(secrets);
             if (script is { } s)
             {
@@ -82,6 +84,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
                     Hostname = "buildkitsandbox",
                     ReadOnlyEtcFiles = true,
                     ExtraFiles = extra,
+                    Mounts = mounts,
                     Stdout = output,
                     Stderr = output,
                 }, cancellationToken).ConfigureAwait(false);
@@ -120,7 +123,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
     }
 
     /// <summary>What decides a RUN's result, as far as a cache can know: parent layers, process, layer settings.</summary>
-    private string CacheKey(StageState state, IReadOnlyList<string> args, (string Name, string Content)? script, IReadOnlyList<string> env, NetworkMode network)
+    private string CacheKey(StageState state, IReadOnlyList<string> args, (string Name, string Content)? script, IReadOnlyList<string> env, NetworkMode network, IEnumerable<string> mounts)
     {
         var parts = new List<string> { state.Platform.ToString(), "layers" };
         parts.AddRange(state.Layers.Select(l => l.DiffId.ToString()));
@@ -133,6 +136,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         parts.Add("user=" + state.Container.User);
         parts.Add("workdir=" + state.Container.WorkingDir);
         parts.Add("network=" + network);
+        parts.AddRange(mounts);
         parts.Add("layer=" + options.Compression + "/" + OciMediaTypes + "/" + options.Timestamp?.ToUnixTimeSeconds());
         return RunCache.Key(parts);
     }

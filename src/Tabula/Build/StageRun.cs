@@ -56,7 +56,8 @@ internal sealed class StageRun(
                 DeclareArgs(arg, state);
                 return null;
             case RunInstruction run:
-                return await _run.RunAsync(run, state, stage.Index, _step, created, cancellationToken).ConfigureAwait(false);
+                return await _run.RunAsync(run, state, stage.Index, _step, created,
+                    new MountSources(store, options.ContextDirectory, document, built, stage.Index, state.Platform), cancellationToken).ConfigureAwait(false);
             case OnbuildInstruction:
                 MetadataInstructions.TryApply(instruction, state, created);
                 return null;

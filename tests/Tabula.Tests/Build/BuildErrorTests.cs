@@ -24,6 +24,15 @@ public class BuildErrorTests
     }
 
     [Fact]
+    public async Task Run_mount_without_a_target_says_where()
+    {
+        using var h = new BuildHarness();
+        var error = Assert.IsType<DockerfileException>(await FailsAsync(h, "FROM scratch\nRUN --mount=type=tmpfs,size=10 echo hi\n"));
+        Assert.StartsWith("Dockerfile:2:", error.Message);
+        Assert.Contains("a target= is required", error.Message);
+    }
+
+    [Fact]
     public async Task From_an_image_not_in_the_store()
     {
         using var h = new BuildHarness();
