@@ -106,8 +106,10 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
             if (!needed.Add(stage.Index)) continue;
             var baseName = stage.From.Expand(metaArgs.Expander(document)).BaseName;
             if (document.FindStage(baseName) is { } parent && parent.Index < stage.Index) pending.Push(parent);
-            foreach (var copy in stage.Instructions.OfType<CopyInstruction>())
-                if (copy.From is { } from && (document.FindStage(from) ?? (int.TryParse(from, out var i) && i >= 0 && i < stage.Index ? document.Stages[i] : null)) is { } source)
+            var froms = stage.Instructions.OfType<CopyInstruction>().Select(c => c.From).OfType<string>()
+                .Concat(stage.Instructions.OfType<RunInstruction>().SelectMany(RunMounts.Sources));
+            foreach (var from in froms)
+                if ((document.FindStage(from) ?? (int.TryParse(from, out var i) && i >= 0 && i < stage.Index ? document.Stages[i] : null)) is { } source)
                     pending.Push(source);
         }
         return needed.Select(i => document.Stages[i]);

@@ -28,7 +28,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
 
     private DateTimeOffset? Epoch => options.Timestamp;
 
-    public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, CancellationToken cancellationToken)
+    public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, CancellationToken cancellationToken)
     {
         CheckSupported(run);
         try
@@ -39,7 +39,8 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         {
             throw new DockerfileException(run.Location, e.Message, e);
         }
-        var secrets = RunSecrets.Mounts(run, options.Secrets);
+        var mountSpecs = RunMounts.Parse(run);
+        var secrets = RunMounts.Secrets(mountSpecs, run, options.Secrets);
         var network = run.Network switch
         {
             "none" => NetworkMode.None,
@@ -48,8 +49,11 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         };
         var (args, script) = Command(run, state);
         var env = Environment(state);
-        string cacheKey = CacheKey(state, args, script, env, network);
-        if (!options.NoCache && _cache.TryGet(cacheKey) is { } cached)
+        string cacheKey = CacheKey(state, args, script, env, network, RunMounts.KeyParts(mountSpecs));
+        // A bind mount's source content is not hashed into the key yet, so such a step always runs rather than
+        // reuse a result made from other content (BuildKit keys it on that content).
+        bool cacheable = !mountSpecs.Any(spec => spec.Type == "bind");
+        if (cacheable && !options.NoCache && _cache.TryGet(cacheKey) is { } cached)
         {
             progress?.Report(new StepCacheHit(stageIndex, step));
             Record(state, cached, args, created);
@@ -65,6 +69,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         {
             string rootfs = Path.Combine(bundle, "rootfs");
             var (tree, _) = await RootfsUnpacker.UnpackAsync(state.Layers, rootfs, cancellationToken).ConfigureAwait(false);
+            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(bundle, "mounts"), cancellationToken).ConfigureAwait(false);
             var extra = new List<(string, string, bool)>(secrets);
             if (script is { } s)
             {
@@ -90,6 +95,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
                     Hostname = "buildkitsandbox",
                     ReadOnlyEtcFiles = true,
                     ExtraFiles = extra,
+                    Mounts = mounts,
                     Stdout = output,
                     Stderr = output,
                 }, cancellationToken).ConfigureAwait(false);
@@ -108,7 +114,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
 
             var upper = RootfsDiff.Compute(tree, rootfs, Epoch);
             var layer = await CommitAsync(upper, cancellationToken).ConfigureAwait(false);
-            _cache.Set(cacheKey, layer);
+            if (cacheable) _cache.Set(cacheKey, layer);
             Record(state, layer, args, created);
             return layer;
         }
@@ -128,7 +134,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
     }
 
     /// <summary>What decides a RUN's result, as far as a cache can know: parent layers, process, layer settings.</summary>
-    private string CacheKey(StageState state, IReadOnlyList<string> args, (string Name, string Content)? script, IReadOnlyList<string> env, NetworkMode network)
+    private string CacheKey(StageState state, IReadOnlyList<string> args, (string Name, string Content)? script, IReadOnlyList<string> env, NetworkMode network, IEnumerable<string> mounts)
     {
         var parts = new List<string> { state.Platform.ToString(), "layers" };
         parts.AddRange(state.Layers.Select(l => l.DiffId.ToString()));
@@ -141,6 +147,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         parts.Add("user=" + state.Container.User);
         parts.Add("workdir=" + state.Container.WorkingDir);
         parts.Add("network=" + network);
+        parts.AddRange(mounts);
         parts.Add("layer=" + options.Compression + "/" + OciMediaTypes + "/" + options.Timestamp?.ToUnixTimeSeconds());
         return RunCache.Key(parts);
     }

@@ -28,13 +28,14 @@ internal sealed class StageRun(
 
     public async Task<StageState> ExecuteAsync(IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
     {
-        int total = stage.Instructions.Count + 1;
         var from = stage.From.Expand(metaArgs.Expander(document));
-        progress?.Report(new StepStarted(stage.Index, 1, total, stage.From.Text));
+        progress?.Report(new StepStarted(stage.Index, 1, stage.Instructions.Count + 1, stage.From.Text));
         var state = await StartAsync(from, built, cancellationToken).ConfigureAwait(false);
+        var triggers = OnbuildTriggers(state, from);
+        int total = stage.Instructions.Count + 1 + triggers.Count;
 
         int step = 1;
-        foreach (var instruction in stage.Instructions)
+        foreach (var instruction in triggers.Concat(stage.Instructions))
         {
             step++;
             _step = step;
@@ -55,7 +56,8 @@ internal sealed class StageRun(
                 DeclareArgs(arg, state);
                 return null;
             case RunInstruction run:
-                return await _run.RunAsync(run, state, stage.Index, _step, created, cancellationToken).ConfigureAwait(false);
+                return await _run.RunAsync(run, state, stage.Index, _step, created,
+                    new MountSources(store, options.ContextDirectory, document, built, stage.Index, state.Platform), cancellationToken).ConfigureAwait(false);
             case OnbuildInstruction:
                 MetadataInstructions.TryApply(instruction, state, created);
                 return null;
@@ -123,12 +125,39 @@ internal sealed class StageRun(
         var stored = options.Pull && ImageReference.TryParse(name, out _) ? null : await store.Resolver.TryResolveAsync(name, cancellationToken).ConfigureAwait(false);
         stored ??= await PullBaseAsync(name, platform, from, cancellationToken).ConfigureAwait(false);
         var image = await store.LoadAsync(stored, platform, cancellationToken).ConfigureAwait(false);
-        if (image.Config.Config?.OnBuild is { Count: > 0 } triggers)
-            throw new DockerfileException(from.Location,
-                $"FROM {name}: the base image has ONBUILD triggers ({string.Join("; ", triggers)}), and running them is not supported yet");
-        // The base's build-time fields describe its own build, not ours.
-        var config = image.Config with { Extra = null, Config = image.Config.Config is { } c ? c with { OnBuild = null } : null };
-        return new StageState(config, image.Layers, image.Config.Platform);
+        // The base's build-time fields describe its own build, not ours (its ONBUILD triggers are taken by OnbuildTriggers).
+        return new StageState(image.Config with { Extra = null }, image.Layers, image.Config.Platform);
+    }
+
+    /// <summary>
+    /// The base's ONBUILD triggers, as BuildKit runs them: each parsed as an instruction and dispatched right after
+    /// FROM, before the stage's own instructions, with the FROM line as their place. The stage's image keeps none.
+    /// </summary>
+    private static List<Instruction> OnbuildTriggers(StageState state, FromInstruction from)
+    {
+        var triggers = state.Container.OnBuild;
+        if (triggers is not { Count: > 0 }) return [];
+        state.SetContainer(c => c with { OnBuild = null });
+        var instructions = new List<Instruction>();
+        foreach (var trigger in triggers)
+        {
+            IReadOnlyList<Instruction> parsed;
+            try
+            {
+                parsed = DockerfileParser.Parse("FROM scratch\n" + trigger + "\n", from.Location.FileName).Stages[0].Instructions;
+            }
+            catch (DockerfileException e)
+            {
+                throw new DockerfileException(from.Location, $"ONBUILD trigger \"{trigger}\" of the base image: {e.Message}", e);
+            }
+            if (parsed.Count != 1)
+                throw new DockerfileException(from.Location, $"ONBUILD trigger \"{trigger}\" of the base image is not one instruction");
+            var instruction = parsed[0];
+            if (instruction is FromInstruction or OnbuildInstruction || instruction.Keyword == "MAINTAINER")
+                throw new DockerfileException(from.Location, $"{instruction.Keyword} isn't allowed as an ONBUILD trigger");
+            instructions.Add(instruction with { Source = instruction.Source with { Location = from.Location } });
+        }
+        return instructions;
     }
 
     /// <summary>Pulls a base image the store lacks (or every one, with <c>--pull</c>) from its registry.</summary>

@@ -25,6 +25,22 @@ public sealed record BundleSpec
 
     /// <summary>Files bind-mounted into the container: destination inside it → source on the host.</summary>
     public IReadOnlyList<(string Destination, string Source, bool ReadOnly)> BindFiles { get; init; } = [];
+
+    /// <summary>Further mounts, after the bound files, in order.</summary>
+    public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
+}
+
+/// <summary>
+/// A mount of the OCI runtime spec: where inside the container, its type (<c>tmpfs</c>, <c>bind</c>), the source
+/// and the options; <paramref name="IsFile"/> when a bind mounts a single file (its mount point is a file).
+/// </summary>
+public sealed record ContainerMount(string Destination, string Type, string Source, IReadOnlyList<string> Options, bool IsFile = false)
+{
+    public static ContainerMount Tmpfs(string destination, long? size = null) =>
+        new(destination, "tmpfs", "tmpfs", size is { } s ? ["nosuid", "mode=1777", "size=" + s.ToString(System.Globalization.CultureInfo.InvariantCulture)] : ["nosuid", "mode=1777"]);
+
+    public static ContainerMount Bind(string destination, string source, bool readOnly, bool isFile = false) =>
+        new(destination, "bind", source, readOnly ? ["rbind", "rprivate", "ro"] : ["rbind", "rprivate"], isFile);
 }
 
 /// <summary>
@@ -128,7 +144,7 @@ public static class BundleConfig
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private sealed record Mount(string Destination, string Type, string Source, string[] Options, bool IsFile = false);
+    private sealed record Mount(string Destination, string Type, string Source, IReadOnlyList<string> Options, bool IsFile = false);
 
     private static IEnumerable<Mount> Mounts(BundleSpec spec)
     {
@@ -144,6 +160,8 @@ public static class BundleConfig
         if (spec.TmpfsTmp) yield return new("/tmp", "tmpfs", "tmpfs", ["nosuid", "nodev", "mode=1777"]);
         foreach (var (destination, source, readOnly) in spec.BindFiles)
             yield return new(destination, "bind", source, readOnly ? ["rbind", "rprivate", "ro"] : ["rbind", "rprivate"], IsFile: true);
+        foreach (var mount in spec.Mounts)
+            yield return new(mount.Destination, mount.Type, mount.Source, mount.Options, mount.IsFile);
     }
 
     private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)

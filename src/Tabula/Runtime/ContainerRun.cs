@@ -27,6 +27,9 @@ public sealed record ContainerRequest
     /// <summary>More files bind-mounted into the container: destination inside it, source on the host, read-only or not.</summary>
     public IReadOnlyList<(string Destination, string Source, bool ReadOnly)> ExtraFiles { get; init; } = [];
 
+    /// <summary>More mounts (RUN --mount: tmpfs, bind and cache directories), after the files, in order.</summary>
+    public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
+
     /// <summary>Where the output goes (null: straight to this process's own stdout/stderr).</summary>
     public Stream? Stdout { get; init; }
     public Stream? Stderr { get; init; }
@@ -57,6 +60,7 @@ public static class ContainerRun
             Network = request.Network,
             TmpfsTmp = request.TmpfsTmp,
             BindFiles = [.. etc.Select(e => (e.Destination, e.Source, request.ReadOnlyEtcFiles)), .. request.ExtraFiles],
+            Mounts = request.Mounts,
         };
         await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), BundleConfig.Generate(spec), cancellationToken).ConfigureAwait(false);
 

@@ -18,9 +18,18 @@ public class BuildErrorTests
     public async Task Run_mount_is_not_supported_yet_and_says_where()
     {
         using var h = new BuildHarness();
-        var error = Assert.IsType<DockerfileException>(await FailsAsync(h, "FROM scratch\nLABEL a=b\nRUN --mount=type=cache,target=/c echo hi\n"));
+        var error = Assert.IsType<DockerfileException>(await FailsAsync(h, "FROM scratch\nLABEL a=b\nRUN --mount=type=ssh echo hi\n"));
         Assert.StartsWith("Dockerfile:3:", error.Message);
-        Assert.Contains("RUN --mount=type=cache is not supported yet", error.Message);
+        Assert.Contains("RUN --mount=type=ssh is not supported yet", error.Message);
+    }
+
+    [Fact]
+    public async Task Run_mount_without_a_target_says_where()
+    {
+        using var h = new BuildHarness();
+        var error = Assert.IsType<DockerfileException>(await FailsAsync(h, "FROM scratch\nRUN --mount=type=tmpfs,size=10 echo hi\n"));
+        Assert.StartsWith("Dockerfile:2:", error.Message);
+        Assert.Contains("a target= is required", error.Message);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ public sealed class RunBuildTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<List<(string Path, TarEntryType Type)>> TopLayerAsync(RunFixture fixture, string image)
+    internal static async Task<List<(string Path, TarEntryType Type)>> TopLayerAsync(RunFixture fixture, string image)
     {
         var archive = fixture.Temp.Combine(Guid.NewGuid().ToString("N") + ".tar");
         var (code, _, error) = await fixture.TabulaAsync(Ct, "save", "-o", archive, image);

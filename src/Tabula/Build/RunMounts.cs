@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Tabula.Dockerfile;
+using Tabula.Dockerfile.Instructions;
+using Tabula.Layers;
+using Tabula.Runtime;
+using Tabula.Transports;
+
+namespace Tabula.Build;
+
+/// <summary>One <c>RUN --mount=</c> spec: its type and its fields, as written.</summary>
+internal sealed record MountSpec(string Type, IReadOnlyDictionary<string, string> Fields, string Text)
+{
+    public string? Get(string name) => Fields.GetValueOrDefault(name);
+
+    public bool Flag(string name) => Fields.TryGetValue(name, out var v) && v is "true" or "1" or "";
+
+    public string? Target => Get("target") ?? Get("dst") ?? Get("destination");
+
+    public bool ReadOnly => Flag("readonly") || Flag("ro");
+}
+
+/// <summary>
+/// <c>RUN --mount</c>, as BuildKit documents it, for that one command and in no layer:
+/// <c>type=secret</c> (a <c>--secret</c> file, read-only at <c>/run/secrets/ID</c> or <c>target=</c>; skipped when
+/// missing unless <c>required</c>); <c>type=tmpfs</c> (an empty tmpfs, <c>size=</c> bytes); <c>type=bind</c> (the
+/// build context's <c>source=</c> path, or a stage's or a stored image's with <c>from=</c>; read-only, or with
+/// <c>rw</c> writable with the writes thrown away); <c>type=cache</c> (a directory under the store's
+/// <c>cache/mounts/</c>, by <c>id=</c> or the target, kept between builds). A relative target is under the working
+/// directory. The cache key holds each spec as written (secrets not at all), never the mounted content.
+/// </summary>
+internal static class RunMounts
+{
+    public static IReadOnlyList<MountSpec> Parse(RunInstruction run)
+    {
+        var specs = new List<MountSpec>();
+        foreach (var mount in run.Mounts)
+        {
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var field in mount.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                int eq = field.IndexOf('=');
+                fields[(eq < 0 ? field : field[..eq]).Trim().ToLowerInvariant()] = eq < 0 ? "" : field[(eq + 1)..];
+            }
+            var type = fields.GetValueOrDefault("type", "bind");
+            if (type is not ("secret" or "tmpfs" or "bind" or "cache"))
+                throw new DockerfileException(run.Location, $"RUN --mount=type={type} is not supported yet (secret, tmpfs, bind and cache are)");
+            var spec = new MountSpec(type, fields, mount);
+            if (type != "secret" && string.IsNullOrEmpty(spec.Target))
+                throw new DockerfileException(run.Location, $"RUN --mount={mount}: a target= is required");
+            if (type == "tmpfs" && spec.Get("size") is { } size && !long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                throw new DockerfileException(run.Location, $"RUN --mount={mount}: size= must be a number of bytes");
+            specs.Add(spec);
+        }
+        return specs;
+    }
+
+    /// <summary>The stages or images RUN mounts from (<c>from=</c> of bind and cache mounts), for choosing what to build.</summary>
+    public static IEnumerable<string> Sources(RunInstruction run)
+    {
+        foreach (var mount in run.Mounts)
+        {
+            var fields = mount.Split(',').Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0].Trim().ToLowerInvariant(), f => f[1]);
+            if (fields.GetValueOrDefault("type", "bind") == "bind" && fields.TryGetValue("from", out var from) && from.Length > 0) yield return from;
+        }
+    }
+
+    /// <summary>What goes into the RUN cache key: each non-secret spec as written.</summary>
+    public static IEnumerable<string> KeyParts(IReadOnlyList<MountSpec> specs) =>
+        specs.Where(s => s.Type != "secret").Select(s => "mount=" + s.Text);
+
+    public static List<(string Destination, string Source, bool ReadOnly)> Secrets(IReadOnlyList<MountSpec> specs, RunInstruction run, IReadOnlyDictionary<string, string> secrets)
+    {
+        var mounts = new List<(string, string, bool)>();
+        foreach (var spec in specs.Where(s => s.Type == "secret"))
+        {
+            var target = spec.Target;
+            var id = spec.Get("id") ?? (target is null ? null : Path.GetFileName(target.TrimEnd('/')));
+            if (string.IsNullOrEmpty(id))
+                throw new DockerfileException(run.Location, "RUN --mount=type=secret needs an id= (or a target= to take it from)");
+            target ??= "/run/secrets/" + id;
+            if (!secrets.TryGetValue(id, out var source) || !File.Exists(source))
+            {
+                if (spec.Flag("required"))
+                    throw new DockerfileException(run.Location, $"secret {id} not found: give it with --secret id={id},src=FILE");
+                continue;
+            }
+            mounts.Add((target.StartsWith('/') ? target : "/" + target, Path.GetFullPath(source), true));
+        }
+        return mounts;
+    }
+
+    /// <summary>Where the store keeps a cache mount's directory: <c>cache/mounts/ID</c>, the id hashed when it is not a plain name.</summary>
+    public static string CacheDirectory(string storeRoot, string id)
+    {
+        bool plain = id.Length is > 0 and <= 100 && id is not ("." or "..") && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+        var name = plain ? id : "sha256-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
+        return Path.Combine(storeRoot, "cache", "mounts", name);
+    }
+
+    /// <summary>Makes the tmpfs, bind and cache mounts of one RUN; what it unpacks or copies goes under <paramref name="scratch"/>.</summary>
+    public static async Task<List<ContainerMount>> PrepareAsync(IReadOnlyList<MountSpec> specs, RunInstruction run, StageState state, MountSources sources, string scratch, CancellationToken cancellationToken)
+    {
+        var mounts = new List<ContainerMount>();
+        int n = 0;
+        foreach (var spec in specs)
+        {
+            if (spec.Type == "secret") continue;
+            var target = Target(spec.Target!, state.Container.WorkingDir);
+            switch (spec.Type)
+            {
+                case "tmpfs":
+                    mounts.Add(ContainerMount.Tmpfs(target, spec.Get("size") is { } size ? long.Parse(size, CultureInfo.InvariantCulture) : null));
+                    break;
+                case "cache":
+                {
+                    var directory = CacheDirectory(sources.StoreRoot, spec.Get("id") is { Length: > 0 } id ? id : target);
+                    if (!Directory.Exists(directory)) CreateCacheDirectory(directory, spec, run);
+                    mounts.Add(ContainerMount.Bind(target, directory, spec.ReadOnly));
+                    break;
+                }
+                case "bind":
+                {
+                    n++;
+                    bool readWrite = spec.Flag("rw") || spec.Flag("readwrite");
+                    string root;
+                    bool copied;
+                    if (spec.Get("from") is { Length: > 0 } from)
+                    {
+                        root = Path.Combine(scratch, "from-" + n);
+                        var layers = await sources.LayersAsync(from, run, cancellationToken).ConfigureAwait(false);
+                        await RootfsUnpacker.UnpackAsync(layers, root, cancellationToken).ConfigureAwait(false);
+                        copied = true;
+                    }
+                    else
+                    {
+                        root = Path.GetFullPath(sources.ContextDirectory);
+                        copied = false;
+                    }
+                    var source = Resolve(root, spec.Get("source") ?? spec.Get("src") ?? "", spec, run);
+                    bool isFile = !Directory.Exists(source);
+                    if (readWrite && !copied)
+                    {
+                        // Writes to a rw bind are thrown away: never into the build context itself.
+                        var copy = Path.Combine(scratch, "rw-" + n);
+                        if (isFile) File.Copy(source, copy);
+                        else CopyDirectory(source, copy);
+                        source = copy;
+                    }
+                    mounts.Add(ContainerMount.Bind(target, source, readOnly: !readWrite, isFile));
+                    break;
+                }
+            }
+        }
+        return mounts;
+    }
+
+    private static string Target(string target, string? workingDir) =>
+        "/" + LayerPath.Clean(target.StartsWith('/') ? target : (workingDir ?? "/") + "/" + target);
+
+    /// <summary>The source inside its root, refusing a path that leaves it or passes a symlink (a bind would follow it on this machine).</summary>
+    private static string Resolve(string root, string source, MountSpec spec, RunInstruction run)
+    {
+        var current = root;
+        foreach (var component in LayerPath.Components(LayerPath.Clean(source)))
+        {
+            current = Path.Combine(current, component);
+            var status = Posix.Lstat(current)
+                ?? throw new DockerfileException(run.Location, $"RUN --mount={spec.Text}: {source} not found");
+            if (status.IsSymlink)
+                throw new DockerfileException(run.Location, $"RUN --mount={spec.Text}: {source} goes through a symlink, which is not supported yet");
+        }
+        return current;
+    }
+
+    private static void CreateCacheDirectory(string directory, MountSpec spec, RunInstruction run)
+    {
+        int mode = 0b111_101_101, uid = 0, gid = 0;
+        if ((spec.Get("mode") is { } m && !TryOctal(m, out mode))
+            || (spec.Get("uid") is { } u && !int.TryParse(u, NumberStyles.None, CultureInfo.InvariantCulture, out uid))
+            || (spec.Get("gid") is { } g && !int.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out gid)))
+            throw new DockerfileException(run.Location, $"RUN --mount={spec.Text}: mode= is octal, uid= and gid= are numbers");
+        var temporary = directory + ".new-" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(temporary);
+        File.SetUnixFileMode(temporary, (UnixFileMode)mode);
+        if (uid != 0 || gid != 0) Posix.Lchown(temporary, uid, gid);
+        try { Directory.Move(temporary, directory); }
+        catch (IOException) when (Directory.Exists(directory)) { Directory.Delete(temporary); }
+    }
+
+    private static bool TryOctal(string text, out int value)
+    {
+        value = 0;
+        if (text.Length == 0 || text.Length > 4) return false;
+        foreach (var c in text)
+        {
+            if (c is < '0' or > '7') return false;
+            value = value * 8 + (c - '0');
+        }
+        return true;
+    }
+
+    private static void CopyDirectory(string source, string destination)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (var entry in new DirectoryInfo(source).EnumerateFileSystemInfos())
+        {
+            var target = Path.Combine(destination, entry.Name);
+            if (entry.LinkTarget is { } link) File.CreateSymbolicLink(target, link);
+            else if (entry is DirectoryInfo) CopyDirectory(entry.FullName, target);
+            else File.Copy(entry.FullName, target);
+        }
+    }
+}
+
+/// <summary>Where bind and cache mounts find their content: the context, the stages built so far, the store.</summary>
+internal sealed class MountSources(ImageStore store, string contextDirectory, DockerfileDocument document, IReadOnlyDictionary<int, StageState> built, int stageIndex, Oci.Platform platform)
+{
+    public string ContextDirectory => contextDirectory;
+    public string StoreRoot => store.Content.Root;
+
+    public async Task<IReadOnlyList<Images.ILayer>> LayersAsync(string from, RunInstruction run, CancellationToken cancellationToken)
+    {
+        var stage = document.FindStage(from) ?? (int.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < document.Stages.Count ? document.Stages[index] : null);
+        if (stage is not null)
+        {
+            if (stage.Index >= stageIndex || !built.TryGetValue(stage.Index, out var state))
+                throw new DockerfileException(run.Location, $"RUN --mount from={from}: the stage must come before this one");
+            return state.Layers;
+        }
+        var stored = await store.Resolver.TryResolveAsync(from, cancellationToken).ConfigureAwait(false)
+            ?? throw new DockerfileException(run.Location, $"RUN --mount from={from}: no stage of that name, and no such image in the local store");
+        var image = await store.LoadAsync(stored, platform, cancellationToken).ConfigureAwait(false);
+        return image.Layers;
+    }
+}
