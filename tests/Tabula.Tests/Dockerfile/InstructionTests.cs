@@ -140,13 +140,13 @@ public sealed class InstructionTests
     public void Run_shell_and_exec_forms_with_flags()
     {
         var instructions = Stage(
-            "RUN --mount=type=cache,target=/root/.cache --mount=type=secret,id=npm --network=none --security=insecure make\n" +
+            "RUN --mount=type=cache,target=/var/cache/build --mount=type=secret,id=npm --network=none --security=insecure make\n" +
             "RUN [\"/bin/echo\", \"hi\"]\nRUN <<EOF\nset -e\necho hi\nEOF\n");
 
         var shell = Assert.IsType<RunInstruction>(instructions[0]);
         Assert.True(shell.Command.PrependShell);
         Assert.Equal(["make"], shell.Command.Arguments);
-        Assert.Equal(["type=cache,target=/root/.cache", "type=secret,id=npm"], shell.Mounts);
+        Assert.Equal(["type=cache,target=/var/cache/build", "type=secret,id=npm"], shell.Mounts);
         Assert.Equal("none", shell.Network);
         Assert.Equal("insecure", shell.Security);
         Assert.Equal(["mount", "network", "security"], shell.FlagsUsed);

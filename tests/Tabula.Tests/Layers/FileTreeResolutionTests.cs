@@ -48,10 +48,10 @@ public class FileTreeResolutionTests
     {
         var tree = SampleTree();
         tree.EnsureDirectory("opt/app", TreeTestSupport.Implied);
-        tree.Put(TarTestData.Symlink("opt/app/root", "/"), null, null);
-        Assert.Equal("opt/app/x", tree.Resolve("root/x", scope: "opt/app").Path);
+        tree.Put(TarTestData.Symlink("opt/app/top", "/"), null, null);
+        Assert.Equal("opt/app/x", tree.Resolve("top/x", scope: "opt/app").Path);
         Assert.Equal("opt/app/x", tree.Resolve("../../../x", scope: "opt/app").Path);
-        Assert.Equal("x", tree.Resolve("opt/app/root/x").Path);
+        Assert.Equal("x", tree.Resolve("opt/app/top/x").Path);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace Tabula.Dockerfile.Instructions;
 /// <summary><c>RUN [--mount… --network --security --device…] command</c>.</summary>
 /// <param name="Command">Exec form list, or the shell-form string.</param>
 /// <param name="Heredocs">Here-documents after the line (<c>RUN &lt;&lt;EOF</c>); their bodies are the script or extra files.</param>
-/// <param name="Mounts">Each --mount value as written (CSV such as <c>type=cache,target=/root/.cache</c>).</param>
+/// <param name="Mounts">Each --mount value as written (CSV such as <c>type=cache,target=/var/cache/build</c>).</param>
 /// <param name="Network"><c>default</c>, <c>none</c> or <c>host</c>.</param>
 /// <param name="Security"><c>sandbox</c> or <c>insecure</c>.</param>
 /// <param name="Devices">Each --device value as written.</param>
