@@ -86,17 +86,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             var target = LayerPath.Join(targetDirectory, name!);
             if (info.LinkTarget is { } link)
             {
-                var owner = placement.Rewrites.ApplyOwner(0, 0);
-                upper.Put(new LayerEntry
-                {
-                    Path = target,
-                    Type = LayerEntryType.Symlink,
-                    Mode = 0b111_111_111,
-                    Uid = owner.Uid,
-                    Gid = owner.Gid,
-                    ModTime = placement.Rewrites.ApplyTime(info.LastWriteTimeUtc),
-                    LinkTarget = link,
-                }, null, placement.Directories);
+                upper.Put(EntryFor(target, LayerEntryType.Symlink, info) with { LinkTarget = link }, null, placement.Directories);
             }
             else if (isDirectory)
             {
@@ -114,17 +104,25 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
     private void PutFile(string target, string full)
     {
         var info = new FileInfo(full);
+        upper.Put(EntryFor(target, LayerEntryType.RegularFile, info) with { Size = info.Length }, DiskFileContent.Of(full), placement.Directories);
+    }
+
+    /// <summary>
+    /// A context entry as COPY places it: root-owned unless <c>--chown</c>, its own mode unless <c>--chmod</c>
+    /// (symlinks are always 0777), its mtime clamped to the timestamp.
+    /// </summary>
+    private LayerEntry EntryFor(string target, LayerEntryType type, FileSystemInfo info)
+    {
         var owner = placement.Rewrites.ApplyOwner(0, 0);
-        upper.Put(new LayerEntry
+        return new LayerEntry
         {
             Path = target,
-            Type = LayerEntryType.RegularFile,
-            Mode = placement.Rewrites.ApplyMode(LayerEntryType.RegularFile, (int)info.UnixFileMode & LayerModes.AllPermissionBits),
+            Type = type,
+            Mode = type == LayerEntryType.Symlink ? 0b111_111_111 : placement.Rewrites.ApplyMode(type, (int)info.UnixFileMode & LayerModes.AllPermissionBits),
             Uid = owner.Uid,
             Gid = owner.Gid,
             ModTime = placement.Rewrites.ApplyTime(info.LastWriteTimeUtc),
-            Size = info.Length,
-        }, DiskFileContent.Of(full), placement.Directories);
+        };
     }
 
     /// <summary>A directory that exists stays as it is; a new one takes the source directory's mode and mtime.</summary>
@@ -135,17 +133,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
             return;
         }
-        var info = new DirectoryInfo(sourceDirectory);
-        var owner = placement.Rewrites.ApplyOwner(0, 0);
-        upper.Put(new LayerEntry
-        {
-            Path = target,
-            Type = LayerEntryType.Directory,
-            Mode = placement.Rewrites.ApplyMode(LayerEntryType.Directory, (int)info.UnixFileMode & LayerModes.AllPermissionBits),
-            Uid = owner.Uid,
-            Gid = owner.Gid,
-            ModTime = placement.Rewrites.ApplyTime(info.LastWriteTimeUtc),
-        }, null, placement.Directories);
+        upper.Put(EntryFor(target, LayerEntryType.Directory, new DirectoryInfo(sourceDirectory)), null, placement.Directories);
     }
 
     private static async Task<bool> IsArchiveAsync(string path, CancellationToken cancellationToken)

@@ -50,7 +50,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         var upper = FileTree.Over(lower);
         upper.EnsureDirectory(path, DirectoryDefaults.Create(DefaultTime, owner));
         state.Tree = upper;
-        return await CommitAsync(upper, cancellationToken).ConfigureAwait(false);
+        return await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ILayer> RunCoreAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
@@ -124,7 +124,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             }, segment, placement.Directories);
         }
         state.Tree = upper;
-        return await CommitAsync(upper, cancellationToken).ConfigureAwait(false);
+        return await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -148,11 +148,10 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         if (!kind.IsTar || kind.Compression is not (ArchiveCompression.Gzip or ArchiveCompression.None)) return null;
 
         await using var writer = store.Content.BeginWrite();
-        var result = await LayerPassthrough.CopyAsync(input, writer.Stream, placement.Rewrites, Settings, cancellationToken).ConfigureAwait(false);
+        var result = await LayerPassthrough.CopyAsync(input, writer.Stream, placement.Rewrites, LayerCommit.Settings(options), cancellationToken).ConfigureAwait(false);
         if (result.Layer is not { } written) return null;
-        await writer.CommitAsync(written.Digest, written.Size, "layer", cancellationToken).ConfigureAwait(false);
         state.Tree = null; // rebuilt from the layer only if a later step needs it
-        return new StoreLayer(store.Content, written.ToDescriptor(OciMediaTypes), written.DiffId);
+        return await LayerCommit.PublishAsync(store, options, writer, written, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<FileTree> SourceTreeAsync(string from, TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
@@ -172,23 +171,6 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         var image = await store.LoadAsync(stored, state.Platform, cancellationToken).ConfigureAwait(false);
         var imageState = new StageState(image.Config, image.Layers, state.Platform);
         return await imageState.GetTreeAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private bool OciMediaTypes => options.OciMediaTypes || options.Compression == LayerCompression.Zstd;
-
-    private LayerCompressionSettings Settings => options.Compression switch
-    {
-        LayerCompression.Gzip => LayerCompressionSettings.Gzip(),
-        LayerCompression.Zstd => LayerCompressionSettings.Zstd(),
-        _ => LayerCompressionSettings.None,
-    };
-
-    private async Task<ILayer> CommitAsync(FileTree upper, CancellationToken cancellationToken)
-    {
-        await using var writer = store.Content.BeginWrite();
-        var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, Settings, cancellationToken, options.Timestamp).ConfigureAwait(false);
-        await writer.CommitAsync(written.Digest, written.Size, "layer", cancellationToken).ConfigureAwait(false);
-        return new StoreLayer(store.Content, written.ToDescriptor(OciMediaTypes), written.DiffId);
     }
 
     /// <summary>

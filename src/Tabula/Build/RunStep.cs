@@ -113,7 +113,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
             }
 
             var upper = RootfsDiff.Compute(tree, rootfs, Epoch);
-            var layer = await CommitAsync(upper, cancellationToken).ConfigureAwait(false);
+            var layer = await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
             if (cacheable) _cache.Set(cacheKey, layer);
             Record(state, layer, args, created);
             return layer;
@@ -148,7 +148,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         parts.Add("workdir=" + state.Container.WorkingDir);
         parts.Add("network=" + network);
         parts.AddRange(mounts);
-        parts.Add("layer=" + options.Compression + "/" + OciMediaTypes + "/" + options.Timestamp?.ToUnixTimeSeconds());
+        parts.Add("layer=" + options.Compression + "/" + LayerCommit.OciMediaTypes(options) + "/" + options.Timestamp?.ToUnixTimeSeconds());
         return RunCache.Key(parts);
     }
 
@@ -221,22 +221,6 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         var buildEnv = state.Args.Where(a => a.Value is not null && !env.Contains(a.Key)).Select(a => a.Key + "=" + a.Value).ToList();
         var joined = string.Join(' ', args);
         return buildEnv.Count == 0 ? joined : $"|{buildEnv.Count} {string.Join(' ', buildEnv)} {joined}";
-    }
-
-    private bool OciMediaTypes => options.OciMediaTypes || options.Compression == LayerCompression.Zstd;
-
-    private async Task<ILayer> CommitAsync(FileTree upper, CancellationToken cancellationToken)
-    {
-        var settings = options.Compression switch
-        {
-            LayerCompression.Gzip => LayerCompressionSettings.Gzip(),
-            LayerCompression.Zstd => LayerCompressionSettings.Zstd(),
-            _ => LayerCompressionSettings.None,
-        };
-        await using var writer = store.Content.BeginWrite();
-        var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, settings, cancellationToken, Epoch).ConfigureAwait(false);
-        await writer.CommitAsync(written.Digest, written.Size, "layer", cancellationToken).ConfigureAwait(false);
-        return new StoreLayer(store.Content, written.ToDescriptor(OciMediaTypes), written.DiffId);
     }
 
     /// <summary>Collects a container's output into lines: each is reported as it completes, the last few are kept.</summary>

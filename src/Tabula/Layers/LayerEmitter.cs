@@ -12,13 +12,15 @@ public static class LayerEmitter
     /// Writes the tar, end marker included, to <paramref name="destination"/> (typically a <see cref="LayerWriter"/>).
     /// <paramref name="whiteoutTime"/> is the mtime of whiteout entries (the build epoch; the Unix epoch by default).
     /// </summary>
-    public static async Task WriteLayerAsync(FileTree tree, Stream destination, CancellationToken cancellationToken, DateTimeOffset? whiteoutTime = null)
+    /// <returns>Docker's SIZE of what was written (file bytes and symlink targets, hardlinks once).</returns>
+    public static async Task<long> WriteLayerAsync(FileTree tree, Stream destination, CancellationToken cancellationToken, DateTimeOffset? whiteoutTime = null)
     {
         ArgumentNullException.ThrowIfNull(tree);
         var writer = new TarEntryWriter(destination);
         var state = new EmitState(writer, new Dictionary<HardlinkGroup, string>(), LayerTimes.TruncateToSeconds(whiteoutTime ?? DateTimeOffset.UnixEpoch));
         await EmitChildrenAsync(tree.Root, "", state, cancellationToken).ConfigureAwait(false);
         await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
+        return writer.FilesSize;
     }
 
     /// <summary>
@@ -29,8 +31,8 @@ public static class LayerEmitter
         CancellationToken cancellationToken, DateTimeOffset? whiteoutTime = null)
     {
         await using var layer = new LayerWriter(blobDestination, compression);
-        await WriteLayerAsync(tree, layer, cancellationToken, whiteoutTime).ConfigureAwait(false);
-        return await layer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        long files = await WriteLayerAsync(tree, layer, cancellationToken, whiteoutTime).ConfigureAwait(false);
+        return await layer.CompleteAsync(cancellationToken).ConfigureAwait(false) with { FilesSize = files };
     }
 
     private sealed record EmitState(TarEntryWriter Writer, Dictionary<HardlinkGroup, string> FirstPathOfInode, DateTimeOffset WhiteoutTime);

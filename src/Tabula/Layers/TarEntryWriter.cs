@@ -26,6 +26,12 @@ public sealed class TarEntryWriter : IAsyncDisposable
     public long BytesWritten { get; private set; }
 
     /// <summary>
+    /// What docker's SIZE counts for the entries written so far: regular file bytes and symlink target lengths;
+    /// hardlinks, directories and whiteouts count nothing.
+    /// </summary>
+    public long FilesSize { get; private set; }
+
+    /// <summary>
     /// Writes one entry. A regular file with a non-zero size needs <paramref name="content"/>, from which exactly
     /// <see cref="LayerEntry.Size"/> bytes are copied (a shorter source is an error: the header already promised the size).
     /// </summary>
@@ -36,6 +42,12 @@ public sealed class TarEntryWriter : IAsyncDisposable
         _header.ResetWrittenCount();
         TarHeaderEncoder.Encode(entry, _header);
         await WriteAsync(_header.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        FilesSize += entry.Type switch
+        {
+            LayerEntryType.RegularFile => entry.Size,
+            LayerEntryType.Symlink => System.Text.Encoding.UTF8.GetByteCount(entry.LinkTarget),
+            _ => 0,
+        };
 
         if (entry.Type != LayerEntryType.RegularFile || entry.Size == 0) return;
         if (content is null)

@@ -1,0 +1,37 @@
+using Tabula.Archives;
+using Tabula.Content;
+using Tabula.Images;
+using Tabula.Layers;
+using Tabula.Oci;
+using Tabula.Transports;
+
+namespace Tabula.Build;
+
+/// <summary>How every build step (ADD, COPY, WORKDIR, RUN) turns its file-tree changes into a layer in the store.</summary>
+internal static class LayerCommit
+{
+    public static bool OciMediaTypes(BuildOptions options) => options.OciMediaTypes || options.Compression == LayerCompression.Zstd;
+
+    public static LayerCompressionSettings Settings(BuildOptions options) => options.Compression switch
+    {
+        LayerCompression.Gzip => LayerCompressionSettings.Gzip(),
+        LayerCompression.Zstd => LayerCompressionSettings.Zstd(),
+        _ => LayerCompressionSettings.None,
+    };
+
+    /// <summary>Emits the tree's changes in one pass into the store and remembers the layer's sizes, so listing never re-reads it.</summary>
+    public static async Task<ILayer> CommitAsync(ImageStore store, BuildOptions options, FileTree upper, CancellationToken cancellationToken)
+    {
+        await using var writer = store.Content.BeginWrite();
+        var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, Settings(options), cancellationToken, options.Timestamp).ConfigureAwait(false);
+        return await PublishAsync(store, options, writer, written, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Commits a written blob as a layer of the store.</summary>
+    public static async Task<ILayer> PublishAsync(ImageStore store, BuildOptions options, BlobWriter writer, WrittenLayer written, CancellationToken cancellationToken)
+    {
+        await writer.CommitAsync(written.Digest, written.Size, "layer", cancellationToken).ConfigureAwait(false);
+        if (written.FilesSize is { } files) store.LayerStats.Set(written.Digest, new LayerStats(written.UncompressedSize, files));
+        return new StoreLayer(store.Content, written.ToDescriptor(OciMediaTypes(options)), written.DiffId);
+    }
+}
