@@ -91,10 +91,16 @@ public sealed class RegistryPuller(ImageStore store, RegistryClient client, int 
         {
             try
             {
+                // The store hashes what it writes and commits nothing but the expected digest: the stream itself only
+                // holds the registry to the size, so the bytes are hashed once.
                 await using var source = TransferProgressStream.Wrap(
-                    await client.OpenBlobAsync(repository, blob.Digest, blob.Size, cancellationToken).ConfigureAwait(false), blob.Digest, blob.Size, progress);
-                await store.Content.IngestAsync(source, blob.Digest, blob.Size, what, cancellationToken).ConfigureAwait(false);
+                    await client.OpenBlobAsync(repository, blob.Digest, blob.Size, hashDigest: false, cancellationToken).ConfigureAwait(false), blob.Digest, blob.Size, progress);
+                await store.Content.IngestAsync(source, blob.Digest, blob.Size, $"{what} from {client.Registry}/{repository}", cancellationToken).ConfigureAwait(false);
                 break;
+            }
+            catch (DigestMismatchException e)
+            {
+                throw new RegistryContentException(e.Message);
             }
             catch (RegistryException e) when (e.IsTransient && attempt < MaxBlobAttempts && !cancellationToken.IsCancellationRequested)
             {
