@@ -69,11 +69,13 @@ public sealed class RegistryPuller(ImageStore store, RegistryClient client, int 
     {
         var manifest = OciJson.DeserializeManifest(raw.Bytes);
         int fetched = 0;
-        await Parallel.ForEachAsync(manifest.Layers, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (layer, ct) =>
+        // The config comes first, beside the layers rather than after them: its round trip and fsync hide behind theirs.
+        var blobs = manifest.Layers.Select(layer => (Blob: layer, What: $"layer {layer.Digest.Short}", Progress: progress))
+            .Prepend((Blob: manifest.Config, What: "image config", Progress: null));
+        await Parallel.ForEachAsync(blobs, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (item, ct) =>
         {
-            if (await FetchBlobAsync(repository, layer, $"layer {layer.Digest.Short}", progress, ct).ConfigureAwait(false)) Interlocked.Increment(ref fetched);
+            if (await FetchBlobAsync(repository, item.Blob, item.What, item.Progress, ct).ConfigureAwait(false)) Interlocked.Increment(ref fetched);
         }).ConfigureAwait(false);
-        if (await FetchBlobAsync(repository, manifest.Config, "image config", null, cancellationToken).ConfigureAwait(false)) fetched++;
         if (!store.Content.Exists(raw.Digest)) fetched++;
         await store.Content.WriteBytesAsync(raw.Bytes, cancellationToken).ConfigureAwait(false);
         progress?.Report(new TransferEvent(TransferKind.ManifestWritten, raw.Digest, raw.Bytes.Length));
