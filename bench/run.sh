@@ -2,8 +2,8 @@
 # The whole-command benchmark of DESIGN §7, measured in one run, interleaved (each round runs every tool once, in
 # turn), reported as the median of RUNS rounds and as ratios tabula / reference:
 #   build      FROM scratch + ADD rootfs.tgz / (mini, large) vs DOCKER_BUILDKIT=0 docker build --no-cache,
-#              and buildah bud --storage-driver vfs when buildah is installed; also mini repacked without its
-#              ./ entry, which the ADD fast path takes (the archive's bytes become the layer)
+#              and buildah bud --storage-driver vfs when buildah is installed (both fixtures take the ADD fast path:
+#              the archive's bytes become the layer)
 #   copy-gzip  FROM scratch + COPY tree/ / of fixtures/large-tree vs tar -c | pigz -6 -p2
 #   copy-zstd  the same with --compression zstd vs tar -c | zstd -3 -T2
 #   save/load  tabula save / load of the large image vs docker save / load of docker's build of it
@@ -39,14 +39,9 @@ start_registry() {
 }
 stop_registry() { if [[ -n $registry_pid ]]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; registry_pid=; fi; }
 registry_pid=
-trap 'stop_registry; rm -rf "$work"; $have_docker && docker rmi -f bench-mini bench-mini-noroot bench-large >/dev/null 2>&1 || true' EXIT
+trap 'stop_registry; rm -rf "$work"; $have_docker && docker rmi -f bench-mini bench-large >/dev/null 2>&1 || true' EXIT
 root=$work/root
-# The mini archive repacked without its ./ entry (tar -C dir -czf x . writes one; the fast path refuses it).
-mkdir -p "$work/x" "$work/mini-noroot"
-tar -C "$work/x" -xzf fixtures/mini/rootfs.tgz
-(cd "$work/x" && tar --sort=name --numeric-owner -cf - $(ls -A)) | gzip -n -6 >"$work/mini-noroot/rootfs.tgz"
-cp fixtures/mini/Dockerfile "$work/mini-noroot/" && rm -rf "$work/x"
-context() { if [[ $1 == mini-noroot ]]; then echo "$work/mini-noroot"; else echo "fixtures/$1"; fi; }
+context() { echo "fixtures/$1"; }
 
 # COPY tree/ / uses fixtures/large-tree as its context, with a Dockerfile from outside it.
 printf 'FROM scratch\nCOPY tree/ /\n' >"$work/Dockerfile.copy"
@@ -80,7 +75,7 @@ tarball=$work/large.tar   # the docker save archive that both loads read
 for round in $(seq 0 "$runs"); do   # round 0 warms the page cache and both tools up; it is not counted
   echo "round $round/$runs" >&2
   rec() { if [[ $round -gt 0 ]]; then time_it "$@"; else "${@:2}" >/dev/null 2>&1 || true; fi; }
-  for fx in mini mini-noroot large; do
+  for fx in mini large; do
     rm -rf "$root"
     rec "t-build-$fx" "$tabula" --root "$root" build -q -t bench-$fx "$(context $fx)"
     if $have_docker; then
@@ -143,7 +138,6 @@ row() { # step tabula-file ref-name ref-file target
 }
 row "build mini (ADD rootfs.tgz)" t-build-mini "docker build" d-build-mini "≤ 0.10"
 $have_buildah && row "build mini (ADD rootfs.tgz)" t-build-mini "buildah bud" b-build-mini ""
-row "build mini without ./ (fast path)" t-build-mini-noroot "docker build" d-build-mini-noroot ""
 row "build large (ADD rootfs.tgz)" t-build-large "docker build" d-build-large "≤ 0.15"
 $have_buildah && row "build large (ADD rootfs.tgz)" t-build-large "buildah bud" b-build-large ""
 row "COPY tree/ / (gzip layer)" t-copy-gzip "tar \\| pigz -6 -p2" pigz "≤ 0.6"
