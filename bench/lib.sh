@@ -1,4 +1,8 @@
-# Shared by the bench scripts (sourced; they set $work to their temp dir first): timing, medians, ratios, table rows.
+# Shared by the bench scripts (sourced from bench/; they set $work to their temp dir before timing anything): the AOT
+# binary, timing, medians, ratios, table rows.
+
+tabula=$PWD/out/tabula
+[[ -x $tabula ]] || dotnet publish ../src/Tabula.Cli -c Release -r linux-x64 -o out >/dev/null
 
 # time_it NAME CMD...: appends "wall_seconds peak_rss_kib cpu_seconds" to $work/NAME (wall time from the shell's
 # clock, which has microseconds; /usr/bin/time only gives hundredths; CPU is user+sys of the command and its children,

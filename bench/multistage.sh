@@ -8,8 +8,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 runs=${1:-5}
-tabula=$PWD/out/tabula
-[[ -x $tabula ]] || dotnet publish ../src/Tabula.Cli -c Release -r linux-x64 -o out >/dev/null
 source ./lib.sh
 docker version >/dev/null 2>&1 || { echo "needs a running docker daemon" >&2; exit 1; }
 example=../examples/multistage

@@ -16,8 +16,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 runs=${1:-5}
-tabula=$PWD/out/tabula
-[[ -x $tabula ]] || dotnet publish ../src/Tabula.Cli -c Release -r linux-x64 -o out >/dev/null
 source ./lib.sh
 for f in mini large large-tree; do [[ -d fixtures/$f ]] || { echo "missing fixtures/$f: run bench/fixtures.sh" >&2; exit 1; }; done
 
