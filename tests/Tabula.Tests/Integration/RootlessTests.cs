@@ -45,6 +45,18 @@ public sealed class RootlessTests
         Assert.Equal((0, 0, "0555"), (layer["srv/ro"].Uid, layer["srv/ro"].Gid, layer["srv/ro"].OctalMode));
         Assert.Empty(Directory.EnumerateFileSystemEntries(user.Temporary)); // bundles removed, read-only directories too
 
+        // A mount point under the read-only directory the first RUN made: its stub is made and removed again.
+        var mounted = fixture.Context("mounted", """
+            FROM rootless:1
+            RUN --mount=type=tmpfs,target=/srv/ro/scratch touch /srv/ro/scratch/x && echo > /srv/after
+            """);
+        var second = await user.RunAsync(fixture.Store, ["build", "-t", "rootless:2", mounted], Ct);
+        Assert.True(second.Succeeded, second.StandardError + second.StandardOutput);
+        var archive2 = fixture.Temp.Combine("rootless2.tar");
+        Assert.True((await user.RunAsync(fixture.Store, ["save", "-o", archive2, "rootless:2"], Ct)).Succeeded);
+        var layer2 = (await DockerSaveArchive.ReadLayerListingsAsync(archive2, Ct))[^1];
+        Assert.Equal(["srv", "srv/after"], layer2.Select(r => r.Path).Order(StringComparer.Ordinal));
+
         var run = await user.RunAsync(fixture.Store, ["run", "--rm", "rootless:1", "sh", "-c",
             "cat /srv/owned.txt /srv/new; stat -c %a /srv/tool /usr/bin/setuid-tool; test -e /etc/shadow || echo no-shadow; exit 3"], Ct);
         Assert.Equal(3, run.ExitCode);
