@@ -184,6 +184,11 @@ internal static class RunMounts
         var temporary = directory + ".new-" + Guid.NewGuid().ToString("N")[..8];
         Directory.CreateDirectory(temporary);
         File.SetUnixFileMode(temporary, (UnixFileMode)mode);
+        if ((uid != 0 || gid != 0) && !Environment.IsPrivilegedProcess)
+        {
+            Directory.Delete(temporary);
+            throw new DockerfileException(run.Location, $"RUN --mount={spec.Text}: uid= and gid= other than 0 need root: a rootless build maps only root into the container");
+        }
         if (uid != 0 || gid != 0) Posix.Lchown(temporary, uid, gid);
         try { Directory.Move(temporary, directory); }
         catch (IOException) when (Directory.Exists(directory)) { Directory.Delete(temporary); }

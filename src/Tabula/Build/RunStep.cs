@@ -31,11 +31,12 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
     public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, CancellationToken cancellationToken)
     {
         CheckSupported(run);
+        ContainerPrivileges privileges;
         try
         {
-            Tabula.Runtime.ContainerPrivilegeException.ThrowUnlessPrivileged();
+            privileges = ContainerPrivileges.Detect();
         }
-        catch (Tabula.Runtime.ContainerPrivilegeException e)
+        catch (ContainerPrivilegeException e)
         {
             throw new DockerfileException(run.Location, e.Message, e);
         }
@@ -98,9 +99,10 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
                     Mounts = mounts,
                     Stdout = output,
                     Stderr = output,
+                    Privileges = privileges,
                 }, cancellationToken).ConfigureAwait(false);
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or ContainerPrivilegeException)
             {
                 throw new DockerfileException(run.Location, $"RUN: {e.Message}", e);
             }
@@ -112,7 +114,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
                     $"RUN failed: process \"{string.Join(' ', args)}\" did not complete successfully: exit code: {exitCode}{tail}");
             }
 
-            var upper = RootfsDiff.Compute(tree, rootfs, Epoch);
+            var upper = RootfsDiff.Compute(tree, rootfs, Epoch, privileges.Rootless);
             var layer = await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
             if (cacheable) _cache.Set(cacheKey, layer);
             Record(state, layer, args, created);
@@ -120,9 +122,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         }
         finally
         {
-            try { Directory.Delete(bundle, recursive: true); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            ScratchDirectory.Delete(bundle);
         }
     }
 

@@ -49,6 +49,16 @@ internal static partial class Posix
     [LibraryImport(LibC.Name, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatxNative(int directory, string path, int flags, uint mask, byte[] buffer);
 
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GeteuidNative();
+
+    [LibraryImport("libc", EntryPoint = "getegid")]
+    private static partial uint GetegidNative();
+
+    public static int EffectiveUid() => (int)GeteuidNative();
+
+    public static int EffectiveGid() => (int)GetegidNative();
+
     public static void Lchown(string path, int uid, int gid) => Check(LchownNative(path, uid, gid), "chown", path);
 
     public static void Mknod(string path, int typeBits, int permissions, int major, int minor)
