@@ -4,7 +4,7 @@ namespace Tabula.Build;
 
 /// <summary>
 /// What lives as long as one build: spool files holding extracted archive content, which file trees of every
-/// stage may still point into until the build ends.
+/// stage may still point into until the build ends. Shared by stages that run at the same time.
 /// </summary>
 internal sealed class BuildSession : IAsyncDisposable
 {
@@ -13,7 +13,7 @@ internal sealed class BuildSession : IAsyncDisposable
     public SpoolFile NewSpool()
     {
         var spool = SpoolFile.Create();
-        _spools.Add(spool);
+        lock (_spools) _spools.Add(spool); // stages run side by side
         return spool;
     }
 

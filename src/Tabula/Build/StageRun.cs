@@ -26,6 +26,9 @@ internal sealed class StageRun(
     private readonly RunStep _run = new(store, options, progress);
     private int _step;
 
+    /// <summary>The --build-arg names this stage consumed.</summary>
+    public IReadOnlySet<string> UsedArgs => usedArgs;
+
     public async Task<StageState> ExecuteAsync(IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
     {
         var from = stage.From.Expand(metaArgs.Expander(document));
