@@ -86,6 +86,39 @@ public sealed class LoadPushCompressionTests
         Assert.Equal(first.Digest, Digest.Compute(System.Text.Encoding.UTF8.GetBytes(copiedRaw)));
     }
 
+    /// <summary>An index whose manifests name uncompressed layers: they are rewritten, and so is the index that names them.</summary>
+    [Fact]
+    public async Task AnIndexOfUncompressedImagesIsPushedWithRewrittenManifests()
+    {
+        await using var registry = await RegistryServer.StartAsync(Token);
+        using var temp = new TempDir("index-push");
+        using var cli = new RegistryCliSession();
+        var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), Token);
+        var context = await ScratchContext.CreateAsync(temp.Combine("context"), rootfs, TarCompression.Gzip, Token);
+        await cli.RunCheckedAsync("build", "-q", "--oci-mediatypes", "--compression", "none", "-t", "plain:1", context);
+        var store = ImageStore.Open(cli.StoreRoot);
+        var built = await store.Resolver.ResolveAsync("plain:1", Token);
+        var child = built.Manifest with { Platform = Platform.Host };
+        var indexBytes = OciJson.Serialize(new ImageIndex { SchemaVersion = 2, MediaType = MediaTypes.OciIndex, Manifests = [child] });
+        var indexDigest = await store.Content.WriteBytesAsync(indexBytes, Token);
+        var name = ImageReference.Parse("plain:index");
+        await store.References.TagAsync(name, new Descriptor { MediaType = MediaTypes.OciIndex, Digest = indexDigest, Size = indexBytes.Length }, Token);
+
+        var remote = ImageReference.Parse($"{registry.Host}/plain/index:1");
+        var (result, events) = await PushAsync(store, await store.Resolver.ResolveAsync("plain:index", Token), remote);
+
+        Assert.NotEqual(indexDigest, result.Digest);
+        Assert.Single(events, e => e.Kind == TransferKind.Compressed);
+        using var client = new RegistryClient(registry.Host, new RegistryOptions());
+        var pushedIndex = OciJson.DeserializeIndex((await client.GetManifestAsync("plain/index", "1", Token)).Bytes);
+        var pushedChild = Assert.Single(pushedIndex.Manifests);
+        Assert.NotEqual(built.Manifest.Digest, pushedChild.Digest);
+        Assert.Equal(Platform.Host, pushedChild.Platform);
+        var manifest = OciJson.DeserializeManifest((await client.GetManifestAsync("plain/index", pushedChild.Digest.ToString(), Token)).Bytes);
+        Assert.Equal(built.Id, manifest.Config.Digest);
+        Assert.All(manifest.Layers, l => Assert.Equal(MediaTypes.OciLayerGzip, l.MediaType));
+    }
+
     private static async Task<(PushResult Result, List<TransferEvent> Events)> PushAsync(ImageStore store, StoredImage source, ImageReference destination)
     {
         var events = new List<TransferEvent>();
