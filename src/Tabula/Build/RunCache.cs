@@ -46,6 +46,6 @@ internal sealed class RunCache(ContentStore content)
     public void Set(string key, ILayer layer)
     {
         Directory.CreateDirectory(Folder);
-        AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes($"{layer.MediaType}\n{layer.Digest}\n{layer.Size.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n{layer.DiffId}\n"));
+        AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes($"{layer.MediaType}\n{layer.Digest}\n{layer.Size.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n{layer.DiffId}\n"), durable: false);
     }
 }
