@@ -27,6 +27,6 @@ public sealed class CompressedLayerCache(ContentStore store)
     {
         var folder = Folder(compression);
         Directory.CreateDirectory(folder);
-        AtomicFile.Write(Path.Combine(folder, diffId.Encoded), System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{digest} {size}")));
+        AtomicFile.Write(Path.Combine(folder, diffId.Encoded), System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{digest} {size}")), durable: false);
     }
 }
