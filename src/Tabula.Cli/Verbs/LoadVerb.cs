@@ -12,11 +12,12 @@ internal static class LoadVerb
         var input = new Option<string?>("--input", "-i") { Description = "Read from this file instead of stdin" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Suppress the load output" };
         var platform = new Option<string?>("--platform") { Description = "For a multi-platform archive: which platform (default: this machine's)" };
-        var command = new Command("load", "Load images from a tar archive into the local store") { input, quiet, platform };
+        var compress = new Option<bool>("--compress") { Description = "Store uncompressed layers gzip-compressed now rather than when first pushed" };
+        var command = new Command("load", "Load images from a tar archive into the local store") { input, quiet, platform, compress };
         command.SetAction(async (parse, ct) =>
         {
             var store = context.OpenStore(parse);
-            var options = new ArchiveLoadOptions(parse.GetValue(platform) is { } p ? Platform.Parse(p) : null);
+            var options = new ArchiveLoadOptions(parse.GetValue(platform) is { } p ? Platform.Parse(p) : null, CompressLayers: parse.GetValue(compress));
             IReadOnlyList<LoadedImage> loaded;
             if (parse.GetValue(input) is { } path)
             {

@@ -20,6 +20,9 @@ internal sealed class ArchiveLayer(ArchiveFile archive, string path, Descriptor 
     public Task<Stream> OpenCompressedAsync(CancellationToken cancellationToken)
         => Task.FromResult<Stream>(new VerifyingReadStream(archive.OpenRead(path, What), Digest, Size, What));
 
+    /// <summary>The blob's bytes as the archive holds them, unverified: for a caller that hashes them anyway.</summary>
+    internal Stream OpenUnverified() => archive.OpenRead(path, What);
+
     public Task<Stream> OpenUncompressedAsync(CancellationToken cancellationToken)
     {
         var blob = new VerifyingReadStream(archive.OpenRead(path, What), Digest, Size, What);
@@ -27,5 +30,5 @@ internal sealed class ArchiveLayer(ArchiveFile archive, string path, Descriptor 
         return Task.FromResult<Stream>(new VerifyingReadStream(tar, diffId, null, $"{What} (uncompressed)"));
     }
 
-    private string What => $"layer {path} of {archive.DisplayName}";
+    internal string What => $"layer {path} of {archive.DisplayName}";
 }

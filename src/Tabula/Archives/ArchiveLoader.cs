@@ -6,8 +6,11 @@ namespace Tabula.Archives;
 
 /// <summary>How to load an archive into the store.</summary>
 /// <param name="Platform">The platform taken from a multi-platform index (the host's by default).</param>
-/// <param name="CompressLayers">Store the uncompressed layer.tar files of docker archives gzip-compressed, as docker push would send them.</param>
-public sealed record ArchiveLoadOptions(Platform? Platform = null, bool CompressLayers = true);
+/// <param name="CompressLayers">
+/// Store the uncompressed layer.tar files of docker archives gzip-compressed, as a push sends them. Off by default: like
+/// docker, the store keeps them as they are (loading is then little more than a copy) and a push compresses them once.
+/// </param>
+public sealed record ArchiveLoadOptions(Platform? Platform = null, bool CompressLayers = false);
 
 /// <summary>An image now in the store, with the names it was tagged with.</summary>
 public sealed record LoadedImage(Descriptor Manifest, Digest ImageId, IReadOnlyList<ImageReference> Names)
@@ -46,14 +49,11 @@ public static class ArchiveLoader
     /// <summary>Stores the images of an open archive; the caller holds the store's write lease.</summary>
     public static async Task<IReadOnlyList<LoadedImage>> LoadAsync(ArchiveReader reader, ContentStore store, ReferenceStore references, ArchiveLoadOptions options, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
     {
-        var reuse = options.CompressLayers && reader.Images.Any(i => i.ManifestSynthesized)
-            ? await CompressedLayerIndex.BuildAsync(store, references, cancellationToken).ConfigureAwait(false)
-            : new Dictionary<Digest, Descriptor>();
         var layout = new OciLayout(store);
         var loaded = new List<LoadedImage>();
         foreach (var archived in reader.Images)
         {
-            var image = await StoreLayersAsync(store, archived, options, reuse, progress, cancellationToken).ConfigureAwait(false);
+            var image = await StoreLayersAsync(store, archived, options, progress, cancellationToken).ConfigureAwait(false);
             var manifest = await layout.WriteImageAsync(image, progress, cancellationToken).ConfigureAwait(false);
             loaded.Add(new LoadedImage(manifest, image.ConfigDigest, archived.Names));
         }
@@ -68,39 +68,43 @@ public static class ArchiveLoader
 
     private static ArchiveReadOptions ReadOptions(ContentStore store, ArchiveLoadOptions options) => new(options.Platform, store.IngestPath);
 
-    /// <summary>Writes an image's layers; a docker archive's image gets a new manifest naming its stored (compressed) layers.</summary>
-    private static async Task<IImage> StoreLayersAsync(ContentStore store, ArchiveImage archived, ArchiveLoadOptions options, Dictionary<Digest, Descriptor> reuse, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes an image's layers, each read once. A docker archive's image gets a new manifest naming its stored layers:
+    /// uncompressed ones as they are (the media type of the manifest's flavour), or compressed when asked.
+    /// </summary>
+    private static async Task<IImage> StoreLayersAsync(ContentStore store, ArchiveImage archived, ArchiveLoadOptions options, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
     {
         var image = archived.Image;
         bool oci = image.ManifestMediaType == MediaTypes.OciManifest;
+        var stats = new LayerStatsCache(store);
         var stored = new List<Descriptor>();
         for (int i = 0; i < image.Layers.Count; i++)
         {
             var layer = image.Layers[i];
             var what = $"layer {i + 1} of image {image.ConfigDigest.Short}";
-            bool compress = archived.ManifestSynthesized && options.CompressLayers && MediaTypes.LayerCompressionOf(layer.MediaType) == LayerCompression.None;
+            var compression = MediaTypes.LayerCompressionOf(layer.MediaType);
             Descriptor descriptor;
-            if (compress && reuse.TryGetValue(layer.DiffId, out var existing) && store.Exists(existing.Digest))
+            bool skipped;
+            if (archived.ManifestSynthesized && options.CompressLayers && compression == LayerCompression.None)
             {
-                descriptor = existing with { MediaType = MediaTypes.LayerMediaType(LayerCompression.Gzip, oci) };
-                progress?.Report(new BlobProgress(descriptor.Digest, descriptor.Size, descriptor.Size, Skipped: true));
-            }
-            else if (compress)
-            {
-                descriptor = await LayerIngest.CompressAsync(store, layer, MediaTypes.LayerMediaType(LayerCompression.Gzip, oci), what, cancellationToken).ConfigureAwait(false);
-                reuse[layer.DiffId] = descriptor;
-                progress?.Report(new BlobProgress(descriptor.Digest, descriptor.Size, descriptor.Size, Skipped: false));
+                (descriptor, var compressed) = await LayerIngest.CompressOnceAsync(store, layer, oci, what, null, cancellationToken).ConfigureAwait(false);
+                skipped = !compressed;
             }
             else if (store.Exists(layer.Digest))
             {
                 descriptor = new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size };
-                progress?.Report(new BlobProgress(layer.Digest, layer.Size, layer.Size, Skipped: true));
+                skipped = true;
             }
             else
             {
-                descriptor = await LayerIngest.CopyAsync(store, layer, what, cancellationToken).ConfigureAwait(false);
-                progress?.Report(new BlobProgress(layer.Digest, layer.Size, layer.Size, Skipped: false));
+                var ingested = await LayerIngest.CopyAsync(store, layer, what, cancellationToken).ConfigureAwait(false);
+                if (ingested.Stats is { } counted) stats.Set(layer.Digest, counted);
+                descriptor = ingested.Descriptor;
+                skipped = false;
             }
+            if (archived.ManifestSynthesized && MediaTypes.LayerCompressionOf(descriptor.MediaType) is LayerCompression.None or LayerCompression.Gzip)
+                descriptor = descriptor with { MediaType = MediaTypes.LayerMediaType(MediaTypes.LayerCompressionOf(descriptor.MediaType), oci) };
+            progress?.Report(new BlobProgress(descriptor.Digest, descriptor.Size, descriptor.Size, skipped));
             stored.Add(descriptor);
         }
         if (!archived.ManifestSynthesized) return WithStoreLayers(store, image, image.RawManifest, image.Manifest);

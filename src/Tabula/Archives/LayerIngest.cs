@@ -6,23 +6,55 @@ using Tabula.Oci;
 
 namespace Tabula.Archives;
 
-/// <summary>Moves a layer from an archive into the store in one pass, verifying its digest and its diff ID on the way.</summary>
+/// <summary>A layer stored in the store by <see cref="LayerIngest"/>, with its sizes when its tar could be read.</summary>
+internal sealed record IngestedLayer(Descriptor Descriptor, LayerStats? Stats);
+
+/// <summary>
+/// Moves a layer into the store in one pass, verifying its digest and its diff ID on the way and counting its
+/// <see cref="LayerStats"/> as the tar passes, so listing images never reads it again.
+/// </summary>
 internal static class LayerIngest
 {
+    /// <summary>Chunks a layer is moved in: large, so a 100 MB layer is a hundred reads and writes, not tens of thousands.</summary>
+    private const int ChunkSize = 1 << 20;
+
+    /// <summary>Stores the blob as it is: an uncompressed one with <see cref="StoreTarAsync"/>, else via <see cref="CopyCompressedAsync"/>.</summary>
+    public static Task<IngestedLayer> CopyAsync(ContentStore store, ILayer layer, string what, CancellationToken cancellationToken)
+        => MediaTypes.LayerCompressionOf(layer.MediaType) == LayerCompression.None && layer.Digest == layer.DiffId
+            ? StoreTarAsync(store, layer, what, cancellationToken)
+            : CopyCompressedAsync(store, layer, what, cancellationToken);
+
     /// <summary>
-    /// Stores the blob as it is. Its bytes are read once: they go to the store and through a decompressor whose output
-    /// is hashed, so the diff ID is checked before the blob becomes visible.
+    /// Stores an uncompressed layer as it is. Its digest is its diff ID, so the writer's one hash checks both; the tar
+    /// is read once, each chunk written to the store and its headers counted on the way.
     /// </summary>
-    public static async Task<Descriptor> CopyAsync(ContentStore store, ILayer layer, string what, CancellationToken cancellationToken)
+    public static async Task<IngestedLayer> StoreTarAsync(ContentStore store, ILayer layer, string what, CancellationToken cancellationToken)
+    {
+        // An archive's layer is read unverified here: the writer's commit verifies the very same bytes.
+        var archived = layer as ArchiveLayer;
+        await using var blob = archived is not null ? archived.OpenUnverified() : await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
+        await using var writer = store.BeginWrite();
+        var stats = await CountWhileCopyingAsync(new TeeReadStream(blob, writer.Stream), cancellationToken).ConfigureAwait(false);
+        // A mismatch names the archive's entry, as reading it verified would have.
+        await writer.CommitAsync(layer.DiffId, layer.Size, archived?.What ?? what, cancellationToken).ConfigureAwait(false);
+        return new IngestedLayer(new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size }, stats);
+    }
+
+    /// <summary>
+    /// Stores a compressed blob as it is. Its bytes are read once: they go to the store and through a decompressor whose
+    /// output is hashed and counted, so the diff ID is checked before the blob becomes visible.
+    /// </summary>
+    public static async Task<IngestedLayer> CopyCompressedAsync(ContentStore store, ILayer layer, string what, CancellationToken cancellationToken)
     {
         await using var blob = await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
         await using var writer = store.BeginWrite();
         var tee = new TeeReadStream(blob, writer.Stream);
+        LayerStats? stats;
         await using (var tar = new HashingStream(LayerDecompression.Open(new NonClosingStream(tee), MediaTypes.LayerCompressionOf(layer.MediaType))))
         {
             try
             {
-                await tar.CopyToAsync(Stream.Null, 1 << 16, cancellationToken).ConfigureAwait(false);
+                stats = await CountWhileCopyingAsync(tar, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (CorruptData.IsDecompressionFailure(e))
             {
@@ -33,24 +65,85 @@ internal static class LayerIngest
         // Whatever the decompressor did not need (padding, trailing members) still belongs to the blob.
         await tee.CopyToAsync(Stream.Null, 1 << 16, cancellationToken).ConfigureAwait(false);
         await writer.CommitAsync(layer.Digest, layer.Size, what, cancellationToken).ConfigureAwait(false);
-        return new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size };
+        return new IngestedLayer(new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size }, stats);
     }
 
     /// <summary>
     /// Stores an uncompressed layer gzip-compressed: tar → sha256 (diff ID, checked) → gzip → sha256 and count (the
-    /// blob's digest and size) → store, one streaming pass.
+    /// blob's digest and size) → store, one streaming pass; the tar's stats are counted on the way.
     /// </summary>
-    public static async Task<Descriptor> CompressAsync(ContentStore store, ILayer layer, string mediaType, string what, CancellationToken cancellationToken)
+    public static async Task<IngestedLayer> CompressAsync(ContentStore store, ILayer layer, string mediaType, string what, CancellationToken cancellationToken)
     {
         await using var tar = await layer.OpenUncompressedAsync(cancellationToken).ConfigureAwait(false);
         await using var writer = store.BeginWrite();
+        LayerStats? stats;
         await using (var hashing = new HashingStream(tar, leaveOpen: true))
         {
             await using (var gzip = ArchiveStreams.OpenCompressing(writer.Stream, LayerCompressionSettings.Gzip(), leaveOpen: true))
-                await hashing.CopyToAsync(gzip, 1 << 16, cancellationToken).ConfigureAwait(false);
+                stats = await CountWhileCopyingAsync(new TeeReadStream(hashing, gzip), cancellationToken).ConfigureAwait(false);
             if (hashing.Digest != layer.DiffId) throw new DigestMismatchException($"{what} (uncompressed)", layer.DiffId, hashing.Digest.ToString());
         }
         var (digest, size) = await writer.CommitAsync(what: what, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new Descriptor { MediaType = mediaType, Digest = digest, Size = size };
+        return new IngestedLayer(new Descriptor { MediaType = mediaType, Digest = digest, Size = size }, stats);
+    }
+
+    /// <summary>
+    /// The gzip form of an uncompressed layer, made once per store: a blob remembered for its diff ID is reused while the
+    /// store has it, or while <paramref name="availableElsewhere"/> says where it is going has it; otherwise the layer is
+    /// compressed (deterministically: the same tar gives the same blob on any machine) and remembered.
+    /// </summary>
+    public static async Task<(Descriptor Descriptor, bool Compressed)> CompressOnceAsync(ContentStore store, ILayer layer, bool oci, string what,
+        Func<Descriptor, CancellationToken, Task<bool>>? availableElsewhere, CancellationToken cancellationToken)
+    {
+        var mediaType = MediaTypes.LayerMediaType(LayerCompression.Gzip, oci);
+        var cache = new CompressedLayerCache(store);
+        if (cache.TryGet(layer.DiffId, LayerCompression.Gzip) is var (digest, size))
+        {
+            var known = new Descriptor { MediaType = mediaType, Digest = digest, Size = size };
+            if (store.SizeOf(digest) == size) return (known, false);
+            if (availableElsewhere is not null && await availableElsewhere(known, cancellationToken).ConfigureAwait(false)) return (known, false);
+        }
+        var made = await CompressAsync(store, layer, mediaType, what, cancellationToken).ConfigureAwait(false);
+        cache.Set(layer.DiffId, LayerCompression.Gzip, made.Descriptor.Digest, made.Descriptor.Size);
+        if (made.Stats is { } stats) new LayerStatsCache(store).Set(made.Descriptor.Digest, stats);
+        return (made.Descriptor, true);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="tar"/> to its end in large chunks, counting its stats. A tar that cannot be parsed is still
+    /// read to its end (its digest decides whether it is the right layer) and gives no stats; a failure of the stream
+    /// itself (a decompressor's, say) is the caller's.
+    /// </summary>
+    private static async Task<LayerStats?> CountWhileCopyingAsync(Stream tar, CancellationToken cancellationToken)
+    {
+        var watched = new FailureWatchingStream(tar);
+        var buffered = new BufferedStream(watched, ChunkSize);
+        try
+        {
+            return await LayerStatsCounter.CountAsync(buffered, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (watched.Failure is null && e is InvalidDataException or FormatException or ArgumentException or EndOfStreamException)
+        {
+            await buffered.CopyToAsync(Stream.Null, ChunkSize, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>Remembers whether its source failed, to tell a broken stream from a tar the parser did not like.</summary>
+    private sealed class FailureWatchingStream(Stream source) : ForwardReadStream
+    {
+        public Exception? Failure { get; private set; }
+
+        public override int Read(Span<byte> buffer)
+        {
+            try { return source.Read(buffer); }
+            catch (Exception e) { Failure = e; throw; }
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try { return await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false); }
+            catch (Exception e) { Failure = e; throw; }
+        }
     }
 }

@@ -8,7 +8,8 @@ namespace Tabula.Transports;
 
 /// <summary>
 /// <c>tabula copy</c>: one image from any transport to any other. Compressed blobs and the manifest's exact bytes are
-/// moved untouched (an archive format that needs another layer form excepted); blobs the destination has are skipped;
+/// moved untouched (an archive format that needs another layer form excepted, and a registry, which gets uncompressed
+/// layers gzip-compressed); blobs the destination has are skipped;
 /// every blob read is verified as it streams; names are written last.
 /// </summary>
 public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> registryClient, int parallelism = 3, string? dockerSocket = null)
@@ -19,8 +20,7 @@ public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> r
         try
         {
             var (image, names) = await OpenAsync(source, platform, owned, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(image, names, destination, owned, progress, cancellationToken).ConfigureAwait(false);
-            return image.ManifestDigest;
+            return await WriteAsync(image, names, destination, owned, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -86,7 +86,7 @@ public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> r
         }
     }
 
-    private async Task WriteAsync(IImage image, IReadOnlyList<ImageReference> names, ImageLocation destination, List<IDisposable> owned, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    private async Task<Digest> WriteAsync(IImage image, IReadOnlyList<ImageReference> names, ImageLocation destination, List<IDisposable> owned, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
         var blobProgress = progress is null ? null : new Progress<BlobProgress>(p => progress.Report(new TransferEvent(p.Skipped ? TransferKind.Exists : TransferKind.Downloaded, p.Digest, p.Total)));
         switch (destination.Kind)
@@ -96,16 +96,29 @@ public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> r
                 var reference = destination.RegistryReference;
                 var client = registryClient(reference.Registry);
                 owned.Add(client);
-                await Parallel.ForEachAsync(image.Layers, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (layer, ct) =>
+                // Uncompressed layers (a docker archive's, say) are compressed into the store once: GC must wait.
+                using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+                var form = new RegistryLayerForm(store.Content, client, reference.Repository, progress);
+                bool oci = RegistryLayerForm.IsOci(image.ManifestMediaType);
+                var uploaded = new Descriptor[image.Layers.Count];
+                await Parallel.ForEachAsync(Enumerable.Range(0, uploaded.Length), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
                 {
-                    var result = await client.UploadBlobAsync(reference.Repository, layer.Digest, layer.Size,
-                        async token => TransferProgressStream.Wrap(await layer.OpenCompressedAsync(token).ConfigureAwait(false), layer.Digest, layer.Size, progress), null, ct).ConfigureAwait(false);
-                    progress?.Report(new TransferEvent(result == UploadResult.Exists ? TransferKind.Exists : TransferKind.Uploaded, layer.Digest, layer.Size));
+                    var layer = image.Layers[i];
+                    var original = image.Manifest.Layers[i];
+                    var blob = await form.PrepareAsync(original, layer, oci, ct).ConfigureAwait(false);
+                    Func<CancellationToken, Task<Stream>> open = ReferenceEquals(blob, original)
+                        ? async token => await layer.OpenCompressedAsync(token).ConfigureAwait(false)
+                        : _ => Task.FromResult(store.Content.OpenRead(blob.Digest, blob.Size));
+                    var result = await client.UploadBlobAsync(reference.Repository, blob.Digest, blob.Size,
+                        async token => TransferProgressStream.Wrap(await open(token).ConfigureAwait(false), blob.Digest, blob.Size, progress), null, ct).ConfigureAwait(false);
+                    progress?.Report(new TransferEvent(result == UploadResult.Exists ? TransferKind.Exists : TransferKind.Uploaded, blob.Digest, blob.Size));
+                    uploaded[i] = blob;
                 }).ConfigureAwait(false);
                 var config = image.RawConfig;
                 await client.UploadBlobAsync(reference.Repository, image.Manifest.Config.Digest, config.Length, _ => Task.FromResult<Stream>(new MemoryStream(config.ToArray())), null, cancellationToken).ConfigureAwait(false);
-                await client.PutManifestAsync(reference.Repository, reference.Tag ?? reference.Digest?.ToString() ?? ImageReference.DefaultTag, image.RawManifest, image.ManifestMediaType, cancellationToken).ConfigureAwait(false);
-                return;
+                var manifest = RegistryLayerForm.Rewrite(image.RawManifest.ToArray(), image.Manifest, uploaded);
+                await client.PutManifestAsync(reference.Repository, reference.Tag ?? reference.Digest?.ToString() ?? ImageReference.DefaultTag, manifest, image.ManifestMediaType, cancellationToken).ConfigureAwait(false);
+                return Digest.Compute(manifest);
             }
             case TransportKind.Store:
             {
@@ -114,7 +127,7 @@ public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> r
                 var name = destination.Reference is { Length: > 0 } n ? ImageReference.Parse(n) : names.FirstOrDefault();
                 if (name is null) await store.References.AddUnnamedAsync(descriptor, cancellationToken).ConfigureAwait(false);
                 else await store.References.TagAsync(name, descriptor, cancellationToken).ConfigureAwait(false);
-                return;
+                return image.ManifestDigest;
             }
             case TransportKind.OciLayout:
             {
@@ -132,7 +145,7 @@ public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> r
                     entries.RemoveAll(e => e.Annotation(AnnotationKeys.RefName) == tag);
                     entries.Add(descriptor.WithAnnotation(AnnotationKeys.RefName, tag));
                 }, cancellationToken).ConfigureAwait(false);
-                return;
+                return image.ManifestDigest;
             }
             case TransportKind.DockerDaemon:
             {
@@ -142,7 +155,7 @@ public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> r
                     await ArchiveWriter.WriteAsync([new ArchiveImage(image, [name])], ArchiveFormat.Docker, output, cancellationToken, store.Content.IngestPath).ConfigureAwait(false);
                 using var daemon = new DockerDaemon(dockerSocket);
                 await daemon.LoadAsync(spool.Path, cancellationToken).ConfigureAwait(false);
-                return;
+                return image.ManifestDigest;
             }
             default:
             {
@@ -165,7 +178,7 @@ public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> r
                 {
                     if (File.Exists(temp)) File.Delete(temp);
                 }
-                return;
+                return image.ManifestDigest;
             }
         }
     }

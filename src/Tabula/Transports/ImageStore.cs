@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using Tabula.Archives;
 using Tabula.Content;
 using Tabula.Images;
@@ -46,26 +45,8 @@ public sealed class ImageStore
     {
         if (LayerStats.TryGet(layer.Digest) is { } known) return known;
         await using var tar = await layer.OpenUncompressedAsync(cancellationToken).ConfigureAwait(false);
-        var counting = new HashingStream(tar);
-        long files = 0;
-        await using (var reader = new TarReader(counting, leaveOpen: true))
-        {
-            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
-                files += FileBytes(entry.EntryType, entry.Length, entry.LinkName);
-        }
-        // Count the padding and end blocks too, so TarSize is the exact tar length.
-        var buffer = new byte[1 << 16];
-        while (await counting.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0) { }
-        var stats = new LayerStats(counting.BytesHashed, files);
+        var stats = await LayerStatsCounter.CountAsync(tar, cancellationToken).ConfigureAwait(false);
         LayerStats.Set(layer.Digest, stats);
         return stats;
     }
-
-    /// <summary>What docker's SIZE counts for one entry: regular files and symlink targets; hardlinks count once.</summary>
-    public static long FileBytes(TarEntryType type, long length, string? linkName) => type switch
-    {
-        TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile => length,
-        TarEntryType.SymbolicLink => System.Text.Encoding.UTF8.GetByteCount(linkName ?? ""),
-        _ => 0,
-    };
 }

@@ -9,14 +9,18 @@ namespace Tabula.Transports;
 /// Pushes an image of the store to a registry: blobs the repository has are skipped, blobs of another repository of
 /// the same registry are mounted, others uploaded (in parallel, bounded); manifests go last, the named one very last.
 /// An index is pushed whole when the store has all its manifests, else only the chosen platform's manifest.
+/// Uncompressed layers go up gzip-compressed, each compressed once (<see cref="RegistryLayerForm"/>), while other
+/// layers upload; a manifest naming them is rewritten, and so is an index naming such a manifest.
 /// </summary>
 public sealed class RegistryPusher(ImageStore store, RegistryClient client, int parallelism = 3)
 {
     public async Task<PushResult> PushAsync(StoredImage source, ImageReference destination, Platform? platform, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
         if (destination.Registry != client.Registry) throw new ArgumentException($"{destination} is not on {client.Registry}", nameof(destination));
-        var mountFrom = source.Names.FirstOrDefault(n => n.Registry == destination.Registry && n.Repository != destination.Repository)?.Repository;
-        var repository = destination.Repository;
+        // Compressed layers written into the store are referenced by no image yet: GC must wait.
+        using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+        var push = new Push(destination.Repository, source.Names.FirstOrDefault(n => n.Registry == destination.Registry && n.Repository != destination.Repository)?.Repository,
+            new RegistryLayerForm(store.Content, client, destination.Repository, progress), progress);
         var raw = await store.Content.ReadAllBytesAsync(source.Manifest.Digest, cancellationToken).ConfigureAwait(false);
         var mediaType = OciJson.DetectManifestMediaType(raw);
         if (MediaTypes.IsIndex(mediaType))
@@ -24,13 +28,19 @@ public sealed class RegistryPusher(ImageStore store, RegistryClient client, int 
             var index = OciJson.DeserializeIndex(raw);
             if (index.Manifests.All(m => store.Content.Exists(m.Digest)))
             {
+                var children = new List<Descriptor>();
                 foreach (var child in index.Manifests)
                 {
                     var childRaw = await store.Content.ReadAllBytesAsync(child.Digest, cancellationToken).ConfigureAwait(false);
                     var childType = OciJson.DetectManifestMediaType(childRaw);
                     if (MediaTypes.IsManifest(childType))
-                        await PushManifestAsync(repository, childRaw, childType, child.Digest.ToString(), mountFrom, progress, cancellationToken).ConfigureAwait(false);
+                    {
+                        var pushed = await PushManifestAsync(push, childRaw, childType, cancellationToken).ConfigureAwait(false);
+                        children.Add(child with { Digest = Digest.Compute(pushed), Size = pushed.Length });
+                    }
+                    else children.Add(child);
                 }
+                if (!children.SequenceEqual(index.Manifests)) raw = OciJson.Serialize(index with { Manifests = children });
                 return await PutNamedAsync(destination, raw, mediaType, progress, cancellationToken).ConfigureAwait(false);
             }
             var wanted = platform ?? Platform.Host;
@@ -38,9 +48,12 @@ public sealed class RegistryPusher(ImageStore store, RegistryClient client, int 
             raw = await store.Content.ReadAllBytesAsync(chosen.Digest, cancellationToken).ConfigureAwait(false);
             mediaType = OciJson.DetectManifestMediaType(raw);
         }
-        await PushBlobsAsync(repository, OciJson.DeserializeManifest(raw), mountFrom, progress, cancellationToken).ConfigureAwait(false);
+        raw = await PushBlobsAsync(push, raw, mediaType, cancellationToken).ConfigureAwait(false);
         return await PutNamedAsync(destination, raw, mediaType, progress, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Where one push goes and how its layers are prepared.</summary>
+    private sealed record Push(string Repository, string? MountFrom, RegistryLayerForm Layers, IProgress<TransferEvent>? Progress);
 
     private async Task<PushResult> PutNamedAsync(ImageReference destination, byte[] raw, string mediaType, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
@@ -53,26 +66,40 @@ public sealed class RegistryPusher(ImageStore store, RegistryClient client, int 
         return new PushResult(destination, digest, raw.Length);
     }
 
-    private async Task PushManifestAsync(string repository, byte[] raw, string mediaType, string reference, string? mountFrom, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    /// <summary>Pushes a child manifest of an index by digest; returns the bytes pushed.</summary>
+    private async Task<byte[]> PushManifestAsync(Push push, byte[] raw, string mediaType, CancellationToken cancellationToken)
     {
-        await PushBlobsAsync(repository, OciJson.DeserializeManifest(raw), mountFrom, progress, cancellationToken).ConfigureAwait(false);
-        await client.PutManifestAsync(repository, reference, raw, mediaType, cancellationToken).ConfigureAwait(false);
+        raw = await PushBlobsAsync(push, raw, mediaType, cancellationToken).ConfigureAwait(false);
+        await client.PutManifestAsync(push.Repository, Digest.Compute(raw).ToString(), raw, mediaType, cancellationToken).ConfigureAwait(false);
+        return raw;
     }
 
-    private async Task PushBlobsAsync(string repository, ImageManifest manifest, string? mountFrom, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    /// <summary>Uploads a manifest's layers and config; returns the manifest naming what was uploaded.</summary>
+    private async Task<byte[]> PushBlobsAsync(Push push, byte[] raw, string mediaType, CancellationToken cancellationToken)
     {
+        var manifest = OciJson.DeserializeManifest(raw);
         foreach (var blob in manifest.Layers.Append(manifest.Config))
             if (!store.Content.Exists(blob.Digest))
                 throw new BlobNotFoundException(blob.Digest, $"the store at {store.Content.Root} (the image is incomplete; pull or load it again)");
-        await Parallel.ForEachAsync(manifest.Layers, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (layer, ct) =>
-            await PushBlobAsync(repository, layer, mountFrom, progress, ct).ConfigureAwait(false)).ConfigureAwait(false);
-        await PushBlobAsync(repository, manifest.Config, mountFrom, null, cancellationToken).ConfigureAwait(false);
+        var uploaded = new Descriptor[manifest.Layers.Count];
+        bool oci = RegistryLayerForm.IsOci(mediaType);
+        // Each layer is prepared (compressed if need be) and uploaded on its own: one compresses while another uploads.
+        await Parallel.ForEachAsync(Enumerable.Range(0, uploaded.Length), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var layer = manifest.Layers[i];
+            // A stored uncompressed layer's digest is its diff ID: that is how it was verified when it came in.
+            var blob = await push.Layers.PrepareAsync(layer, new StoreLayer(store.Content, layer, layer.Digest), oci, ct).ConfigureAwait(false);
+            await PushBlobAsync(push, blob, push.Progress, ct).ConfigureAwait(false);
+            uploaded[i] = blob;
+        }).ConfigureAwait(false);
+        await PushBlobAsync(push, manifest.Config, null, cancellationToken).ConfigureAwait(false);
+        return RegistryLayerForm.Rewrite(raw, manifest, uploaded);
     }
 
-    private async Task PushBlobAsync(string repository, Descriptor blob, string? mountFrom, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    private async Task PushBlobAsync(Push push, Descriptor blob, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
-        var result = await client.UploadBlobAsync(repository, blob.Digest, blob.Size,
-            _ => Task.FromResult(TransferProgressStream.Wrap(store.Content.OpenRead(blob.Digest, blob.Size), blob.Digest, blob.Size, progress)), mountFrom, cancellationToken).ConfigureAwait(false);
+        var result = await client.UploadBlobAsync(push.Repository, blob.Digest, blob.Size,
+            _ => Task.FromResult(TransferProgressStream.Wrap(store.Content.OpenRead(blob.Digest, blob.Size), blob.Digest, blob.Size, progress)), push.MountFrom, cancellationToken).ConfigureAwait(false);
         progress?.Report(new TransferEvent(result switch
         {
             UploadResult.Exists => TransferKind.Exists,

@@ -19,6 +19,8 @@ public enum TransferKind
     ManifestWritten,
     /// <summary>Bytes of the blob begin to move (again, after a retry): nothing done yet.</summary>
     Started,
+    /// <summary>An uncompressed layer was compressed for the registry: <see cref="TransferEvent.Digest"/> is the compressed blob's.</summary>
+    Compressed,
     /// <summary>Bytes of the blob are moving: <see cref="TransferEvent.Done"/> of <see cref="TransferEvent.Size"/> so far.</summary>
     Progress,
 }

@@ -22,10 +22,10 @@ public sealed class ArchiveLoaderTests : IDisposable
         return path;
     }
 
-    private async Task<(IReadOnlyList<LoadedImage> Loaded, ContentStore Store, ReferenceStore References)> LoadFreshAsync(string archive)
+    private async Task<(IReadOnlyList<LoadedImage> Loaded, ContentStore Store, ReferenceStore References)> LoadFreshAsync(string archive, bool compress = false)
     {
         var (store, references) = _fixture.NewStore("loaded-" + Guid.NewGuid().ToString("N"));
-        var loaded = await ArchiveLoader.LoadAsync(archive, store, references, null, Ct);
+        var loaded = await ArchiveLoader.LoadAsync(archive, store, references, new ArchiveLoadOptions(CompressLayers: compress), null, Ct);
         return (loaded, store, references);
     }
 
@@ -45,22 +45,41 @@ public sealed class ArchiveLoaderTests : IDisposable
         Assert.Equal("docker.io/library/busybox:latest", entry.Annotation(AnnotationKeys.ContainerdImageName));
         var stored = await new OciLayout(store).LoadImageAsync(entry, null, Ct);
         Assert.Equal(original.Config.RootFs.DiffIds, stored.Layers.Select(l => l.DiffId));
+        // Kept as docker keeps them: the layer.tar itself, whose digest is the diff ID, its sizes counted as it came in.
+        var stats = new LayerStatsCache(store);
+        foreach (var layer in stored.Layers)
+        {
+            Assert.Equal(MediaTypes.DockerLayer, layer.MediaType);
+            Assert.Equal(layer.DiffId, layer.Digest);
+            await using (var tar = await layer.OpenUncompressedAsync(Ct))
+                Assert.Equal(layer.DiffId, await Digest.ComputeAsync(tar, Ct));
+            var counted = stats.TryGet(layer.Digest);
+            Assert.NotNull(counted);
+            await using var again = await layer.OpenUncompressedAsync(Ct);
+            Assert.Equal(await LayerStatsCounter.CountAsync(again, Ct), counted);
+            Assert.Equal(layer.Size, counted.Value.TarSize);
+        }
+    }
+
+    [Fact]
+    public async Task LegacyLoadCompressesOnRequestTheSameWayEveryTime()
+    {
+        var manifest = await _fixture.AddSimpleImageAsync();
+        var original = await new OciLayout(_fixture.Store).LoadImageAsync(manifest, null, Ct);
+        var path = await SaveAsync(ArchiveFormat.Docker, "legacy.tar", (manifest, ["busybox:latest"]));
+        var first = await LoadFreshAsync(path, compress: true);
+        var second = await LoadFreshAsync(path, compress: true);
+        Assert.Equal(first.Loaded[0].Manifest.Digest, second.Loaded[0].Manifest.Digest);
+
+        var stored = await new OciLayout(first.Store).LoadImageAsync(first.Loaded[0].Manifest, null, Ct);
+        Assert.Equal(original.ConfigDigest, stored.ConfigDigest);
         Assert.All(stored.Layers, l => Assert.Equal(MediaTypes.DockerLayerGzip, l.MediaType));
         foreach (var layer in stored.Layers)
         {
             await using var tar = await layer.OpenUncompressedAsync(Ct);
             Assert.Equal(layer.DiffId, await Digest.ComputeAsync(tar, Ct));
+            Assert.Equal((layer.Digest, layer.Size), new CompressedLayerCache(first.Store).TryGet(layer.DiffId, LayerCompression.Gzip));
         }
-    }
-
-    [Fact]
-    public async Task LegacyLoadCompressesTheSameWayEveryTime()
-    {
-        var manifest = await _fixture.AddSimpleImageAsync();
-        var path = await SaveAsync(ArchiveFormat.Docker, "legacy.tar", (manifest, ["busybox:latest"]));
-        var first = await LoadFreshAsync(path);
-        var second = await LoadFreshAsync(path);
-        Assert.Equal(first.Loaded[0].Manifest.Digest, second.Loaded[0].Manifest.Digest);
     }
 
     [Theory]
@@ -139,15 +158,18 @@ public sealed class ArchiveLoaderTests : IDisposable
         Assert.Null(ReferenceStore.NameOf(Assert.Single(await references.ListAsync(Ct))));
     }
 
-    [Fact]
-    public async Task LoadingAgainReusesCompressedLayers()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LoadingAgainReusesStoredLayers(bool compress)
     {
         var manifest = await _fixture.AddSimpleImageAsync();
         var path = await SaveAsync(ArchiveFormat.Docker, "legacy.tar", (manifest, ["busybox:latest"]));
         var (store, references) = _fixture.NewStore("twice");
-        await ArchiveLoader.LoadAsync(path, store, references, null, Ct);
+        var options = new ArchiveLoadOptions(CompressLayers: compress);
+        await ArchiveLoader.LoadAsync(path, store, references, options, null, Ct);
         var progress = new List<BlobProgress>();
-        await ArchiveLoader.LoadAsync(path, store, references, new SyncProgress(progress), Ct);
+        await ArchiveLoader.LoadAsync(path, store, references, options, new SyncProgress(progress), Ct);
         Assert.NotEmpty(progress);
         Assert.All(progress, p => Assert.True(p.Skipped));
     }

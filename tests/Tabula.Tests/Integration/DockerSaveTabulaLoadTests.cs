@@ -118,7 +118,7 @@ public sealed class DockerSaveTabulaLoadTests
     }
 
     /// <summary>The busybox fixture with <paramref name="extraInstructions"/> after its CMD, legacy-built and <c>docker save</c>d.</summary>
-    private static async Task<(string Tag, string ImageId, string Archive)> BuildAndSaveWithDockerAsync(
+    internal static async Task<(string Tag, string ImageId, string Archive)> BuildAndSaveWithDockerAsync(
         Docker docker, TempDir temp, string extraInstructions)
     {
         var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), Token);
