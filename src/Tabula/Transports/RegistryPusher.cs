@@ -84,15 +84,17 @@ public sealed class RegistryPusher(ImageStore store, RegistryClient client, int 
         var uploaded = new Descriptor[manifest.Layers.Count];
         bool oci = RegistryLayerForm.IsOci(mediaType);
         // Each layer is prepared (compressed if need be) and uploaded on its own: one compresses while another uploads.
-        await Parallel.ForEachAsync(Enumerable.Range(0, uploaded.Length), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (i, ct) =>
+        // The config goes up alongside them: the registry makes every blob durable before it answers.
+        var config = PushBlobAsync(push, manifest.Config, null, cancellationToken);
+        var layers = Parallel.ForEachAsync(Enumerable.Range(0, uploaded.Length), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (i, ct) =>
         {
             var layer = manifest.Layers[i];
             // A stored uncompressed layer's digest is its diff ID: that is how it was verified when it came in.
             var blob = await push.Layers.PrepareAsync(layer, new StoreLayer(store.Content, layer, layer.Digest), oci, ct).ConfigureAwait(false);
             await PushBlobAsync(push, blob, push.Progress, ct).ConfigureAwait(false);
             uploaded[i] = blob;
-        }).ConfigureAwait(false);
-        await PushBlobAsync(push, manifest.Config, null, cancellationToken).ConfigureAwait(false);
+        });
+        await Task.WhenAll(layers, config).ConfigureAwait(false);
         return RegistryLayerForm.Rewrite(raw, manifest, uploaded);
     }
 
