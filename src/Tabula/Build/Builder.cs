@@ -26,7 +26,7 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var target = ChooseTarget(document, options.Target);
 
         using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
-        await using var session = new BuildSession();
+        await using var session = new BuildSession(store.Content.Root);
         var built = new Dictionary<int, StageState>();
         var usedArgs = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stage in StagesNeeded(document, target, metaArgs))

@@ -66,9 +66,28 @@ internal static class RunMounts
         }
     }
 
-    /// <summary>What goes into the RUN cache key: each non-secret spec as written.</summary>
-    public static IEnumerable<string> KeyParts(IReadOnlyList<MountSpec> specs) =>
-        specs.Where(s => s.Type != "secret").Select(s => "mount=" + s.Text);
+    /// <summary>
+    /// What of the mounts goes into the RUN cache key: each non-secret spec as written, and what a bind mount shows —
+    /// the context files under its source, or the layers of the stage or image it is taken from (a bind of the
+    /// context is keyed on the path of the source whether or not it exists; the step then fails on its own).
+    /// </summary>
+    public static async Task AddToKeyAsync(StepKey key, IReadOnlyList<MountSpec> specs, RunInstruction run, MountSources sources, ContextChecksum context, CancellationToken cancellationToken)
+    {
+        foreach (var spec in specs.Where(s => s.Type != "secret"))
+        {
+            key.Add("mount=" + spec.Text);
+            if (spec.Type != "bind") continue;
+            if (spec.Get("from") is { Length: > 0 } from)
+            {
+                var layers = await sources.LayersAsync(from, run, cancellationToken).ConfigureAwait(false);
+                key.AddList("mount-layers", layers.Select(l => l.DiffId.ToString()));
+            }
+            else
+            {
+                await context.AddMountAsync(key, spec.Get("source") ?? spec.Get("src") ?? "", cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     public static List<(string Destination, string Source, bool ReadOnly)> Secrets(IReadOnlyList<MountSpec> specs, RunInstruction run, IReadOnlyDictionary<string, string> secrets)
     {

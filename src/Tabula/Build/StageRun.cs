@@ -23,7 +23,8 @@ internal sealed class StageRun(
     IProgress<BuildEvent>? progress)
 {
     private readonly FileTransferStep _files = new(store, context, options, session);
-    private readonly RunStep _run = new(store, options, progress);
+    private readonly RunStep _run = new(store, context, options, session, progress);
+    private readonly StepCache _cache = new(store.Content);
     private int _step;
 
     public async Task<StageState> ExecuteAsync(IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
@@ -65,7 +66,7 @@ internal sealed class StageRun(
             {
                 var expanded = add.Expand(Expander(state));
                 CheckChecksum(expanded);
-                var layer = await _files.RunAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location), state, built, document, cancellationToken).ConfigureAwait(false);
+                var layer = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
                 state.AddLayer(layer);
                 state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
                 return layer;
@@ -73,7 +74,7 @@ internal sealed class StageRun(
             case CopyInstruction copy:
             {
                 var expanded = copy.Expand(Expander(state));
-                var layer = await _files.RunAsync(new TransferRequest(expanded.Transfer, IsAdd: false, expanded.From, expanded.Parents, expanded.Location), state, built, document, cancellationToken).ConfigureAwait(false);
+                var layer = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: false, expanded.From, expanded.Parents, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
                 state.AddLayer(layer);
                 state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
                 return layer;
@@ -93,6 +94,24 @@ internal sealed class StageRun(
                 if (!applied) throw new DockerfileException(instruction.Location, $"{instruction.Keyword} is not supported");
                 return null;
         }
+    }
+
+    /// <summary>
+    /// ADD or COPY through the build cache. With <c>--no-cache</c> nothing is looked up and no key is computed, so
+    /// such a build reads its context files only once, to write the layer.
+    /// </summary>
+    private async Task<ILayer> TransferAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
+    {
+        var key = options.NoCache ? null : await _files.CacheKeyAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
+        if (key is not null && _cache.TryGet(key) is { } cached)
+        {
+            progress?.Report(new StepCacheHit(stage.Index, _step));
+            state.Tree = null; // rebuilt from the layers only if a later step needs it
+            return cached;
+        }
+        var layer = await _files.RunAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
+        if (key is not null) _cache.Set(key, layer);
+        return layer;
     }
 
     /// <summary>BuildKit's rules for <c>ADD --checksum</c>: one source, and only a URL or git source has one to check.</summary>
