@@ -61,13 +61,16 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         catch (FileNotFoundException e) { throw new DockerfileException(run.Location, "RUN needs an OCI runtime: " + e.Message, e); }
 
         string bundle = Path.Combine(Path.GetTempPath(), "tabula-build-" + Guid.NewGuid().ToString("N")[..16]);
-        Directory.CreateDirectory(bundle);
+        var cacheLocks = new List<IDisposable>();
+        // Only root may enter the bundle: its config.json and secrets/ may hold secrets.
+        Directory.CreateDirectory(bundle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
             string rootfs = Path.Combine(bundle, "rootfs");
             var (tree, _) = await RootfsUnpacker.UnpackAsync(state.Layers, rootfs, cancellationToken).ConfigureAwait(false);
-            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(bundle, "mounts"), cancellationToken).ConfigureAwait(false);
-            var extra = new List<(string, string, bool)>(secrets);
+            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(bundle, "mounts"), cacheLocks, cancellationToken).ConfigureAwait(false);
+            var runEnv = new List<string>(env);
+            var extra = await RunMounts.PrepareSecretsAsync(secrets, Path.Combine(bundle, "secrets"), runEnv, cancellationToken).ConfigureAwait(false);
             if (script is { } s)
             {
                 string scriptPath = Path.Combine(bundle, "script");
@@ -85,7 +88,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                     BundleDirectory = bundle,
                     Tree = tree,
                     Args = args,
-                    Env = env,
+                    Env = runEnv,
                     WorkingDir = state.Container.WorkingDir,
                     User = state.Container.User,
                     Network = network,
@@ -117,6 +120,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         }
         finally
         {
+            foreach (var held in cacheLocks) held.Dispose();
             try { Directory.Delete(bundle, recursive: true); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
