@@ -24,12 +24,7 @@ public sealed partial class BuildCacheTests
 
     private static async Task<string> IdAsync(RunFixture fixture, string tag) => (await fixture.TabulaAsync(Ct, "images", "-q", "--no-trunc", tag)).Out.Trim();
 
-    private static async Task<string> CatAsync(RunFixture fixture, string tag, string path)
-    {
-        var (code, output, error) = await fixture.TabulaAsync(Ct, "run", "--rm", tag, "cat", path);
-        Assert.True(code == 0, error);
-        return output;
-    }
+    private static Task<string> CatAsync(RunFixture fixture, string tag, string path) => fixture.CatAsync(tag, path, Ct);
 
     [Fact]
     public async Task Copy_and_run_are_served_from_the_cache_until_a_copied_file_changes()
