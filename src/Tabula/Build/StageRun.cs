@@ -84,7 +84,7 @@ internal sealed class StageRun(
                 var expanded = workdir.Expand(Expander(state));
                 var path = WorkdirPath.Resolve(state.Container.WorkingDir, expanded.Path);
                 state.SetContainer(c => c with { WorkingDir = path });
-                ILayer? layer = path == "/" ? null : await _files.MakeDirectoryAsync(path, state, expanded.Location, cancellationToken).ConfigureAwait(false);
+                ILayer? layer = path == "/" ? null : await WorkdirAsync(path, state, expanded.Location, cancellationToken).ConfigureAwait(false);
                 if (layer is not null) state.AddLayer(layer);
                 state.AddHistory("WORKDIR " + path, layer is null, created);
                 return layer;
@@ -111,6 +111,31 @@ internal sealed class StageRun(
         }
         var layer = await _files.RunAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
         if (key is not null) _cache.Set(key, layer);
+        return layer;
+    }
+
+    /// <summary>
+    /// WORKDIR's directory through the build cache, keyed on the parent, the path and USER (its owner): a hit
+    /// spares reading the stage's layers to learn whether the directory exists.
+    /// </summary>
+    private async Task<ILayer?> WorkdirAsync(string path, StageState state, SourceLocation location, CancellationToken cancellationToken)
+    {
+        string key;
+        using (var stepKey = StepKey.ForParent("workdir", state, options))
+            key = stepKey.Add(path).Add("user=" + state.Container.User).Finish();
+        if (!options.NoCache)
+        {
+            if (_cache.TryGet(key) is { } cached)
+            {
+                progress?.Report(new StepCacheHit(stage.Index, _step));
+                state.Tree = null;
+                return cached;
+            }
+            if (_cache.IsKnownEmpty(key)) return null;
+        }
+        var layer = await _files.MakeDirectoryAsync(path, state, location, cancellationToken).ConfigureAwait(false);
+        if (layer is null) _cache.SetEmpty(key);
+        else _cache.Set(key, layer);
         return layer;
     }
 

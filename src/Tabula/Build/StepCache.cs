@@ -33,6 +33,21 @@ internal sealed class StepCache(ContentStore content)
         return new StoreLayer(content, new Descriptor { MediaType = fields[0], Digest = digest, Size = size }, diffId);
     }
 
+    /// <summary>Whether the step was recorded as one that makes no layer (a WORKDIR that already exists).</summary>
+    public bool IsKnownEmpty(string key)
+    {
+        var path = Path.Combine(Folder, key);
+        return File.Exists(path) && File.ReadAllText(path) == NoLayer;
+    }
+
+    public void SetEmpty(string key)
+    {
+        Directory.CreateDirectory(Folder);
+        AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes(NoLayer));
+    }
+
+    private const string NoLayer = "no layer\n";
+
     public void Set(string key, ILayer layer)
     {
         Directory.CreateDirectory(Folder);

@@ -43,7 +43,7 @@ public class StepCacheTests
             """;
         Assert.Empty(await HitsAsync(h, dockerfile));
         var warm = await h.BuildAsync(h.Options(dockerfile, "warm:1"));
-        Assert.Equal([2, 2, 4, 5, 6, 7], h.Events.OfType<StepCacheHit>().Select(e => e.Step).ToList());
+        Assert.Equal([2, 2, 3, 4, 5, 6, 7], h.Events.OfType<StepCacheHit>().Select(e => e.Step).ToList());
 
         h.Events.Clear();
         var cold = await h.BuildAsync(h.Options(dockerfile, "cold:1") with { NoCache = true });
@@ -124,13 +124,29 @@ public class StepCacheTests
         const string dockerfile = "FROM scratch\nWORKDIR /w\nARG D=x\nCOPY f $D\n";
         await HitsAsync(h, dockerfile);
 
-        Assert.Equal([4], await HitsAsync(h, dockerfile));
-        Assert.Empty(await HitsAsync(h, "FROM scratch\nWORKDIR /w\nARG D=y\nCOPY f $D\n"));
-        Assert.Empty(await HitsAsync(h, "FROM scratch\nWORKDIR /w\nARG D=x\nCOPY --chmod=600 f $D\n"));
+        Assert.Equal([2, 4], await HitsAsync(h, dockerfile));
+        Assert.Equal([2], await HitsAsync(h, "FROM scratch\nWORKDIR /w\nARG D=y\nCOPY f $D\n"));
+        Assert.Equal([2], await HitsAsync(h, "FROM scratch\nWORKDIR /w\nARG D=x\nCOPY --chmod=600 f $D\n"));
         Assert.Empty(await HitsAsync(h, "FROM scratch\nWORKDIR /v\nARG D=x\nCOPY f $D\n"));
         Assert.Empty(await HitsAsync(h, h.Options(dockerfile) with { Compression = Tabula.Oci.LayerCompression.Zstd }));
         Assert.Empty(await HitsAsync(h, h.Options(dockerfile) with { Timestamp = BuildHarness.Epoch.AddDays(1) }));
-        Assert.Equal([4], await HitsAsync(h, dockerfile));
+        Assert.Equal([2, 4], await HitsAsync(h, dockerfile));
+    }
+
+    [Fact]
+    public async Task A_workdir_is_cached_with_its_owner_and_one_that_exists_stays_without_a_layer()
+    {
+        using var h = new BuildHarness();
+        h.File("passwd", "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n");
+        const string dockerfile = "FROM scratch\nCOPY passwd /etc/passwd\nUSER app\nWORKDIR /w\nWORKDIR /w\nWORKDIR /etc\n";
+        var first = await h.BuildImageAsync(dockerfile);
+        Assert.Equal([2, 4], await HitsAsync(h, dockerfile));
+        var again = await h.LoadAsync("test:latest");
+        Assert.Equal(first.Layers.Select(l => l.Digest), again.Layers.Select(l => l.Digest));
+        Assert.Equal(2, again.Layers.Count);
+        var w = LayerContents.Single(await LayerContents.ReadAsync(again.Layers[1]), "w");
+        Assert.Equal((1000, 1000), (w.Uid, w.Gid));
+        Assert.Equal([2], await HitsAsync(h, dockerfile.Replace("USER app", "USER root")));
     }
 
     [Fact]
