@@ -27,7 +27,7 @@ internal sealed class FileChecksums(string storeRoot)
         if (_known.TryGetValue(statKey, out var known)) return known;
         var stored = Path.Combine(Folder, statKey);
         bool remember = status.Size >= RememberFrom;
-        if (remember && File.Exists(stored) && File.ReadAllText(stored) is { Length: 64 } remembered && remembered.All(char.IsAsciiHexDigitLower))
+        if (remember && TryRead(stored) is { Length: 64 } remembered && remembered.All(char.IsAsciiHexDigitLower))
             return _known[statKey] = remembered;
 
         string hex;
@@ -41,6 +41,13 @@ internal sealed class FileChecksums(string storeRoot)
             File.Move(temporary, stored, overwrite: true);
         }
         return _known[statKey] = hex;
+    }
+
+    /// <summary>A remembered checksum, or null when there is none (or someone is clearing the folder).</summary>
+    private static string? TryRead(string path)
+    {
+        try { return File.Exists(path) ? File.ReadAllText(path) : null; }
+        catch (IOException) { return null; }
     }
 
     private static string StatKey(string path, FileStatus s)
