@@ -26,7 +26,7 @@ if [[ ! -f $out/mini/rootfs.tgz ]]; then
   done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$work/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$work/etc/group"
-  chmod 1777 "$work/tmp"; chmod 0700 "$work/root"
+  chmod 0755 "$work"; chmod 1777 "$work/tmp"; chmod 0700 "$work/root"   # the root as every image has it (mktemp made it 0700)
   mkdir -p $out/mini && pack "$work" $out/mini/rootfs.tgz && dockerfile $out/mini
   rm -rf "$work"
 fi

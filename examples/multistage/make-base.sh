@@ -13,6 +13,7 @@ fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,etc,root,tmp,proc,sys,dev,usr/bin}
+chmod 755 "$root"   # mktemp made it 0700; an image root is 0755
 chmod 1777 "$root/tmp"
 chmod 700 "$root/root"
 cp "$busybox" "$root/bin/busybox"

@@ -153,29 +153,43 @@ internal static class BuildVerb
         return DateTimeOffset.FromUnixTimeSeconds(seconds);
     }
 
-    /// <summary>Prints steps the way the classic docker builder does, so logs and scripts read the same.</summary>
+    /// <summary>
+    /// Prints steps the way the classic docker builder does, so logs and scripts read the same. Stages of a multi-stage
+    /// build may run side by side, so there each line starts with its stage's label, and lines are written whole.
+    /// </summary>
     private sealed class BuildProgressPrinter(TextWriter output) : IProgress<BuildEvent>
     {
+        private readonly Lock _lock = new();
+        private Dictionary<int, string> _labels = [];
+
         public void Report(BuildEvent value)
         {
-            switch (value)
+            lock (_lock)
             {
-                case StepStarted s:
-                    output.WriteLine($"Step {s.Step}/{s.StepCount} : {s.Text.ReplaceLineEndings(" ")}");
-                    break;
-                case StepFinished { Layer: { } layer } f:
-                    output.WriteLine($" ---> layer {layer.Short} ({HumanUnits.Size(f.LayerSize)} compressed, {f.Elapsed.TotalSeconds:0.00}s)");
-                    break;
-                case StepCacheHit:
-                    output.WriteLine(" ---> Using cache");
-                    break;
-                case StepOutput o:
-                    output.WriteLine($" {o.Step}| {o.Line}");
-                    break;
-                case BuildWarning w:
-                    output.WriteLine($"[Warning] {w.Message}");
-                    break;
+                switch (value)
+                {
+                    case StagesPlanned p:
+                        _labels = p.Stages.ToDictionary(s => s.Stage, s => $"[{s.Label}] ");
+                        break;
+                    case StepStarted s:
+                        output.WriteLine($"{Label(s.Stage)}Step {s.Step}/{s.StepCount} : {s.Text.ReplaceLineEndings(" ")}");
+                        break;
+                    case StepFinished { Layer: { } layer } f:
+                        output.WriteLine($"{Label(f.Stage)} ---> layer {layer.Short} ({HumanUnits.Size(f.LayerSize)} compressed, {f.Elapsed.TotalSeconds:0.00}s)");
+                        break;
+                    case StepCacheHit c:
+                        output.WriteLine($"{Label(c.Stage)} ---> Using cache");
+                        break;
+                    case StepOutput o:
+                        output.WriteLine($"{Label(o.Stage)} {o.Step}| {o.Line}");
+                        break;
+                    case BuildWarning w:
+                        output.WriteLine($"[Warning] {w.Message}");
+                        break;
+                }
             }
         }
+
+        private string Label(int stage) => _labels.GetValueOrDefault(stage, "");
     }
 }

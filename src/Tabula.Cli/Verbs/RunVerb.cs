@@ -39,6 +39,7 @@ internal static class RunVerb
                 var other => throw new UsageException($"unknown --network '{other}': use host or none"),
             };
             var oci = OciRuntime.Find(parse.GetValue(runtime), context.Environment);
+            var privileges = ContainerPrivileges.Detect();
             var store = context.OpenStore(parse);
             var stored = await store.Resolver.ResolveAsync(parse.GetValue(imageArg)!, ct);
             var image = await store.LoadAsync(stored, parse.GetValue(platform) is { } p ? Platform.Parse(p) : null, ct);
@@ -73,25 +74,15 @@ internal static class RunVerb
                     Stdout = stdout,
                     Stderr = stderr,
                     AttachStdin = parse.GetValue(interactive),
+                    Privileges = privileges,
                 }, ct);
             }
             finally
             {
-                DeleteBundle(bundle);
+                ScratchDirectory.Delete(bundle);
             }
         });
         return command;
-    }
-
-    /// <summary>Removes the bundle, never following a symlink out of it.</summary>
-    private static void DeleteBundle(string bundle)
-    {
-        try
-        {
-            Directory.Delete(bundle, recursive: true); // .NET removes symlinks themselves, not what they point to
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>Bytes written to it appear as text on a writer (for output captured in-process).</summary>

@@ -11,7 +11,7 @@ internal static class UnpackVerb
     {
         var imageArg = new Argument<string>("IMAGE");
         var directoryArg = new Argument<string>("DIR") { Description = "A new or empty folder" };
-        var bundle = new Option<bool>("--bundle") { Description = "Make an OCI runtime bundle: DIR/rootfs and DIR/config.json (as umoci unpack does)" };
+        var bundle = new Option<bool>("--bundle") { Description = "Make an OCI runtime bundle: DIR/rootfs and DIR/config.json (as umoci unpack does; rootless when not run as root)" };
         var platform = new Option<string?>("--platform") { Description = "For a multi-platform image: which platform" };
         var command = new Command("unpack", "Unpack an image's filesystem into a folder") { imageArg, directoryArg, bundle, platform };
         command.SetAction(async (parse, ct) =>
@@ -28,7 +28,13 @@ internal static class UnpackVerb
             if (makeBundle)
             {
                 var config = image.Config.Config;
+                var privileges = ContainerPrivileges.ForThisUser();
                 var user = await ContainerUser.ResolveAsync(config?.User, tree, ct);
+                if (privileges.Rootless)
+                {
+                    try { user = ContainerRun.RootlessUser(user, config?.User); }
+                    catch (ContainerPrivilegeException e) { context.Error.WriteLine("tabula: warning: " + e.Message); }
+                }
                 var spec = new BundleSpec
                 {
                     Args = ImageProcess.Args(config, null, []) is { Count: > 0 } args ? args : ["/bin/sh"],
@@ -36,6 +42,7 @@ internal static class UnpackVerb
                     Cwd = config?.WorkingDir is { Length: > 0 } w ? w : "/",
                     User = user,
                     Network = NetworkMode.None,
+                    Privileges = privileges,
                 };
                 await File.WriteAllTextAsync(Path.Combine(directory, "config.json"), BundleConfig.Generate(spec), ct);
             }

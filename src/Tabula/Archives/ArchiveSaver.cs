@@ -24,7 +24,9 @@ public static class ArchiveSaver
             await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
                 await SaveAsync(store, images, format, output, cancellationToken, platform).ConfigureAwait(false);
-                output.Flush(flushToDisk: true);
+            // Not forced to disk (as cp, tar and docker save do not): this is the user's file, not the store, and
+            // forcing a few hundred MB out costs more than the save. The rename alone keeps a partial archive from
+            // ever having the target's name.
             }
             File.Move(temp, target, overwrite: true);
         }

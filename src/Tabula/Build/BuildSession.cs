@@ -4,7 +4,8 @@ namespace Tabula.Build;
 
 /// <summary>
 /// What lives as long as one build: spool files holding extracted archive content, which file trees of every
-/// stage may still point into until the build ends, and the checksums of context files read so far.
+/// stage may still point into until the build ends, and the checksums of context files read so far. Shared by
+/// stages that run at the same time.
 /// </summary>
 internal sealed class BuildSession(string storeRoot) : IAsyncDisposable
 {
@@ -15,7 +16,7 @@ internal sealed class BuildSession(string storeRoot) : IAsyncDisposable
     public SpoolFile NewSpool()
     {
         var spool = SpoolFile.Create();
-        _spools.Add(spool);
+        lock (_spools) _spools.Add(spool); // stages run side by side
         return spool;
     }
 

@@ -27,13 +27,11 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
 
         using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
         await using var session = new BuildSession(store.Content.Root);
-        var built = new Dictionary<int, StageState>();
-        var usedArgs = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var stage in StagesNeeded(document, target, metaArgs))
-        {
-            var run = new StageRun(store, document, stage, context, options, metaArgs, created, usedArgs, session, progress);
-            built[stage.Index] = await run.ExecuteAsync(built, cancellationToken).ConfigureAwait(false);
-        }
+        var needed = StagesNeeded(document, target, metaArgs).ToList();
+        if (needed.Count > 1) progress?.Report(new StagesPlanned(needed.Select(s => (s.Index, StageLabel(s))).ToList()));
+        var runs = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, progress));
+        var built = await BuildStagesAsync(document, needed, metaArgs, runs, cancellationToken).ConfigureAwait(false);
+        var usedArgs = runs.Values.SelectMany(r => r.UsedArgs).ToHashSet(StringComparer.Ordinal);
 
         var final = built[target.Index];
         var config = final.Config with { Created = created };
@@ -96,7 +94,57 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
             ?? throw new DockerfileException(new SourceLocation(document.FileName, 1, 1), $"target stage \"{target}\" could not be found");
     }
 
-    /// <summary>The target and the stages it starts FROM, transitively, in file order.</summary>
+    /// <summary>
+    /// Runs every needed stage as soon as the stages it uses are built, so independent stages run side by side (as
+    /// BuildKit runs them). A stage only ever uses earlier stages, so file order is an order in which each one's
+    /// dependencies are already scheduled. The first failure cancels the rest and is the one reported.
+    /// </summary>
+    private static async Task<Dictionary<int, StageState>> BuildStagesAsync(DockerfileDocument document, List<Stage> needed, MetaArgs metaArgs,
+        Dictionary<int, StageRun> runs, CancellationToken cancellationToken)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tasks = new Dictionary<int, Task<StageState>>();
+        foreach (var stage in needed)
+        {
+            var dependencies = DependenciesOf(document, stage, metaArgs).Select(d => d.Index).Distinct().Where(tasks.ContainsKey).ToList();
+            tasks[stage.Index] = RunStageAsync(runs[stage.Index], dependencies.ToDictionary(i => i, i => tasks[i]), failed);
+        }
+        try
+        {
+            await Task.WhenAll(tasks.Values).ConfigureAwait(false);
+        }
+        catch when (FirstFailure(tasks.Values) is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+        return tasks.ToDictionary(t => t.Key, t => t.Value.Result);
+    }
+
+    private static async Task<StageState> RunStageAsync(StageRun run, Dictionary<int, Task<StageState>> dependencies, CancellationTokenSource failed)
+    {
+        try
+        {
+            var built = new Dictionary<int, StageState>();
+            foreach (var (index, task) in dependencies) built[index] = await task.ConfigureAwait(false);
+            return await run.ExecuteAsync(built, failed.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await failed.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The failure that caused the others: the first stage that failed other than by being cancelled.</summary>
+    private static Exception? FirstFailure(IEnumerable<Task<StageState>> tasks)
+    {
+        var faults = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).ToList();
+        return faults.FirstOrDefault(e => e is not OperationCanceledException) ?? faults.FirstOrDefault();
+    }
+
+    private static string StageLabel(Stage stage) => stage.Name ?? $"stage-{stage.Index}";
+
+    /// <summary>The target and the stages it uses, transitively, in file order.</summary>
     private static IEnumerable<Stage> StagesNeeded(DockerfileDocument document, Stage target, MetaArgs metaArgs)
     {
         var needed = new SortedSet<int>();
@@ -104,15 +152,21 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         while (pending.TryPop(out var stage))
         {
             if (!needed.Add(stage.Index)) continue;
-            var baseName = stage.From.Expand(metaArgs.Expander(document)).BaseName;
-            if (document.FindStage(baseName) is { } parent && parent.Index < stage.Index) pending.Push(parent);
-            var froms = stage.Instructions.OfType<CopyInstruction>().Select(c => c.From).OfType<string>()
-                .Concat(stage.Instructions.OfType<RunInstruction>().SelectMany(RunMounts.Sources));
-            foreach (var from in froms)
-                if ((document.FindStage(from) ?? (int.TryParse(from, out var i) && i >= 0 && i < stage.Index ? document.Stages[i] : null)) is { } source)
-                    pending.Push(source);
+            foreach (var source in DependenciesOf(document, stage, metaArgs)) pending.Push(source);
         }
         return needed.Select(i => document.Stages[i]);
+    }
+
+    /// <summary>The earlier stages a stage starts FROM, copies --from or mounts from.</summary>
+    private static IEnumerable<Stage> DependenciesOf(DockerfileDocument document, Stage stage, MetaArgs metaArgs)
+    {
+        var baseName = stage.From.Expand(metaArgs.Expander(document)).BaseName;
+        if (document.FindStage(baseName) is { } parent && parent.Index < stage.Index) yield return parent;
+        var froms = stage.Instructions.OfType<CopyInstruction>().Select(c => c.From).OfType<string>()
+            .Concat(stage.Instructions.OfType<RunInstruction>().SelectMany(RunMounts.Sources));
+        foreach (var from in froms)
+            if ((document.FindStage(from) ?? (int.TryParse(from, out var i) && i >= 0 && i < stage.Index ? document.Stages[i] : null)) is { } source)
+                yield return source;
     }
 }
 
@@ -123,3 +177,6 @@ internal sealed record MetaArgs(Dictionary<string, string> Values, HashSet<strin
 }
 
 public sealed record BuildWarning(string Message) : BuildEvent;
+
+/// <summary>A build of several stages: their indexes and labels (name, or <c>stage-N</c>); they may run side by side.</summary>
+public sealed record StagesPlanned(IReadOnlyList<(int Stage, string Label)> Stages) : BuildEvent;

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Tabula.Content;
 using Tabula.Layers;
 
 namespace Tabula.Build;
@@ -17,7 +19,8 @@ internal sealed class FileChecksums(string storeRoot)
 {
     private const long RememberFrom = 1 << 20;
 
-    private readonly Dictionary<string, string> _known = new(StringComparer.Ordinal);
+    // Stages that run side by side share it.
+    private readonly ConcurrentDictionary<string, string> _known = new(StringComparer.Ordinal);
 
     private string Folder => Path.Combine(storeRoot, "tabula", "checksums");
 
@@ -36,9 +39,7 @@ internal sealed class FileChecksums(string storeRoot)
         if (remember && Posix.Lstat(path) is { } after && StatKey(path, after) == statKey)
         {
             Directory.CreateDirectory(Folder);
-            var temporary = stored + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-            File.WriteAllText(temporary, hex, Encoding.ASCII);
-            File.Move(temporary, stored, overwrite: true);
+            AtomicFile.Write(stored, Encoding.ASCII.GetBytes(hex), durable: false);
         }
         return _known[statKey] = hex;
     }

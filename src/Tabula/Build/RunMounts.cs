@@ -122,9 +122,10 @@ internal static class RunMounts
 
     /// <summary>
     /// Puts each secret where the command finds it: a copy with the asked mode and owner in <paramref name="directory"/>
-    /// (only root may enter it; the caller deletes it) mounted read-only, and/or a variable added to <paramref name="env"/>.
+    /// (only its owner may enter it; the caller deletes it) mounted read-only, and/or a variable added to <paramref name="env"/>.
+    /// Without root (<paramref name="canChown"/> false) the file stays the caller's, which the container sees as root.
     /// </summary>
-    public static async Task<List<(string Destination, string Source, bool ReadOnly)>> PrepareSecretsAsync(IReadOnlyList<SecretMount> secrets, string directory, List<string> env, CancellationToken cancellationToken)
+    public static async Task<List<(string Destination, string Source, bool ReadOnly)>> PrepareSecretsAsync(IReadOnlyList<SecretMount> secrets, string directory, List<string> env, bool canChown, CancellationToken cancellationToken)
     {
         var files = new List<(string, string, bool)>();
         if (secrets.Count == 0) return files;
@@ -143,7 +144,7 @@ internal static class RunMounts
             var copy = Path.Combine(directory, (++n).ToString(CultureInfo.InvariantCulture));
             await using (var file = new FileStream(copy, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
                 await file.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-            if (secret.Uid != 0 || secret.Gid != 0) Posix.Lchown(copy, secret.Uid, secret.Gid);
+            if (canChown && (secret.Uid != 0 || secret.Gid != 0)) Posix.Lchown(copy, secret.Uid, secret.Gid);
             File.SetUnixFileMode(copy, (UnixFileMode)secret.Mode);
             files.Add((target, copy, true));
         }
@@ -277,6 +278,11 @@ internal static class RunMounts
         var temporary = directory + ".new-" + Guid.NewGuid().ToString("N")[..8];
         Directory.CreateDirectory(temporary);
         File.SetUnixFileMode(temporary, (UnixFileMode)mode);
+        if ((uid != 0 || gid != 0) && !Environment.IsPrivilegedProcess)
+        {
+            Directory.Delete(temporary);
+            throw new DockerfileException(run.Location, $"RUN --mount={spec.Text}: uid= and gid= other than 0 need root: a rootless build maps only root into the container");
+        }
         if (uid != 0 || gid != 0) Posix.Lchown(temporary, uid, gid);
         try { Directory.Move(temporary, directory); }
         catch (IOException) when (Directory.Exists(directory)) { Directory.Delete(temporary); }

@@ -31,11 +31,12 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
     public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, CancellationToken cancellationToken)
     {
         CheckSupported(run);
+        ContainerPrivileges privileges;
         try
         {
-            Tabula.Runtime.ContainerPrivilegeException.ThrowUnlessPrivileged();
+            privileges = ContainerPrivileges.Detect();
         }
-        catch (Tabula.Runtime.ContainerPrivilegeException e)
+        catch (ContainerPrivilegeException e)
         {
             throw new DockerfileException(run.Location, e.Message, e);
         }
@@ -62,7 +63,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
 
         string bundle = Path.Combine(Path.GetTempPath(), "tabula-build-" + Guid.NewGuid().ToString("N")[..16]);
         var cacheLocks = new List<IDisposable>();
-        // Only root may enter the bundle: its config.json and secrets/ may hold secrets.
+        // Only its owner may enter the bundle: its config.json and secrets/ may hold secrets.
         Directory.CreateDirectory(bundle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
@@ -70,7 +71,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             var (tree, _) = await RootfsUnpacker.UnpackAsync(state.Layers, rootfs, cancellationToken).ConfigureAwait(false);
             var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(bundle, "mounts"), cacheLocks, cancellationToken).ConfigureAwait(false);
             var runEnv = new List<string>(env);
-            var extra = await RunMounts.PrepareSecretsAsync(secrets, Path.Combine(bundle, "secrets"), runEnv, cancellationToken).ConfigureAwait(false);
+            var extra = await RunMounts.PrepareSecretsAsync(secrets, Path.Combine(bundle, "secrets"), runEnv, canChown: !privileges.Rootless, cancellationToken).ConfigureAwait(false);
             if (script is { } s)
             {
                 string scriptPath = Path.Combine(bundle, "script");
@@ -98,9 +99,10 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                     Mounts = mounts,
                     Stdout = output,
                     Stderr = output,
+                    Privileges = privileges,
                 }, cancellationToken).ConfigureAwait(false);
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or ContainerPrivilegeException)
             {
                 throw new DockerfileException(run.Location, $"RUN: {e.Message}", e);
             }
@@ -112,7 +114,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                     $"RUN failed: process \"{string.Join(' ', args)}\" did not complete successfully: exit code: {exitCode}{tail}");
             }
 
-            var upper = RootfsDiff.Compute(tree, rootfs, Epoch);
+            var upper = RootfsDiff.Compute(tree, rootfs, Epoch, privileges.Rootless);
             var layer = await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
             _cache.Set(cacheKey, layer);
             Record(state, layer, args, created);
@@ -121,9 +123,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         finally
         {
             foreach (var held in cacheLocks) held.Dispose();
-            try { Directory.Delete(bundle, recursive: true); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            ScratchDirectory.Delete(bundle);
         }
     }
 

@@ -27,6 +27,9 @@ internal sealed class StageRun(
     private readonly StepCache _cache = new(store.Content);
     private int _step;
 
+    /// <summary>The --build-arg names this stage consumed.</summary>
+    public IReadOnlySet<string> UsedArgs => usedArgs;
+
     public async Task<StageState> ExecuteAsync(IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
     {
         var from = stage.From.Expand(metaArgs.Expander(document));

@@ -43,7 +43,7 @@ internal sealed class StepCache(ContentStore content)
     public void SetEmpty(string key)
     {
         Directory.CreateDirectory(Folder);
-        AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes(NoLayer));
+        AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes(NoLayer), durable: false);
     }
 
     private const string NoLayer = "no layer\n";
@@ -51,7 +51,7 @@ internal sealed class StepCache(ContentStore content)
     public void Set(string key, ILayer layer)
     {
         Directory.CreateDirectory(Folder);
-        AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes($"{layer.MediaType}\n{layer.Digest}\n{layer.Size.ToString(CultureInfo.InvariantCulture)}\n{layer.DiffId}\n"));
+        AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes($"{layer.MediaType}\n{layer.Digest}\n{layer.Size.ToString(CultureInfo.InvariantCulture)}\n{layer.DiffId}\n"), durable: false);
     }
 }
 

@@ -3,7 +3,11 @@ namespace Tabula.Content;
 /// <summary>Replaces a small file so that readers see the old or the new content, never a mix or nothing.</summary>
 internal static class AtomicFile
 {
-    public static void Write(string path, ReadOnlySpan<byte> content)
+    /// <param name="durable">
+    /// Also survive a crash (fsync the file and its folder). Caches pass false: losing an entry costs a recomputation,
+    /// and the rename alone already keeps a reader from a torn one.
+    /// </param>
+    public static void Write(string path, ReadOnlySpan<byte> content, bool durable = true)
     {
         var temp = $"{path}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp";
         try
@@ -11,10 +15,10 @@ internal static class AtomicFile
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
                 file.Write(content);
-                file.Flush(flushToDisk: true);
+                file.Flush(flushToDisk: durable);
             }
             File.Move(temp, path, overwrite: true);
-            FileSync.Directory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            if (durable) FileSync.Directory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         finally
         {

@@ -121,6 +121,18 @@ public sealed class ContentStore
         }
         File.SetUnixFileMode(tempPath, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         File.Move(tempPath, target, overwrite: true);
-        FileSync.Directory(Path.GetDirectoryName(target)!);
+        // The folder is not synced here: SyncBlobs does it once for all the blobs written before they become reachable.
+    }
+
+    /// <summary>
+    /// Makes every blob renamed into the store so far durable, whoever wrote it: one fsync per <c>blobs/ALGORITHM</c>
+    /// folder. Called before anything durable names blobs (index.json), so a command writing many blobs pays for one
+    /// folder sync instead of one each; a blob lost to a crash before that was unreachable anyway.
+    /// </summary>
+    public void SyncBlobs()
+    {
+        var blobs = Path.Combine(Root, "blobs");
+        if (!Directory.Exists(blobs)) return;
+        foreach (var folder in Directory.EnumerateDirectories(blobs)) FileSync.Directory(folder);
     }
 }

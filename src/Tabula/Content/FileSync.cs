@@ -1,3 +1,4 @@
+using Tabula.IO;
 using System.Runtime.InteropServices;
 
 namespace Tabula.Content;
@@ -16,12 +17,12 @@ internal static partial class FileSync
         finally { _ = Close(fd); }
     }
 
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(LibC.Name, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
 
-    [LibraryImport("libc", EntryPoint = "fsync")]
+    [LibraryImport(LibC.Name, EntryPoint = "fsync")]
     private static partial int Fsync(int fd);
 
-    [LibraryImport("libc", EntryPoint = "close")]
+    [LibraryImport(LibC.Name, EntryPoint = "close")]
     private static partial int Close(int fd);
 }

@@ -27,6 +27,6 @@ public sealed class LayerStatsCache(ContentStore store)
     public void Set(Digest layer, LayerStats stats)
     {
         Directory.CreateDirectory(Folder);
-        AtomicFile.Write(Path.Combine(Folder, layer.Encoded), System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{stats.TarSize} {stats.FilesSize}")));
+        AtomicFile.Write(Path.Combine(Folder, layer.Encoded), System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{stats.TarSize} {stats.FilesSize}")), durable: false);
     }
 }

@@ -84,6 +84,7 @@ public sealed class ReferenceStore(ContentStore content)
         var entries = index.Manifests.ToList();
         change(entries);
         cancellationToken.ThrowIfCancellationRequested();
+        content.SyncBlobs(); // what the new index names must survive a crash before the index does
         AtomicFile.Write(IndexPath, OciJson.Serialize(index with { SchemaVersion = 2, MediaType = MediaTypes.OciIndex, Manifests = entries }));
     }
 

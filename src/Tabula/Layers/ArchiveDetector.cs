@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Tabula.IO;
+using Tabula.Images;
 
 namespace Tabula.Layers;
 
@@ -12,13 +13,9 @@ public static class ArchiveDetector
 
     public static ArchiveCompression DetectCompression(ReadOnlySpan<byte> head)
     {
-        if (head.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B, 0x08])) return ArchiveCompression.Gzip;
         if (head.StartsWith("BZh"u8)) return ArchiveCompression.Bzip2;
         if (head.StartsWith((ReadOnlySpan<byte>)[0xFD, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0x00])) return ArchiveCompression.Xz;
-        if (head.StartsWith((ReadOnlySpan<byte>)[0x28, 0xB5, 0x2F, 0xFD])) return ArchiveCompression.Zstd;
-        // A zstd stream may open with a skippable frame (magic 0x184D2A50..5F, little endian).
-        if (head.Length >= 4 && (head[0] & 0xF0) == 0x50 && head[1] == 0x2A && head[2] == 0x4D && head[3] == 0x18) return ArchiveCompression.Zstd;
-        return ArchiveCompression.None;
+        return ArchiveStreams.ToArchiveCompression(LayerDecompression.Sniff(head));
     }
 
     /// <summary>

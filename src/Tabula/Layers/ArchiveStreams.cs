@@ -1,4 +1,5 @@
 using Tabula.IO;
+using Tabula.Images;
 using Tabula.Oci;
 using System.IO.Compression;
 using SharpCompress.Compressors.BZip2;
@@ -14,17 +15,16 @@ public static class ArchiveStreams
     /// <summary>A read stream of the decompressed content of <paramref name="compressed"/>.</summary>
     public static Stream OpenDecompressing(Stream compressed, ArchiveCompression compression, bool leaveOpen) => compression switch
     {
-        ArchiveCompression.None => leaveOpen ? new NonClosingStream(compressed) : compressed,
-        // GZipStream reads concatenated members, as Go's gzip reader does.
-        ArchiveCompression.Gzip => new GZipStream(compressed, CompressionMode.Decompress, leaveOpen),
+        ArchiveCompression.None => LayerDecompression.Open(compressed, LayerCompression.None, leaveOpen),
+        ArchiveCompression.Gzip => LayerDecompression.Open(compressed, LayerCompression.Gzip, leaveOpen),
+        ArchiveCompression.Zstd => LayerDecompression.Open(compressed, LayerCompression.Zstd, leaveOpen),
         ArchiveCompression.Bzip2 => BZip2Stream.Create(compressed, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true, leaveOpen, tolerateTruncatedStream: false),
         ArchiveCompression.Xz => new XZStream(leaveOpen ? new NonClosingStream(compressed) : compressed),
-        ArchiveCompression.Zstd => new DecompressionStream(compressed, leaveOpen: leaveOpen),
         _ => throw new ArgumentOutOfRangeException(nameof(compression)),
     };
 
     public static Stream OpenDecompressing(Stream compressed, LayerCompression compression, bool leaveOpen)
-        => OpenDecompressing(compressed, ToArchiveCompression(compression), leaveOpen);
+        => LayerDecompression.Open(compressed, compression, leaveOpen);
 
     /// <summary>
     /// A write stream that compresses into <paramref name="destination"/> on all cores. Deterministic: equal input,

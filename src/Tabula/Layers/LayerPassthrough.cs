@@ -37,21 +37,30 @@ public static class LayerPassthrough
         await using var tail = new TailKeepingWriteStream(blob, GzipTrailerLength);
         await using var tee = new TeeReadStream(input, tail);
         await using var gunzip = new GZipStream(tee, CompressionMode.Decompress, leaveOpen: true);
-        using var tar = new Sha256Stream(gunzip, leaveOpen: true);
-        try
+        Digest diffId;
+        long tarSize;
+        // Reading the file, hashing and writing the blob, and inflating run on one thread; hashing and checking the tar
+        // on this one. Disposing the read-ahead waits for its thread, so the tee is only touched again after that.
+        await using (var ahead = new ReadAheadStream(gunzip, leaveOpen: true))
+        using (var tar = new Sha256Stream(ahead, leaveOpen: true))
         {
-            if (await CheckAsync(tar, rewrites, cancellationToken).ConfigureAwait(false) is { } reason) return new PassthroughResult(null, reason);
-        }
-        catch (InvalidDataException e)
-        {
-            return new PassthroughResult(null, $"the gzip stream is corrupt: {e.Message}");
+            try
+            {
+                if (await CheckAsync(tar, rewrites, cancellationToken).ConfigureAwait(false) is { } reason) return new PassthroughResult(null, reason);
+            }
+            catch (InvalidDataException e)
+            {
+                return new PassthroughResult(null, $"the gzip stream is corrupt: {e.Message}");
+            }
+            diffId = Digest.FromSha256Hash(tar.Hash);
+            tarSize = tar.BytesPassed;
         }
         // Bytes after the last gzip member make Go's gzip reader (docker, containerd) fail on the blob. GZipStream
         // skips them silently, so the blob must end in the trailer of what was decompressed: ISIZE = size mod 2^32.
-        if (await HasMoreAsync(tee, cancellationToken).ConfigureAwait(false) || !EndsWithGzipTrailerFor(tail.Tail, tar.BytesPassed))
+        if (await HasMoreAsync(tee, cancellationToken).ConfigureAwait(false) || !EndsWithGzipTrailerFor(tail.Tail, tarSize))
             return new PassthroughResult(null, "there are bytes after the end of the gzip stream (or it has several members)");
         await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return new PassthroughResult(new WrittenLayer(Digest.FromSha256Hash(tar.Hash), Digest.FromSha256Hash(blob.Hash), blob.BytesPassed, tar.BytesPassed, LayerCompression.Gzip), null);
+        return new PassthroughResult(new WrittenLayer(diffId, Digest.FromSha256Hash(blob.Hash), blob.BytesPassed, tarSize, LayerCompression.Gzip), null);
     }
 
     private static async Task<PassthroughResult> CompressPlainTarAsync(Stream input, Stream destination, EntryRewrites rewrites,

@@ -12,12 +12,16 @@ public sealed class PassthroughChecker(EntryRewrites rewrites)
         "path", "linkpath", "size", "uid", "gid", "mtime", "atime", "ctime", "uname", "gname",
     };
 
+    /// <summary>The only root entry that passes: what the root of a new image is anyway (the normal path drops it).</summary>
+    private const int RootMode = 0x1ED; // 0755
+
     private readonly Dictionary<string, LayerEntryType> _seen = new(StringComparer.Ordinal);
 
     /// <summary>Why the archive cannot pass through, or null when this entry keeps it eligible.</summary>
     public string? Check(TarArchiveEntry entry)
     {
         if (entry.Type is not { } type) return $"'{entry.Name}' is of a kind layers do not hold (type flag '{entry.TypeFlag}')";
+        if (IsRoot(entry.Name)) return CheckRoot(entry, type);
         if (PathProblem(entry.Name, out string path) is { } pathProblem) return pathProblem;
         if (!_seen.TryAdd(path, type)) return $"'{path}' appears twice";
 
@@ -37,6 +41,26 @@ public sealed class PassthroughChecker(EntryRewrites rewrites)
             if (targetType == LayerEntryType.Directory)
                 return $"hardlink '{path}' points to the directory '{entry.LinkName}'";
         }
+        return CheckMetadata(entry, type, path);
+    }
+
+    /// <summary>
+    /// Distribution tarballs (<c>tar -C rootfs -c .</c>) start with an entry for the root itself. Layers have none: the
+    /// normal path drops it and the root of the image is a 0755 directory owned by root. An archive whose root entry
+    /// says exactly that gives the same filesystem when extracted (only the root's mtime is the archive's), so it may
+    /// still pass through; any other owner, mode or extended attribute would change the root, so it may not.
+    /// </summary>
+    private string? CheckRoot(TarArchiveEntry entry, LayerEntryType type)
+    {
+        if (type != LayerEntryType.Directory) return $"'{entry.Name}' is an entry for the root itself that is not a directory";
+        if (!_seen.TryAdd("", type)) return $"'{entry.Name}' (the root) appears twice";
+        if ((entry.Mode & 0xFFF) != RootMode || entry.Uid != 0 || entry.Gid != 0 || !entry.Xattrs.IsEmpty)
+            return $"'{entry.Name}' is an entry for the root itself with an owner, mode or attributes a new image's root does not have";
+        return CheckMetadata(entry, type, ".");
+    }
+
+    private string? CheckMetadata(TarArchiveEntry entry, LayerEntryType type, string path)
+    {
         if (!LayerTimes.IsWholeSecond(entry.ModTime)) return $"'{path}' has a time with a fraction of a second";
         if (rewrites.ApplyTime(entry.ModTime) != entry.ModTime) return $"'{path}' is newer than the build epoch";
         if (rewrites.ApplyOwner(entry.Uid, entry.Gid) != new Ownership(entry.Uid, entry.Gid)) return $"--chown would change the owner of '{path}'";
@@ -47,17 +71,24 @@ public sealed class PassthroughChecker(EntryRewrites rewrites)
         return null;
     }
 
+    private static bool IsRoot(string name) => StripDotSlash(name).TrimEnd('/') is "" or ".";
+
+    private static string StripDotSlash(string name)
+    {
+        while (name.StartsWith("./", StringComparison.Ordinal)) name = name[2..];
+        return name;
+    }
+
     /// <summary>
     /// Accepts a relative name (after stripping leading <c>./</c>) with no empty, <c>.</c> or <c>..</c> component and
-    /// no whiteout component; a trailing '/' is allowed. The root itself is refused: layers have no entry for it.
+    /// no whiteout component; a trailing '/' is allowed. Entries for the root itself are checked by <see cref="CheckRoot"/>.
     /// </summary>
     private static string? PathProblem(string name, out string path)
     {
-        path = name;
-        while (path.StartsWith("./", StringComparison.Ordinal)) path = path[2..];
+        path = StripDotSlash(name);
         if (path.StartsWith('/')) return $"'{name}' is absolute";
         path = path.TrimEnd('/');
-        if (path.Length == 0 || path == ".") return $"'{name}' is an entry for the root itself";
+        if (path.Length == 0 || path == ".") return $"'{name}' names the root itself";
         if (!LayerPath.IsClean(path)) return $"'{name}' has '..', '.' or empty components";
         if (LayerPath.ContainsWhiteout(path)) return $"'{name}' is a whiteout name";
         return null;

@@ -6,42 +6,42 @@ namespace Tabula.Registry;
 /// <summary>
 /// A blob's bytes as they arrive from a registry, hashed as they pass: reading past the expected size, ending short
 /// of it, or ending with another digest throws <see cref="RegistryContentException"/>, so no consumer completes on
-/// corrupt content.
+/// corrupt content. Without <paramref name="hashDigest"/> only the size is held to, for a consumer that hashes the
+/// bytes itself anyway (the store, when it commits them), so they are hashed once.
 /// </summary>
-internal sealed class BlobReadStream(HttpResponseMessage response, Stream body, Digest expected, long? expectedSize, string what) : ForwardReadStream
+internal sealed class BlobReadStream(HttpResponseMessage response, Stream body, Digest expected, long? expectedSize, string what, bool hashDigest = true) : ForwardReadStream
 {
-    private readonly Sha256Stream _hashing = new(body);
+    private readonly CountingStream _received = hashDigest ? new Sha256Stream(body) : new CountingStream(body);
     private bool _verified;
 
     public override long Length => expectedSize ?? throw new NotSupportedException();
-    public override long Position { get => _hashing.BytesPassed; set => throw new NotSupportedException(); }
+    public override long Position { get => _received.BytesPassed; set => throw new NotSupportedException(); }
 
-    public override int Read(Span<byte> buffer) => Check(_hashing.Read(buffer), buffer.Length);
+    public override int Read(Span<byte> buffer) => Check(_received.Read(buffer), buffer.Length);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         int read;
         try
         {
-            read = await _hashing.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            read = await _received.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e) when (e is not RegistryException)
         {
-            throw new RegistryException($"{what}: the connection broke after {_hashing.BytesPassed} bytes: {e.Message}", transient: true, inner: e);
+            throw new RegistryException($"{what}: the connection broke after {_received.BytesPassed} bytes: {e.Message}", transient: true, inner: e);
         }
         return Check(read, buffer.Length);
     }
 
     private int Check(int read, int requested)
     {
-        if (expectedSize is { } size && _hashing.BytesPassed > size)
+        if (expectedSize is { } size && _received.BytesPassed > size)
             throw new RegistryContentException($"{what}: the registry sent more than the expected {size} bytes; nothing was stored");
         if (read == 0 && requested > 0 && !_verified)
         {
-            if (expectedSize is { } s && _hashing.BytesPassed != s)
-                throw new RegistryContentException($"{what}: the registry sent {_hashing.BytesPassed} bytes instead of {s} (truncated); nothing was stored");
-            var actual = Digest.FromSha256Hash(_hashing.Hash);
-            if (actual != expected)
+            if (expectedSize is { } s && _received.BytesPassed != s)
+                throw new RegistryContentException($"{what}: the registry sent {_received.BytesPassed} bytes instead of {s} (truncated); nothing was stored");
+            if (_received is Sha256Stream hashing && Digest.FromSha256Hash(hashing.Hash) is var actual && actual != expected)
                 throw new RegistryContentException($"{what}: content does not match its digest: expected {expected}, got {actual}; the registry sent corrupt data, nothing was stored");
             _verified = true;
         }
@@ -52,7 +52,7 @@ internal sealed class BlobReadStream(HttpResponseMessage response, Stream body, 
     {
         if (disposing)
         {
-            _hashing.Dispose();
+            _received.Dispose();
             response.Dispose();
         }
         base.Dispose(disposing);

@@ -258,8 +258,16 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>Opens a blob; the stream is verified against digest and size as it is read.</summary>
-    public async Task<Stream> OpenBlobAsync(string repository, Digest digest, long? size, CancellationToken cancellationToken)
+    public Task<Stream> OpenBlobAsync(string repository, Digest digest, long? size, CancellationToken cancellationToken)
+        => OpenBlobAsync(repository, digest, size, hashDigest: true, cancellationToken);
+
+    /// <summary>
+    /// Opens a blob held to its size; with <paramref name="hashDigest"/> false the caller must check the digest itself
+    /// (the store does, when it commits a blob to an expected digest), so that the bytes are hashed once.
+    /// </summary>
+    internal async Task<Stream> OpenBlobAsync(string repository, Digest digest, long? size, bool hashDigest, CancellationToken cancellationToken)
     {
+        if (!hashDigest && size is null) throw new ArgumentException("a blob read without hashing must be held to its size", nameof(size));
         if (digest.Algorithm != Digest.Sha256) throw new NotSupportedException($"blob {digest}: only sha256 digests are supported");
         var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Url($"v2/{repository}/blobs/{digest}")), [RegistryScope.Pull(repository)], cancellationToken).ConfigureAwait(false);
         try
@@ -269,7 +277,7 @@ public sealed class RegistryClient : IDisposable
             if (size is { } s && response.Content.Headers.ContentLength is { } length && length != s)
                 throw new RegistryContentException($"{what}: the registry announces {length} bytes instead of {s}; nothing was stored");
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new BlobReadStream(response, body, digest, size, what);
+            return new BlobReadStream(response, body, digest, size, what, hashDigest);
         }
         catch
         {

@@ -28,6 +28,9 @@ public sealed record BundleSpec
 
     /// <summary>Further mounts, after the bound files, in order.</summary>
     public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
+
+    /// <summary>Rootless: a user namespace mapping the caller to root (see <see cref="BundleConfig"/>).</summary>
+    public ContainerPrivileges Privileges { get; init; } = ContainerPrivileges.Root;
 }
 
 /// <summary>
@@ -47,7 +50,10 @@ public sealed record ContainerMount(string Destination, string Type, string Sour
 /// Writes config.json (OCI runtime spec 1.0.2) the way <c>runc spec</c> lays out its default, with docker's default
 /// capabilities: mount, pid, ipc and uts namespaces (plus network unless the host's is used); /proc, a tmpfs /dev
 /// (the runtime adds the standard devices), /dev/pts, /dev/shm, /dev/mqueue, read-only /sys; the masked and
-/// read-only /proc paths of runc's default.
+/// read-only /proc paths of runc's default. Rootless, it follows <c>runc spec --rootless</c>: a user namespace whose
+/// only mapping is the caller's uid and gid to 0, no cgroup resources (a normal user may not create cgroups) and
+/// /dev/pts without gid=5 (group 5 is not mapped). sysfs still goes on /sys with a network namespace of its own:
+/// the user namespace owns that network namespace, so it may mount it.
 /// </summary>
 public static class BundleConfig
 {
@@ -120,6 +126,7 @@ public static class BundleConfig
             json.WriteStartArray("namespaces");
             var namespaces = new List<string> { "pid", "ipc", "uts", "mount" };
             if (spec.Network == NetworkMode.None) namespaces.Add("network");
+            if (spec.Privileges.Rootless) namespaces.Add("user");
             foreach (var ns in namespaces)
             {
                 json.WriteStartObject();
@@ -127,14 +134,22 @@ public static class BundleConfig
                 json.WriteEndObject();
             }
             json.WriteEndArray();
-            json.WriteStartObject("resources");
-            json.WriteStartArray("devices");
-            json.WriteStartObject();
-            json.WriteBoolean("allow", false);
-            json.WriteString("access", "rwm");
-            json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
+            if (spec.Privileges.Rootless)
+            {
+                WriteMapping(json, "uidMappings", spec.Privileges.HostUid);
+                WriteMapping(json, "gidMappings", spec.Privileges.HostGid);
+            }
+            else
+            {
+                json.WriteStartObject("resources");
+                json.WriteStartArray("devices");
+                json.WriteStartObject();
+                json.WriteBoolean("allow", false);
+                json.WriteString("access", "rwm");
+                json.WriteEndObject();
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
             WriteStrings(json, "maskedPaths", MaskedPaths);
             WriteStrings(json, "readonlyPaths", ReadonlyPaths);
             json.WriteEndObject();
@@ -150,7 +165,10 @@ public static class BundleConfig
     {
         yield return new("/proc", "proc", "proc", ["nosuid", "noexec", "nodev"]);
         yield return new("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]);
-        yield return new("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]);
+        bool rootless = spec.Privileges.Rootless;
+        yield return rootless
+            ? new("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"])
+            : new("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]);
         yield return new("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]);
         yield return new("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]);
         // sysfs belongs to a network namespace: with the host's network, bind the host's /sys read-only instead.
@@ -168,6 +186,18 @@ public static class BundleConfig
     {
         json.WriteStartArray(name);
         foreach (var value in values) json.WriteStringValue(value);
+        json.WriteEndArray();
+    }
+
+    /// <summary>One id mapping: <paramref name="hostId"/> is root inside, and no other id exists there.</summary>
+    private static void WriteMapping(Utf8JsonWriter json, string name, int hostId)
+    {
+        json.WriteStartArray(name);
+        json.WriteStartObject();
+        json.WriteNumber("containerID", 0);
+        json.WriteNumber("hostID", hostId);
+        json.WriteNumber("size", 1);
+        json.WriteEndObject();
         json.WriteEndArray();
     }
 

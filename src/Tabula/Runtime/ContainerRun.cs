@@ -34,6 +34,9 @@ public sealed record ContainerRequest
     public Stream? Stdout { get; init; }
     public Stream? Stderr { get; init; }
     public bool AttachStdin { get; init; }
+
+    /// <summary>As root or rootless; null: detected (<see cref="ContainerPrivileges.Detect()"/>).</summary>
+    public ContainerPrivileges? Privileges { get; init; }
 }
 
 /// <summary>Writes a bundle's config.json and /etc files, makes the mount points, runs the container and tidies the rootfs after.</summary>
@@ -45,7 +48,9 @@ public static class ContainerRun
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Args.Count == 0) throw new ArgumentException("no command to run: the image has no CMD or ENTRYPOINT and none was given");
+        var privileges = request.Privileges ?? ContainerPrivileges.Detect();
         var user = await ContainerUser.ResolveAsync(request.User, request.Tree, cancellationToken).ConfigureAwait(false);
+        if (privileges.Rootless) user = RootlessUser(user, request.User);
         string bundle = Path.GetFullPath(request.BundleDirectory);
         string rootfs = Path.Combine(bundle, "rootfs");
 
@@ -61,6 +66,7 @@ public static class ContainerRun
             TmpfsTmp = request.TmpfsTmp,
             BindFiles = [.. etc.Select(e => (e.Destination, e.Source, request.ReadOnlyEtcFiles)), .. request.ExtraFiles],
             Mounts = request.Mounts,
+            Privileges = privileges,
         };
         await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), BundleConfig.Generate(spec), cancellationToken).ConfigureAwait(false);
 
@@ -68,12 +74,27 @@ public static class ContainerRun
         try
         {
             string id = "tabula-" + Guid.NewGuid().ToString("N")[..16];
-            return await request.Runtime.RunAsync(bundle, id, request.Stdout, request.Stderr, request.AttachStdin, cancellationToken).ConfigureAwait(false);
+            // Rootless, the runtime's state goes beside the bundle: its default under /run belongs to root.
+            var runtime = privileges.Rootless ? request.Runtime.WithStateRoot(Path.Combine(bundle, "runc")) : request.Runtime;
+            return await runtime.RunAsync(bundle, id, request.Stdout, request.Stderr, request.AttachStdin, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             stubs.Remove();
         }
+    }
+
+    /// <summary>
+    /// Rootless, only root exists inside (the caller's one id is mapped to it): another user cannot be switched
+    /// to, and supplementary groups are dropped since none of them is mapped.
+    /// </summary>
+    public static ContainerUser RootlessUser(ContainerUser user, string? spec)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.Uid != 0 || user.Gid != 0)
+            throw new ContainerPrivilegeException(
+                $"user '{spec}' (uid {user.Uid}, gid {user.Gid}) cannot run rootless: a rootless container maps only root (to this user); run tabula as root, or run as root inside");
+        return user.AdditionalGids.Count == 0 ? user : user with { AdditionalGids = [] };
     }
 
     /// <summary>The environment as given, with PATH and HOME added when missing (as docker and BuildKit do).</summary>

@@ -6,7 +6,8 @@ namespace Tabula.Runtime;
 /// The empty directories and files a runtime needs as mount points, made in the rootfs before it runs and taken
 /// away after, with the times of the directories they were made in put back (as BuildKit's stub cleaner does),
 /// so that a RUN's layer holds only what the command changed. Nothing is made below a symlink: such a mount
-/// point is left to the runtime, which resolves it inside the rootfs.
+/// point is left to the runtime, which resolves it inside the rootfs. As a normal user (rootless), a parent
+/// without owner write permission is opened for the moment of making or removing a stub, then given its mode back.
 /// </summary>
 public sealed class MountStubs
 {
@@ -33,8 +34,11 @@ public sealed class MountStubs
                     if (Posix.Lstat(current) is { } parentStatus && !stubs._parents.Any(p => p.Path == current))
                         stubs._parents.Add((current, parentStatus));
                     bool directory = !last || isDirectory;
-                    if (directory) Directory.CreateDirectory(next);
-                    else new FileStream(next, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead }).Dispose();
+                    WithWritableParent(current, () =>
+                    {
+                        if (directory) Directory.CreateDirectory(next);
+                        else new FileStream(next, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead }).Dispose();
+                    });
                     stubs._created.Add((next, directory));
                 }
                 else if (!status.IsDirectory)
@@ -55,10 +59,25 @@ public sealed class MountStubs
             var (path, isDirectory) = _created[i];
             var status = Posix.Lstat(path);
             if (status is null) continue;
-            if (isDirectory && status.IsDirectory && !Directory.EnumerateFileSystemEntries(path).Any()) Directory.Delete(path);
-            else if (!isDirectory && status.Type == Posix.TypeRegular && status.Size == 0) File.Delete(path);
+            if (isDirectory && status.IsDirectory && !Directory.EnumerateFileSystemEntries(path).Any()) WithWritableParent(Path.GetDirectoryName(path)!, () => Directory.Delete(path));
+            else if (!isDirectory && status.Type == Posix.TypeRegular && status.Size == 0) WithWritableParent(Path.GetDirectoryName(path)!, () => File.Delete(path));
         }
         foreach (var (path, status) in _parents)
             if (Posix.Lstat(path) is { IsDirectory: true }) Posix.SetTimes(path, status.ModTime);
+    }
+
+    private const int OwnerWriteSearch = 0xC0;
+
+    /// <summary>Runs <paramref name="action"/>; as a normal user, with owner write and search on <paramref name="parent"/> for its duration.</summary>
+    private static void WithWritableParent(string parent, Action action)
+    {
+        if (Environment.IsPrivilegedProcess || Posix.Lstat(parent) is not { IsDirectory: true } status || (status.Permissions & OwnerWriteSearch) == OwnerWriteSearch)
+        {
+            action();
+            return;
+        }
+        File.SetUnixFileMode(parent, (UnixFileMode)(status.Permissions | OwnerWriteSearch));
+        try { action(); }
+        finally { File.SetUnixFileMode(parent, (UnixFileMode)status.Permissions); }
     }
 }

@@ -5,11 +5,17 @@ namespace Tabula.Runtime;
 /// <summary>
 /// An OCI runtime binary (runc by default; crun takes the same commands): <c>run --bundle DIR ID</c> in the
 /// foreground with the process's stdio passed through, the exit status returned as is, and the container
-/// killed and deleted when the run is cancelled.
+/// killed and deleted when the run is cancelled. With a <see cref="StateRoot"/> (rootless: the default under /run
+/// is root's), every command names it with <c>--root</c>.
 /// </summary>
-public sealed class OciRuntime(string path)
+public sealed class OciRuntime(string path, string? stateRoot = null)
 {
     public string Path { get; } = path;
+
+    public string? StateRoot { get; } = stateRoot;
+
+    /// <summary>The same runtime keeping its container state in <paramref name="directory"/>.</summary>
+    public OciRuntime WithStateRoot(string directory) => new(Path, directory);
 
     /// <summary>The runtime named (a path, or a program name searched on PATH); runc when none is named.</summary>
     public static OciRuntime Find(string? nameOrPath, Func<string, string?>? environment = null)
@@ -33,7 +39,6 @@ public sealed class OciRuntime(string path)
     /// </summary>
     public async Task<int> RunAsync(string bundleDirectory, string id, Stream? stdout, Stream? stderr, bool attachStdin, CancellationToken cancellationToken)
     {
-        ContainerPrivilegeException.ThrowUnlessPrivileged();
         var start = new ProcessStartInfo(Path)
         {
             UseShellExecute = false,
@@ -41,7 +46,7 @@ public sealed class OciRuntime(string path)
             RedirectStandardOutput = stdout is not null,
             RedirectStandardError = stderr is not null,
         };
-        foreach (var argument in new[] { "run", "--bundle", bundleDirectory, id }) start.ArgumentList.Add(argument);
+        foreach (var argument in Arguments("run", "--bundle", bundleDirectory, id)) start.ArgumentList.Add(argument);
         using var process = Process.Start(start) ?? throw new IOException($"could not start {Path}");
         if (!attachStdin) process.StandardInput.Close();
         var pumps = new List<Task>();
@@ -70,11 +75,13 @@ public sealed class OciRuntime(string path)
     public async Task ForceDeleteAsync(string id)
     {
         var start = new ProcessStartInfo(Path) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "delete", "-f", id }) start.ArgumentList.Add(argument);
+        foreach (var argument in Arguments("delete", "-f", id)) start.ArgumentList.Add(argument);
         using var process = Process.Start(start);
         if (process is null) return;
         var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
         await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         await drain.ConfigureAwait(false);
     }
+
+    private string[] Arguments(params string[] command) => StateRoot is null ? command : ["--root", StateRoot, .. command];
 }

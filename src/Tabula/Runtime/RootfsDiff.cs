@@ -8,6 +8,12 @@ namespace Tabula.Runtime;
 /// by size and mtime, and mode, owner, link target, device numbers and xattrs — and deletions, recorded on a
 /// <see cref="FileTree"/> over the old one, so that <see cref="LayerEmitter"/> writes them with whiteouts (and an
 /// opaque marker where a directory was replaced by a new one). The walk never follows a symlink.
+/// Rootless (the rootfs was unpacked and the command ran as the caller, root only inside a user namespace), what
+/// the disk cannot show is taken from the old tree instead: every path on disk is owned by the caller, so an
+/// entry keeps the owner recorded for its path, and a new one is owned by root (0:0), who made it; xattrs outside
+/// <c>user.</c> could not be set, so a path keeps its recorded ones; device nodes were never made, so their
+/// absence is no deletion. Owner-read (and, for directories, owner-search) bits the walk needs are added on disk
+/// as it goes; the entries keep the modes the walk found.
 /// </summary>
 public static class RootfsDiff
 {
@@ -16,13 +22,13 @@ public static class RootfsDiff
     /// read from the rootfs, so it must stay until the layer is written. Times later than
     /// <paramref name="clampTo"/> are clamped to it (SOURCE_DATE_EPOCH).
     /// </summary>
-    public static FileTree Compute(FileTree before, string rootDirectory, DateTimeOffset? clampTo = null)
+    public static FileTree Compute(FileTree before, string rootDirectory, DateTimeOffset? clampTo = null, bool rootless = false)
     {
         ArgumentNullException.ThrowIfNull(before);
         string root = Path.GetFullPath(rootDirectory);
         var disk = new List<(string Path, FileStatus Status)>();
         var onDisk = new Dictionary<string, FileStatus>(StringComparer.Ordinal);
-        Walk(root, "", disk);
+        Walk(root, "", disk, rootless ? [] : null);
         foreach (var (path, status) in disk) onDisk[path] = status;
 
         var upper = FileTree.Over(before);
@@ -35,6 +41,7 @@ public static class RootfsDiff
             skip = null;
             if (!onDisk.TryGetValue(entry.Path, out var status))
             {
+                if (rootless && entry.Type is LayerEntryType.CharacterDevice or LayerEntryType.BlockDevice) continue;
                 upper.Delete(entry.Path);
                 skip = entry.Path + "/";
             }
@@ -50,6 +57,7 @@ public static class RootfsDiff
             string full = Path.Combine(root, path);
             var now = EntryFor(path, full, status);
             var old = before.Get(path)?.Entry;
+            if (rootless) now = AsRootless(now, old);
             bool changed = old is null || !Same(old, now, status);
             if (!status.IsDirectory && status.Links > 1)
             {
@@ -67,7 +75,8 @@ public static class RootfsDiff
         return upper;
     }
 
-    private static void Walk(string root, string directory, List<(string, FileStatus)> output)
+    /// <summary>The paths under <paramref name="directory"/>; rootless, <paramref name="relaxed"/> holds the modes <see cref="MakeReadable"/> changed, by inode.</summary>
+    private static void Walk(string root, string directory, List<(string, FileStatus)> output, Dictionary<(uint, uint, ulong), int>? relaxed)
     {
         string full = directory.Length == 0 ? root : Path.Combine(root, directory);
         var names = Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).Select(n => n!).ToList();
@@ -76,10 +85,37 @@ public static class RootfsDiff
         {
             string path = LayerPath.Join(directory, name);
             if (Posix.Lstat(Path.Combine(root, path)) is not { } status || status.Type == Posix.TypeSocket) continue;
+            if (relaxed is not null)
+            {
+                // A second hard link to a file made readable shows the new mode: record the one it had.
+                if (relaxed.TryGetValue(status.InodeKey, out var mode)) status = status with { Mode = mode };
+                else if (MakeReadable(Path.Combine(root, path), status)) relaxed[status.InodeKey] = status.Mode;
+            }
             output.Add((path, status));
-            if (status.IsDirectory) Walk(root, path, output);
+            if (status.IsDirectory) Walk(root, path, output, relaxed);
         }
     }
+
+    private const int OwnerRead = 0x100, OwnerSearch = 0x40;
+
+    /// <summary>Rootless: the caller may not read (a file) or list (a directory) what it owns without these bits.</summary>
+    private static bool MakeReadable(string full, FileStatus status)
+    {
+        int needed = status.IsDirectory ? OwnerRead | OwnerSearch : status.Type == Posix.TypeRegular ? OwnerRead : 0;
+        if ((status.Permissions & needed) == needed) return false;
+        File.SetUnixFileMode(full, (UnixFileMode)(status.Permissions | needed)); // keeps setuid: the caller owns it
+        return true;
+    }
+
+    /// <summary>Rootless: the owner and privileged xattrs the path had (root's for a new path); <c>user.</c> xattrs as on disk.</summary>
+    private static LayerEntry AsRootless(LayerEntry now, LayerEntry? old)
+    {
+        var xattrs = now.Xattrs.Where(x => IsUserXattr(x.Key));
+        if (old is not null) xattrs = xattrs.Concat(old.Xattrs.Where(x => !IsUserXattr(x.Key)));
+        return now with { Uid = old?.Uid ?? 0, Gid = old?.Gid ?? 0, Xattrs = LayerXattrs.From(xattrs) };
+    }
+
+    private static bool IsUserXattr(string name) => name.StartsWith("user.", StringComparison.Ordinal);
 
     private static LayerEntry EntryFor(string path, string full, FileStatus status)
     {

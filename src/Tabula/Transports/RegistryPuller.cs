@@ -69,11 +69,13 @@ public sealed class RegistryPuller(ImageStore store, RegistryClient client, int 
     {
         var manifest = OciJson.DeserializeManifest(raw.Bytes);
         int fetched = 0;
-        await Parallel.ForEachAsync(manifest.Layers, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (layer, ct) =>
+        // The config comes first, beside the layers rather than after them: its round trip and fsync hide behind theirs.
+        var blobs = manifest.Layers.Select(layer => (Blob: layer, What: $"layer {layer.Digest.Short}", Progress: progress))
+            .Prepend((Blob: manifest.Config, What: "image config", Progress: null));
+        await Parallel.ForEachAsync(blobs, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (item, ct) =>
         {
-            if (await FetchBlobAsync(repository, layer, $"layer {layer.Digest.Short}", progress, ct).ConfigureAwait(false)) Interlocked.Increment(ref fetched);
+            if (await FetchBlobAsync(repository, item.Blob, item.What, item.Progress, ct).ConfigureAwait(false)) Interlocked.Increment(ref fetched);
         }).ConfigureAwait(false);
-        if (await FetchBlobAsync(repository, manifest.Config, "image config", null, cancellationToken).ConfigureAwait(false)) fetched++;
         if (!store.Content.Exists(raw.Digest)) fetched++;
         await store.Content.WriteBytesAsync(raw.Bytes, cancellationToken).ConfigureAwait(false);
         progress?.Report(new TransferEvent(TransferKind.ManifestWritten, raw.Digest, raw.Bytes.Length));
@@ -91,10 +93,16 @@ public sealed class RegistryPuller(ImageStore store, RegistryClient client, int 
         {
             try
             {
+                // The store hashes what it writes and commits nothing but the expected digest: the stream itself only
+                // holds the registry to the size, so the bytes are hashed once.
                 await using var source = TransferProgressStream.Wrap(
-                    await client.OpenBlobAsync(repository, blob.Digest, blob.Size, cancellationToken).ConfigureAwait(false), blob.Digest, blob.Size, progress);
-                await store.Content.IngestAsync(source, blob.Digest, blob.Size, what, cancellationToken).ConfigureAwait(false);
+                    await client.OpenBlobAsync(repository, blob.Digest, blob.Size, hashDigest: false, cancellationToken).ConfigureAwait(false), blob.Digest, blob.Size, progress);
+                await store.Content.IngestAsync(source, blob.Digest, blob.Size, $"{what} from {client.Registry}/{repository}", cancellationToken).ConfigureAwait(false);
                 break;
+            }
+            catch (DigestMismatchException e)
+            {
+                throw new RegistryContentException(e.Message);
             }
             catch (RegistryException e) when (e.IsTransient && attempt < MaxBlobAttempts && !cancellationToken.IsCancellationRequested)
             {

@@ -97,10 +97,13 @@ internal sealed class BuildHarness : IDisposable
         _store.Dispose();
     }
 
-    /// <summary>Reports on the calling thread, so events are all there when the build returns.</summary>
+    /// <summary>Reports on the calling thread, so events are all there when the build returns (stages may run side by side).</summary>
     private sealed class SynchronousProgress(List<BuildEvent> events) : IProgress<BuildEvent>
     {
-        public void Report(BuildEvent value) => events.Add(value);
+        public void Report(BuildEvent value)
+        {
+            lock (events) events.Add(value);
+        }
     }
 }
 

@@ -34,11 +34,13 @@ public class FastPathBuildTests
 
     private static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    [Fact]
-    public async Task An_eligible_archive_is_the_layer_blob()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_eligible_archive_is_the_layer_blob(bool rootEntry)
     {
         using var h = new BuildHarness();
-        var archive = Rootfs();
+        var archive = Rootfs(rootEntry);
         h.Bytes("rootfs.tar.gz", archive);
         var image = await BuildAsync(h, "FROM scratch\nADD rootfs.tar.gz /\nCMD [\"/bin/sh\"]\n");
         Assert.Equal(Sha256(archive), Assert.Single(image.Layers).Digest.ToString());
@@ -47,7 +49,7 @@ public class FastPathBuildTests
 
     [Theory]
     [InlineData("ADD --chmod=755 rootfs.tar.gz /", false)]
-    [InlineData("ADD rootfs.tar.gz /", true)]
+    [InlineData("ADD --chown=1:1 rootfs.tar.gz /", true)]
     [InlineData("ADD rootfs.tar.gz /sub/", false)]
     public async Task Ineligible_cases_take_the_normal_path(string add, bool rootEntry)
     {

@@ -29,6 +29,50 @@ public class MultiStageTests
     }
 
     [Fact]
+    public async Task Independent_stages_are_announced_and_each_step_is_reported_under_its_stage()
+    {
+        using var h = new BuildHarness();
+        h.File("a", "a");
+        h.File("b", "b");
+        h.File("unused", "u");
+        var image = await h.BuildImageAsync("""
+            FROM scratch AS left
+            COPY a /a
+            FROM scratch AS unused
+            COPY unused /unused
+            FROM scratch AS right
+            COPY b /b
+            FROM scratch
+            COPY --from=left /a /a
+            COPY --from=right /b /b
+            """);
+        Assert.Equal(2, image.Layers.Count);
+        var planned = Assert.Single(h.Events.OfType<Tabula.Build.StagesPlanned>());
+        Assert.Equal([(0, "left"), (2, "right"), (3, "stage-3")], planned.Stages);
+        var started = h.Events.OfType<Tabula.Build.StepStarted>().ToList();
+        Assert.DoesNotContain(started, s => s.Stage == 1);
+        Assert.Equal(["FROM scratch AS left", "COPY a /a"], started.Where(s => s.Stage == 0).Select(s => s.Text));
+        Assert.Equal(["FROM scratch AS right", "COPY b /b"], started.Where(s => s.Stage == 2).Select(s => s.Text));
+    }
+
+    [Fact]
+    public async Task When_one_of_two_independent_stages_fails_its_error_is_the_one_reported()
+    {
+        using var h = new BuildHarness();
+        h.File("b", "b");
+        var error = await Assert.ThrowsAsync<DockerfileException>(() => h.BuildAsync("""
+            FROM scratch AS left
+            COPY missing /missing
+            FROM scratch AS right
+            COPY b /b
+            FROM scratch
+            COPY --from=left /missing /a
+            COPY --from=right /b /b
+            """));
+        Assert.Contains("missing", error.Message);
+    }
+
+    [Fact]
     public async Task A_stage_can_be_the_base_of_another()
     {
         using var h = new BuildHarness();

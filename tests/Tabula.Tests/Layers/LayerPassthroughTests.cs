@@ -51,12 +51,41 @@ public class LayerPassthroughTests
     }
 
     [Fact]
-    public async Task Tars_with_a_dot_slash_prefix_are_eligible_but_not_with_a_root_entry()
+    public async Task Tars_with_a_dot_slash_prefix_and_a_plain_root_entry_are_eligible()
     {
         var dotted = TarTestData.BclTar(TarEntryFormat.Pax, ("./etc/", TarEntryType.Directory, null), ("./etc/hosts", TarEntryType.RegularFile, "x"));
         Assert.True((await CopyAsync(dotted, EntryRewrites.None)).IsEligible);
-        var withRoot = TarTestData.BclTar(TarEntryFormat.Pax, ("./", TarEntryType.Directory, null), ("./etc/", TarEntryType.Directory, null));
-        Assert.Contains("root itself", (await CopyAsync(withRoot, EntryRewrites.None)).IneligibleBecause);
+        var withRoot = TarWithRoot(0b111_101_101, 0);
+        var result = await CopyAsync(withRoot, EntryRewrites.None);
+        Assert.True(result.IsEligible, result.IneligibleBecause);
+    }
+
+    [Theory]
+    [InlineData(0b111_000_000, 0, "root itself with an owner, mode")]
+    [InlineData(0b111_111_111, 0, "root itself with an owner, mode")]
+    [InlineData(0b111_101_101, 1000, "root itself with an owner, mode")]
+    public async Task A_root_entry_that_would_change_the_root_is_not_eligible(int mode, int uid, string reason)
+        => Assert.Contains(reason, (await CopyAsync(TarWithRoot(mode, uid), EntryRewrites.None)).IneligibleBecause);
+
+    [Fact]
+    public async Task A_root_entry_that_is_not_a_directory_or_comes_twice_is_not_eligible()
+    {
+        var fileRoot = TarTestData.BclTar(TarEntryFormat.Pax, ("./", TarEntryType.SymbolicLink, "/"));
+        Assert.Contains("not a directory", (await CopyAsync(fileRoot, EntryRewrites.None)).IneligibleBecause);
+        var twice = TarTestData.BclTar(TarEntryFormat.Pax, ("./", TarEntryType.Directory, null), (".", TarEntryType.Directory, null));
+        Assert.Contains("appears twice", (await CopyAsync(twice, EntryRewrites.None)).IneligibleBecause);
+    }
+
+    /// <summary>A distribution-style tarball: <c>./</c> with the given mode and owner, then <c>./etc/</c>.</summary>
+    private static byte[] TarWithRoot(int mode, int uid)
+    {
+        var output = new MemoryStream();
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "./") { Mode = (UnixFileMode)mode, Uid = uid, Gid = uid, ModificationTime = TarTestData.Time });
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "./etc/") { Mode = (UnixFileMode)0b111_101_101, ModificationTime = TarTestData.Time });
+        }
+        return output.ToArray();
     }
 
     public static TheoryData<string, string> Ineligible => new()

@@ -24,7 +24,7 @@ public class RegistryPullerTests
         }
     }
 
-    private sealed class Server(Dictionary<string, byte[]> blobs, byte[] manifest, int breakFirstLayerReads) : HttpMessageHandler
+    private sealed class Server(Dictionary<string, byte[]> blobs, byte[] manifest, int breakFirstLayerReads, bool flipALayerByte = false) : HttpMessageHandler
     {
         private int _layerReads;
 
@@ -41,6 +41,11 @@ public class RegistryPullerTests
             var digest = path[(path.LastIndexOf('/') + 1)..];
             var data = blobs[digest];
             bool isLayer = data.Length > 1000;
+            if (isLayer && flipALayerByte)
+            {
+                data = (byte[])data.Clone();
+                data[data.Length / 2] ^= 0xff;
+            }
             Stream body = isLayer && Interlocked.Increment(ref _layerReads) <= breakFirstLayerReads ? new BreakingStream(data, data.Length / 2) : new MemoryStream(data);
             var blob = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) };
             blob.Content.Headers.ContentLength = data.Length;
@@ -85,6 +90,24 @@ public class RegistryPullerTests
         using var client = new RegistryClient("registry.test", new RegistryOptions(), new Server(blobs, manifest, breakFirstLayerReads: 100));
         var e = await Assert.ThrowsAsync<RegistryException>(() => new RegistryPuller(store, client).PullAsync(ImageReference.Parse("registry.test/a/b:1"), null, false, null, Token));
         Assert.True(e.IsTransient);
+        Assert.Empty(await store.References.ListAsync(Token));
+        Assert.Empty(Directory.EnumerateFiles(store.Content.IngestPath));
+    }
+
+    [Fact]
+    public async Task ALayerThatDoesNotHashToItsDigestFailsAndStoresNothing()
+    {
+        // The layer's bytes are hashed once, by the store as it writes them; the stream only holds them to the size.
+        var (blobs, manifest, _) = Image();
+        using var root = new TempDir("store");
+        var store = ImageStore.Open(root.Path);
+        using var client = new RegistryClient("registry.test", new RegistryOptions(), new Server(blobs, manifest, breakFirstLayerReads: 0, flipALayerByte: true));
+        var e = await Assert.ThrowsAsync<RegistryContentException>(() => new RegistryPuller(store, client).PullAsync(ImageReference.Parse("registry.test/a/b:1"), null, false, null, Token));
+        var layer = OciJson.DeserializeManifest(manifest).Layers[0];
+        Assert.Contains("does not match its digest", e.Message);
+        Assert.Contains(layer.Digest.ToString(), e.Message);
+        Assert.False(e.IsTransient);
+        Assert.False(store.Content.Exists(layer.Digest));
         Assert.Empty(await store.References.ListAsync(Token));
         Assert.Empty(Directory.EnumerateFiles(store.Content.IngestPath));
     }

@@ -36,6 +36,25 @@ public class BundleConfigTests
         Assert.Equal("rootfs", json.GetProperty("root").GetProperty("path").GetString());
     }
 
+    [Fact]
+    public void Rootless_maps_the_caller_to_root_in_a_user_namespace_without_cgroup_resources()
+    {
+        var root = BundleConfig.Generate(new BundleSpec { Args = ["true"] });
+        var json = Generate(new BundleSpec { Args = ["true"], Privileges = new ContainerPrivileges(true, 1000, 1001) });
+
+        var linux = json.GetProperty("linux");
+        Assert.Contains("user", linux.GetProperty("namespaces").EnumerateArray().Select(n => n.GetProperty("type").GetString()));
+        var uid = linux.GetProperty("uidMappings").EnumerateArray().Single();
+        var gid = linux.GetProperty("gidMappings").EnumerateArray().Single();
+        Assert.Equal((0, 1000, 1), (uid.GetProperty("containerID").GetInt32(), uid.GetProperty("hostID").GetInt32(), uid.GetProperty("size").GetInt32()));
+        Assert.Equal((0, 1001, 1), (gid.GetProperty("containerID").GetInt32(), gid.GetProperty("hostID").GetInt32(), gid.GetProperty("size").GetInt32()));
+        Assert.False(linux.TryGetProperty("resources", out _));
+        var pts = json.GetProperty("mounts").EnumerateArray().Single(m => m.GetProperty("destination").GetString() == "/dev/pts");
+        Assert.DoesNotContain("gid=5", Strings(pts.GetProperty("options")));
+        Assert.DoesNotContain("uidMappings", root);
+        Assert.Contains("\"gid=5\"", root);
+    }
+
     [Theory]
     [InlineData(NetworkMode.Host, false)]
     [InlineData(NetworkMode.None, true)]
