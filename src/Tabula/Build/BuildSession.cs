@@ -4,10 +4,13 @@ namespace Tabula.Build;
 
 /// <summary>
 /// What lives as long as one build: spool files holding extracted archive content, which file trees of every
-/// stage may still point into until the build ends. Shared by stages that run at the same time.
+/// stage may still point into until the build ends, and the checksums of context files read so far. Shared by
+/// stages that run at the same time.
 /// </summary>
-internal sealed class BuildSession : IAsyncDisposable
+internal sealed class BuildSession(string storeRoot) : IAsyncDisposable
 {
+    public FileChecksums Checksums { get; } = new(storeRoot);
+
     private readonly List<SpoolFile> _spools = [];
 
     public SpoolFile NewSpool()

@@ -26,7 +26,7 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var target = ChooseTarget(document, options.Target);
 
         using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
-        await using var session = new BuildSession();
+        await using var session = new BuildSession(store.Content.Root);
         var needed = StagesNeeded(document, target, metaArgs).ToList();
         if (needed.Count > 1) progress?.Report(new StagesPlanned(needed.Select(s => (s.Index, StageLabel(s))).ToList()));
         var runs = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, progress));

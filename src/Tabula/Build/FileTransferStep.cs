@@ -34,6 +34,43 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
     }
 
     /// <summary>
+    /// The step's cache key (<see cref="StepKey"/>): the parent, the expanded instruction with its flags and the
+    /// working directory a relative destination starts at, and what the step reads — the context files it copies
+    /// (after .dockerignore and --exclude) or, with --from, the source stage's or image's layers. Null when the step
+    /// cannot be keyed (a URL source) or its sources are in error, which the step itself then reports.
+    /// </summary>
+    public async Task<string?> CacheKeyAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
+    {
+        var transfer = request.Transfer;
+        if (transfer.Sources.Any(IsUrl)) return null;
+        using var key = StepKey.ForParent("transfer", state, options);
+        key.Add(request.Keyword).Add("workdir=" + state.Container.WorkingDir).Add("dest=" + transfer.Destination)
+            .Add("chown=" + transfer.Chown).Add("chmod=" + transfer.Chmod).Add("link=" + transfer.Link).Add("parents=" + request.Parents)
+            .AddList("exclude", transfer.Excludes).AddList("sources", transfer.Sources)
+            .AddList("inline", transfer.InlineSources.SelectMany(i => new[] { i.Path, i.Content }));
+        try
+        {
+            if (request.From is { } from)
+            {
+                var layers = await SourceLayersAsync(from, request, state, built, document, cancellationToken).ConfigureAwait(false);
+                key.Add("from=" + from).AddList("from-layers", layers.Select(l => l.DiffId.ToString()));
+            }
+            else
+            {
+                var sources = transfer.Sources.Select(s => request.Parents ? SplitPivot(s) : ("", s)).ToList();
+                await new ContextChecksum(context, session.Checksums).AddSourcesAsync(key, sources,
+                    transfer.Excludes.Count == 0 ? null : new DockerignoreMatcher(transfer.Excludes), request.Parents,
+                    new EntryRewrites { Epoch = options.Timestamp }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is DockerfileException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+        return key.Finish();
+    }
+
+    /// <summary>
     /// WORKDIR's directory, made when it does not exist yet (BuildKit makes it in its own layer), owned by the
     /// stage's USER as BuildKit's mkdir is.
     /// </summary>
@@ -156,21 +193,33 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
 
     private async Task<FileTree> SourceTreeAsync(string from, TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
     {
+        var stage = SourceStage(from, request, built, document);
+        if (stage is not null) return await stage.GetTreeAsync(cancellationToken).ConfigureAwait(false);
+        var layers = await SourceLayersAsync(from, request, state, built, document, cancellationToken).ConfigureAwait(false);
+        return await new StageState(EmptyImage.Config(state.Platform), layers, state.Platform).GetTreeAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The layers of the stage or stored image <c>--from</c> names: what the copy reads, for its key.</summary>
+    private async Task<IReadOnlyList<ILayer>> SourceLayersAsync(string from, TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
+    {
+        if (SourceStage(from, request, built, document) is { } source) return source.Layers;
+        var stored = await store.Resolver.TryResolveAsync(from, cancellationToken).ConfigureAwait(false)
+            ?? throw new DockerfileException(request.Location, $"COPY --from={from}: no stage of that name, and no such image in the local store");
+        var image = await store.LoadAsync(stored, state.Platform, cancellationToken).ConfigureAwait(false);
+        return image.Layers;
+    }
+
+    /// <summary>The built stage <c>--from</c> names, or null when it names no stage (then it is an image).</summary>
+    private static StageState? SourceStage(string from, TransferRequest request, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document)
+    {
         if (new ShellWordExpander(VariableMap.Empty, document.EscapeToken).ProcessWord(from) != from)
             throw new DockerfileException(request.Location,
                 "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround");
         var stage = document.FindStage(from) ?? (int.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < document.Stages.Count ? document.Stages[index] : null);
-        if (stage is not null)
-        {
-            if (!built.TryGetValue(stage.Index, out var source))
-                throw new DockerfileException(request.Location, $"COPY --from={from}: the stage must come before this one");
-            return await source.GetTreeAsync(cancellationToken).ConfigureAwait(false);
-        }
-        var stored = await store.Resolver.TryResolveAsync(from, cancellationToken).ConfigureAwait(false)
-            ?? throw new DockerfileException(request.Location, $"COPY --from={from}: no stage of that name, and no such image in the local store");
-        var image = await store.LoadAsync(stored, state.Platform, cancellationToken).ConfigureAwait(false);
-        var imageState = new StageState(image.Config, image.Layers, state.Platform);
-        return await imageState.GetTreeAsync(cancellationToken).ConfigureAwait(false);
+        if (stage is null) return null;
+        if (!built.TryGetValue(stage.Index, out var source))
+            throw new DockerfileException(request.Location, $"COPY --from={from}: the stage must come before this one");
+        return source;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Tabula.Content;
 using Tabula.Dockerfile;
 using Tabula.Dockerfile.Instructions;
 using Tabula.Layers;
@@ -66,29 +67,88 @@ internal static class RunMounts
         }
     }
 
-    /// <summary>What goes into the RUN cache key: each non-secret spec as written.</summary>
-    public static IEnumerable<string> KeyParts(IReadOnlyList<MountSpec> specs) =>
-        specs.Where(s => s.Type != "secret").Select(s => "mount=" + s.Text);
-
-    public static List<(string Destination, string Source, bool ReadOnly)> Secrets(IReadOnlyList<MountSpec> specs, RunInstruction run, IReadOnlyDictionary<string, string> secrets)
+    /// <summary>
+    /// What of the mounts goes into the RUN cache key: each non-secret spec as written, and what a bind mount shows —
+    /// the context files under its source, or the layers of the stage or image it is taken from (a bind of the
+    /// context is keyed on the path of the source whether or not it exists; the step then fails on its own).
+    /// </summary>
+    public static async Task AddToKeyAsync(StepKey key, IReadOnlyList<MountSpec> specs, RunInstruction run, MountSources sources, ContextChecksum context, CancellationToken cancellationToken)
     {
-        var mounts = new List<(string, string, bool)>();
+        foreach (var spec in specs.Where(s => s.Type != "secret"))
+        {
+            key.Add("mount=" + spec.Text);
+            if (spec.Type != "bind") continue;
+            if (spec.Get("from") is { Length: > 0 } from)
+            {
+                var layers = await sources.LayersAsync(from, run, cancellationToken).ConfigureAwait(false);
+                key.AddList("mount-layers", layers.Select(l => l.DiffId.ToString()));
+            }
+            else
+            {
+                await context.AddMountAsync(key, spec.Get("source") ?? spec.Get("src") ?? "", cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The secrets one RUN asks for that were given (a missing one is an error only with <c>required</c>), checked
+    /// before anything runs. BuildKit's defaults: a file at <c>/run/secrets/ID</c>, mode 0400, owned by root; with
+    /// <c>env=</c> and no <c>target=</c>, only the environment variable.
+    /// </summary>
+    public static List<SecretMount> Secrets(IReadOnlyList<MountSpec> specs, RunInstruction run, IReadOnlyDictionary<string, string> secrets)
+    {
+        var mounts = new List<SecretMount>();
         foreach (var spec in specs.Where(s => s.Type == "secret"))
         {
             var target = spec.Target;
-            var id = spec.Get("id") ?? (target is null ? null : Path.GetFileName(target.TrimEnd('/')));
+            var env = spec.Get("env") is { Length: > 0 } e ? e : null;
+            var id = spec.Get("id") ?? (target is null ? env : Path.GetFileName(target.TrimEnd('/')));
             if (string.IsNullOrEmpty(id))
-                throw new DockerfileException(run.Location, "RUN --mount=type=secret needs an id= (or a target= to take it from)");
-            target ??= "/run/secrets/" + id;
+                throw new DockerfileException(run.Location, "RUN --mount=type=secret needs an id= (or a target= or env= to take it from)");
+            if (env is null) target ??= "/run/secrets/" + id;
+            int mode = 0b100_000_000, uid = 0, gid = 0;
+            if (!TryModeAndOwner(spec, ref mode, ref uid, ref gid))
+                throw new DockerfileException(run.Location, $"RUN --mount=type=secret,id={id}: mode= is octal, uid= and gid= are numbers");
             if (!secrets.TryGetValue(id, out var source) || !File.Exists(source))
             {
                 if (spec.Flag("required"))
                     throw new DockerfileException(run.Location, $"secret {id} not found: give it with --secret id={id},src=FILE");
                 continue;
             }
-            mounts.Add((target.StartsWith('/') ? target : "/" + target, Path.GetFullPath(source), true));
+            mounts.Add(new SecretMount(id, target is null ? null : target.StartsWith('/') ? target : "/" + target, env, Path.GetFullPath(source), mode, uid, gid));
         }
         return mounts;
+    }
+
+    /// <summary>
+    /// Puts each secret where the command finds it: a copy with the asked mode and owner in <paramref name="directory"/>
+    /// (only its owner may enter it; the caller deletes it) mounted read-only, and/or a variable added to <paramref name="env"/>.
+    /// Without root (<paramref name="canChown"/> false) the file stays the caller's, which the container sees as root.
+    /// </summary>
+    public static async Task<List<(string Destination, string Source, bool ReadOnly)>> PrepareSecretsAsync(IReadOnlyList<SecretMount> secrets, string directory, List<string> env, bool canChown, CancellationToken cancellationToken)
+    {
+        var files = new List<(string, string, bool)>();
+        if (secrets.Count == 0) return files;
+        Directory.CreateDirectory(directory);
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        int n = 0;
+        foreach (var secret in secrets)
+        {
+            var bytes = await File.ReadAllBytesAsync(secret.Source, cancellationToken).ConfigureAwait(false);
+            if (secret.Env is { } name)
+            {
+                env.RemoveAll(e => e.StartsWith(name + "=", StringComparison.Ordinal));
+                env.Add(name + "=" + Encoding.UTF8.GetString(bytes));
+            }
+            if (secret.Target is not { } target) continue;
+            var copy = Path.Combine(directory, (++n).ToString(CultureInfo.InvariantCulture));
+            await using (var file = new FileStream(copy, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+                await file.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            if (canChown && (secret.Uid != 0 || secret.Gid != 0)) Posix.Lchown(copy, secret.Uid, secret.Gid);
+            File.SetUnixFileMode(copy, (UnixFileMode)secret.Mode);
+            files.Add((target, copy, true));
+        }
+        return files;
     }
 
     /// <summary>Where the store keeps a cache mount's directory: <c>cache/mounts/ID</c>, the id hashed when it is not a plain name.</summary>
@@ -99,8 +159,11 @@ internal static class RunMounts
         return Path.Combine(storeRoot, "cache", "mounts", name);
     }
 
-    /// <summary>Makes the tmpfs, bind and cache mounts of one RUN; what it unpacks or copies goes under <paramref name="scratch"/>.</summary>
-    public static async Task<List<ContainerMount>> PrepareAsync(IReadOnlyList<MountSpec> specs, RunInstruction run, StageState state, MountSources sources, string scratch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the tmpfs, bind and cache mounts of one RUN; what it unpacks or copies goes under <paramref name="scratch"/>.
+    /// The cache mounts' locks are added to <paramref name="locks"/>, for the caller to hold until the command ends.
+    /// </summary>
+    public static async Task<List<ContainerMount>> PrepareAsync(IReadOnlyList<MountSpec> specs, RunInstruction run, StageState state, MountSources sources, string scratch, List<IDisposable> locks, CancellationToken cancellationToken)
     {
         var mounts = new List<ContainerMount>();
         int n = 0;
@@ -115,7 +178,9 @@ internal static class RunMounts
                     break;
                 case "cache":
                 {
+                    n++;
                     var directory = CacheDirectory(sources.StoreRoot, spec.Get("id") is { Length: > 0 } id ? id : target);
+                    directory = await LockCacheAsync(directory, spec, run, Path.Combine(scratch, "cache-" + n), locks, cancellationToken).ConfigureAwait(false);
                     if (!Directory.Exists(directory)) CreateCacheDirectory(directory, spec, run);
                     mounts.Add(ContainerMount.Bind(target, directory, spec.ReadOnly));
                     break;
@@ -156,6 +221,37 @@ internal static class RunMounts
         return mounts;
     }
 
+    /// <summary>
+    /// BuildKit's <c>sharing=</c>, across every <c>tabula build</c> using the store (a lock file in <c>cache/mount-locks/</c>):
+    /// <c>shared</c> (default) is used by any number at once; <c>locked</c> waits until no one else uses it;
+    /// <c>private</c> takes it when no one else uses it, and otherwise gets a fresh empty directory for this command only.
+    /// </summary>
+    private static async Task<string> LockCacheAsync(string directory, MountSpec spec, RunInstruction run, string fresh, List<IDisposable> locks, CancellationToken cancellationToken)
+    {
+        var sharing = spec.Get("sharing") ?? "shared";
+        var locksFolder = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(directory))!, "mount-locks");
+        Directory.CreateDirectory(locksFolder);
+        var lockPath = Path.Combine(locksFolder, Path.GetFileName(directory));
+        switch (sharing)
+        {
+            case "shared":
+                locks.Add(await StoreLock.AcquireAsync(lockPath, exclusive: false, cancellationToken).ConfigureAwait(false));
+                return directory;
+            case "locked":
+                locks.Add(await StoreLock.AcquireAsync(lockPath, exclusive: true, cancellationToken).ConfigureAwait(false));
+                return directory;
+            case "private":
+                if (StoreLock.TryAcquireExclusive(lockPath) is { } held)
+                {
+                    locks.Add(held);
+                    return directory;
+                }
+                return fresh;
+            default:
+                throw new DockerfileException(run.Location, $"RUN --mount={spec.Text}: sharing= is shared, private or locked");
+        }
+    }
+
     private static string Target(string target, string? workingDir) =>
         "/" + LayerPath.Clean(target.StartsWith('/') ? target : (workingDir ?? "/") + "/" + target);
 
@@ -177,9 +273,7 @@ internal static class RunMounts
     private static void CreateCacheDirectory(string directory, MountSpec spec, RunInstruction run)
     {
         int mode = 0b111_101_101, uid = 0, gid = 0;
-        if ((spec.Get("mode") is { } m && !TryOctal(m, out mode))
-            || (spec.Get("uid") is { } u && !int.TryParse(u, NumberStyles.None, CultureInfo.InvariantCulture, out uid))
-            || (spec.Get("gid") is { } g && !int.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out gid)))
+        if (!TryModeAndOwner(spec, ref mode, ref uid, ref gid))
             throw new DockerfileException(run.Location, $"RUN --mount={spec.Text}: mode= is octal, uid= and gid= are numbers");
         var temporary = directory + ".new-" + Guid.NewGuid().ToString("N")[..8];
         Directory.CreateDirectory(temporary);
@@ -192,6 +286,14 @@ internal static class RunMounts
         if (uid != 0 || gid != 0) Posix.Lchown(temporary, uid, gid);
         try { Directory.Move(temporary, directory); }
         catch (IOException) when (Directory.Exists(directory)) { Directory.Delete(temporary); }
+    }
+
+    /// <summary>The <c>mode=</c> (octal), <c>uid=</c> and <c>gid=</c> of a spec over the defaults given; false when one is not a number.</summary>
+    private static bool TryModeAndOwner(MountSpec spec, ref int mode, ref int uid, ref int gid)
+    {
+        if (spec.Get("mode") is { } m && !TryOctal(m, out mode)) return false;
+        if (spec.Get("uid") is { } u && !int.TryParse(u, NumberStyles.None, CultureInfo.InvariantCulture, out uid)) return false;
+        return spec.Get("gid") is not { } g || int.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out gid);
     }
 
     private static bool TryOctal(string text, out int value)
@@ -218,6 +320,9 @@ internal static class RunMounts
         }
     }
 }
+
+/// <summary>A secret one RUN mounts: at <paramref name="Target"/> (a file), in <paramref name="Env"/> (a variable), or both.</summary>
+internal sealed record SecretMount(string Id, string? Target, string? Env, string Source, int Mode, int Uid, int Gid);
 
 /// <summary>Where bind and cache mounts find their content: the context, the stages built so far, the store.</summary>
 internal sealed class MountSources(ImageStore store, string contextDirectory, DockerfileDocument document, IReadOnlyDictionary<int, StageState> built, int stageIndex, Oci.Platform platform)

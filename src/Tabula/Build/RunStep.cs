@@ -19,11 +19,11 @@ public sealed record StepOutput(int Stage, int Step, string Line) : BuildEvent;
 /// (an OCI runtime, runc by default) with the stage's ENV, ARGs, USER and WORKDIR, and what it changed — found by
 /// comparing the rootfs with the tree it was unpacked from — becomes the step's layer.
 /// </summary>
-internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<BuildEvent>? progress)
+internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptions options, BuildSession session, IProgress<BuildEvent>? progress)
 {
     private const int TailLines = 12;
     private const string PipesDirectory = "/dev/pipes/";
-    private readonly RunCache _cache = new(store.Content);
+    private readonly StepCache _cache = new(store.Content);
     private OciRuntime? _runtime;
 
     private DateTimeOffset? Epoch => options.Timestamp;
@@ -50,11 +50,8 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         };
         var (args, script) = Command(run, state);
         var env = Environment(state);
-        string cacheKey = CacheKey(state, args, script, env, network, RunMounts.KeyParts(mountSpecs));
-        // A bind mount's source content is not hashed into the key yet, so such a step always runs rather than
-        // reuse a result made from other content (BuildKit keys it on that content).
-        bool cacheable = !mountSpecs.Any(spec => spec.Type == "bind");
-        if (cacheable && !options.NoCache && _cache.TryGet(cacheKey) is { } cached)
+        string cacheKey = await CacheKeyAsync(run, state, args, script, env, network, mountSpecs, sources, cancellationToken).ConfigureAwait(false);
+        if (!options.NoCache && _cache.TryGet(cacheKey) is { } cached)
         {
             progress?.Report(new StepCacheHit(stageIndex, step));
             Record(state, cached, args, created);
@@ -65,13 +62,16 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         catch (FileNotFoundException e) { throw new DockerfileException(run.Location, "RUN needs an OCI runtime: " + e.Message, e); }
 
         string bundle = Path.Combine(Path.GetTempPath(), "tabula-build-" + Guid.NewGuid().ToString("N")[..16]);
-        Directory.CreateDirectory(bundle);
+        var cacheLocks = new List<IDisposable>();
+        // Only its owner may enter the bundle: its config.json and secrets/ may hold secrets.
+        Directory.CreateDirectory(bundle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
             string rootfs = Path.Combine(bundle, "rootfs");
             var (tree, _) = await RootfsUnpacker.UnpackAsync(state.Layers, rootfs, cancellationToken).ConfigureAwait(false);
-            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(bundle, "mounts"), cancellationToken).ConfigureAwait(false);
-            var extra = new List<(string, string, bool)>(secrets);
+            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(bundle, "mounts"), cacheLocks, cancellationToken).ConfigureAwait(false);
+            var runEnv = new List<string>(env);
+            var extra = await RunMounts.PrepareSecretsAsync(secrets, Path.Combine(bundle, "secrets"), runEnv, canChown: !privileges.Rootless, cancellationToken).ConfigureAwait(false);
             if (script is { } s)
             {
                 string scriptPath = Path.Combine(bundle, "script");
@@ -89,7 +89,7 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
                     BundleDirectory = bundle,
                     Tree = tree,
                     Args = args,
-                    Env = env,
+                    Env = runEnv,
                     WorkingDir = state.Container.WorkingDir,
                     User = state.Container.User,
                     Network = network,
@@ -116,12 +116,13 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
 
             var upper = RootfsDiff.Compute(tree, rootfs, Epoch, privileges.Rootless);
             var layer = await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
-            if (cacheable) _cache.Set(cacheKey, layer);
+            _cache.Set(cacheKey, layer);
             Record(state, layer, args, created);
             return layer;
         }
         finally
         {
+            foreach (var held in cacheLocks) held.Dispose();
             ScratchDirectory.Delete(bundle);
         }
     }
@@ -133,23 +134,19 @@ internal sealed class RunStep(ImageStore store, BuildOptions options, IProgress<
         state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", false, created);
     }
 
-    /// <summary>What decides a RUN's result, as far as a cache can know: parent layers, process, layer settings.</summary>
-    private string CacheKey(StageState state, IReadOnlyList<string> args, (string Name, string Content)? script, IReadOnlyList<string> env, NetworkMode network, IEnumerable<string> mounts)
+    /// <summary>
+    /// What decides a RUN's result, as far as a cache can know: parent layers, process, layer settings, and each
+    /// mount's spec — with a bind mount's content (the context files under its source, or the layers of the stage
+    /// or image it comes from). Secrets are not in it, as in BuildKit.
+    /// </summary>
+    private async Task<string> CacheKeyAsync(RunInstruction run, StageState state, IReadOnlyList<string> args, (string Name, string Content)? script,
+        IReadOnlyList<string> env, NetworkMode network, IReadOnlyList<MountSpec> mounts, MountSources sources, CancellationToken cancellationToken)
     {
-        var parts = new List<string> { state.Platform.ToString(), "layers" };
-        parts.AddRange(state.Layers.Select(l => l.DiffId.ToString()));
-        parts.Add("args");
-        parts.AddRange(args);
-        parts.Add("script");
-        parts.Add(script is { } s ? s.Name + "\n" + s.Content : "");
-        parts.Add("env");
-        parts.AddRange(env);
-        parts.Add("user=" + state.Container.User);
-        parts.Add("workdir=" + state.Container.WorkingDir);
-        parts.Add("network=" + network);
-        parts.AddRange(mounts);
-        parts.Add("layer=" + options.Compression + "/" + LayerCommit.OciMediaTypes(options) + "/" + options.Timestamp?.ToUnixTimeSeconds());
-        return RunCache.Key(parts);
+        using var key = StepKey.ForParent("run", state, options);
+        key.AddList("args", args).Add(script is { } s ? "script=" + s.Name + "\n" + s.Content : "no script").AddList("env", env)
+            .Add("user=" + state.Container.User).Add("workdir=" + state.Container.WorkingDir).Add("network=" + network);
+        await RunMounts.AddToKeyAsync(key, mounts, run, sources, new ContextChecksum(context, session.Checksums), cancellationToken).ConfigureAwait(false);
+        return key.Finish();
     }
 
     private static void CheckSupported(RunInstruction run)

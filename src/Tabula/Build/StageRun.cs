@@ -23,7 +23,8 @@ internal sealed class StageRun(
     IProgress<BuildEvent>? progress)
 {
     private readonly FileTransferStep _files = new(store, context, options, session);
-    private readonly RunStep _run = new(store, options, progress);
+    private readonly RunStep _run = new(store, context, options, session, progress);
+    private readonly StepCache _cache = new(store.Content);
     private int _step;
 
     /// <summary>The --build-arg names this stage consumed.</summary>
@@ -68,7 +69,7 @@ internal sealed class StageRun(
             {
                 var expanded = add.Expand(Expander(state));
                 CheckChecksum(expanded);
-                var layer = await _files.RunAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location), state, built, document, cancellationToken).ConfigureAwait(false);
+                var layer = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
                 state.AddLayer(layer);
                 state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
                 return layer;
@@ -76,7 +77,7 @@ internal sealed class StageRun(
             case CopyInstruction copy:
             {
                 var expanded = copy.Expand(Expander(state));
-                var layer = await _files.RunAsync(new TransferRequest(expanded.Transfer, IsAdd: false, expanded.From, expanded.Parents, expanded.Location), state, built, document, cancellationToken).ConfigureAwait(false);
+                var layer = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: false, expanded.From, expanded.Parents, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
                 state.AddLayer(layer);
                 state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
                 return layer;
@@ -86,7 +87,7 @@ internal sealed class StageRun(
                 var expanded = workdir.Expand(Expander(state));
                 var path = WorkdirPath.Resolve(state.Container.WorkingDir, expanded.Path);
                 state.SetContainer(c => c with { WorkingDir = path });
-                ILayer? layer = path == "/" ? null : await _files.MakeDirectoryAsync(path, state, expanded.Location, cancellationToken).ConfigureAwait(false);
+                ILayer? layer = path == "/" ? null : await WorkdirAsync(path, state, expanded.Location, cancellationToken).ConfigureAwait(false);
                 if (layer is not null) state.AddLayer(layer);
                 state.AddHistory("WORKDIR " + path, layer is null, created);
                 return layer;
@@ -96,6 +97,49 @@ internal sealed class StageRun(
                 if (!applied) throw new DockerfileException(instruction.Location, $"{instruction.Keyword} is not supported");
                 return null;
         }
+    }
+
+    /// <summary>
+    /// ADD or COPY through the build cache. With <c>--no-cache</c> nothing is looked up and no key is computed, so
+    /// such a build reads its context files only once, to write the layer.
+    /// </summary>
+    private async Task<ILayer> TransferAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
+    {
+        var key = options.NoCache ? null : await _files.CacheKeyAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
+        if (key is not null && _cache.TryGet(key) is { } cached)
+        {
+            progress?.Report(new StepCacheHit(stage.Index, _step));
+            state.Tree = null; // rebuilt from the layers only if a later step needs it
+            return cached;
+        }
+        var layer = await _files.RunAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
+        if (key is not null) _cache.Set(key, layer);
+        return layer;
+    }
+
+    /// <summary>
+    /// WORKDIR's directory through the build cache, keyed on the parent, the path and USER (its owner): a hit
+    /// spares reading the stage's layers to learn whether the directory exists.
+    /// </summary>
+    private async Task<ILayer?> WorkdirAsync(string path, StageState state, SourceLocation location, CancellationToken cancellationToken)
+    {
+        string key;
+        using (var stepKey = StepKey.ForParent("workdir", state, options))
+            key = stepKey.Add(path).Add("user=" + state.Container.User).Finish();
+        if (!options.NoCache)
+        {
+            if (_cache.TryGet(key) is { } cached)
+            {
+                progress?.Report(new StepCacheHit(stage.Index, _step));
+                state.Tree = null;
+                return cached;
+            }
+            if (_cache.IsKnownEmpty(key)) return null;
+        }
+        var layer = await _files.MakeDirectoryAsync(path, state, location, cancellationToken).ConfigureAwait(false);
+        if (layer is null) _cache.SetEmpty(key);
+        else _cache.Set(key, layer);
+        return layer;
     }
 
     /// <summary>BuildKit's rules for <c>ADD --checksum</c>: one source, and only a URL or git source has one to check.</summary>

@@ -32,5 +32,18 @@ public sealed class StoreLock : IDisposable
         }
     }
 
+    /// <summary>The exclusive lock if no one holds the file locked now, else null.</summary>
+    public static StoreLock? TryAcquireExclusive(string path)
+    {
+        try
+        {
+            return new StoreLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return null;
+        }
+    }
+
     public void Dispose() => _handle.Dispose();
 }

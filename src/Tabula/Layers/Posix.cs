@@ -122,7 +122,9 @@ internal static partial class Posix
             RdevMajor: (int)BinaryPrimitives.ReadUInt32LittleEndian(span[128..]),
             RdevMinor: (int)BinaryPrimitives.ReadUInt32LittleEndian(span[132..]),
             DeviceMajor: BinaryPrimitives.ReadUInt32LittleEndian(span[136..]),
-            DeviceMinor: BinaryPrimitives.ReadUInt32LittleEndian(span[140..]));
+            DeviceMinor: BinaryPrimitives.ReadUInt32LittleEndian(span[140..]),
+            CTimeSeconds: BinaryPrimitives.ReadInt64LittleEndian(span[96..]),
+            CTimeNanoseconds: BinaryPrimitives.ReadUInt32LittleEndian(span[104..]));
     }
 
     /// <summary>glibc's makedev.</summary>
@@ -142,7 +144,7 @@ internal static partial class Posix
 
 /// <summary>What <c>lstat</c> says about a path.</summary>
 internal sealed record FileStatus(int Mode, int Uid, int Gid, uint Links, ulong Inode, long Size, long MTimeSeconds, uint MTimeNanoseconds,
-    int RdevMajor, int RdevMinor, uint DeviceMajor, uint DeviceMinor)
+    int RdevMajor, int RdevMinor, uint DeviceMajor, uint DeviceMinor, long CTimeSeconds = 0, uint CTimeNanoseconds = 0)
 {
     public int Type => Mode & Posix.TypeMask;
     public int Permissions => Mode & 0xFFF;

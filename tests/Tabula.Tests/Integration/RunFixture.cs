@@ -50,6 +50,14 @@ internal sealed class RunFixture : IDisposable
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary>A file of an image, as <c>tabula run --rm IMAGE cat PATH</c> prints it.</summary>
+    public async Task<string> CatAsync(string image, string path, CancellationToken cancellationToken)
+    {
+        var (code, output, error) = await TabulaAsync(cancellationToken, "run", "--rm", image, "cat", path);
+        Assert.True(code == 0, error);
+        return output;
+    }
+
     /// <summary>Writes a build context folder with the given Dockerfile and files.</summary>
     public string Context(string name, string dockerfile, params (string Path, string Text)[] files)
     {

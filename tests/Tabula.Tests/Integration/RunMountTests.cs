@@ -14,12 +14,7 @@ public sealed class RunMountTests
         return (await RunBuildTests.TopLayerAsync(fixture, tag)).Select(e => e.Path).ToList();
     }
 
-    private static async Task<string> CatAsync(RunFixture fixture, string tag, string path)
-    {
-        var (code, output, error) = await fixture.TabulaAsync(Ct, "run", "--rm", tag, "cat", path);
-        Assert.True(code == 0, error);
-        return output;
-    }
+    private static Task<string> CatAsync(RunFixture fixture, string tag, string path) => fixture.CatAsync(tag, path, Ct);
 
     [Fact]
     public async Task A_tmpfs_is_empty_writable_and_in_no_layer()

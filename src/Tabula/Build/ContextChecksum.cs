@@ -1,0 +1,129 @@
+using System.Globalization;
+using Tabula.Dockerfile.Ignore;
+using Tabula.Layers;
+
+namespace Tabula.Build;
+
+/// <summary>
+/// Adds to a cache key exactly the build-context files a step reads, the way BuildKit's content checksum does:
+/// path, type, link target and content — and for COPY/ADD the permission bits and the mtime as the layer will
+/// carry it (clamped to the build epoch), never the owner, which COPY replaces. What <c>.dockerignore</c> or
+/// <c>--exclude</c> keeps out is not read, so it cannot change the key. Walks mirror <see cref="ContextCopier"/>.
+/// </summary>
+internal sealed class ContextChecksum(BuildContext context, FileChecksums checksums)
+{
+    /// <summary>The sources of a context ADD/COPY: each (pivot, pattern) as <see cref="FileTransferStep"/> copies it.</summary>
+    public async Task AddSourcesAsync(StepKey key, IReadOnlyList<(string Pivot, string Pattern)> sources, DockerignoreMatcher? excludes,
+        bool keepParents, EntryRewrites rewrites, CancellationToken cancellationToken)
+    {
+        var walk = new Walk(key, checksums, rewrites, Raw: false);
+        foreach (var (pivot, pattern) in sources)
+        {
+            var matches = context.Match(LayerPath.Join(pivot, pattern));
+            key.Add("source=" + pivot + "/./" + pattern).Add(matches.Count.ToString(CultureInfo.InvariantCulture));
+            foreach (var match in matches)
+            {
+                key.Add("match=" + match);
+                var resolved = context.Resolve(match);
+                var full = context.FullPath(resolved);
+                if (keepParents)
+                {
+                    // --parents recreates the directories above the match with their own mode and mtime.
+                    var kept = pivot.Length == 0 ? match : match[(pivot.Length + 1)..];
+                    var parts = kept.Split('/');
+                    for (int i = 1; i < parts.Length; i++)
+                        await walk.EntryAsync("parent", context.FullPath(context.Resolve(LayerPath.Join(pivot, string.Join('/', parts.Take(i))))), cancellationToken).ConfigureAwait(false);
+                }
+                var status = Posix.Lstat(full);
+                if (status is { IsDirectory: true })
+                {
+                    if (keepParents) await walk.EntryAsync(".", full, cancellationToken).ConfigureAwait(false);
+                    await WalkDirectoryAsync(walk, resolved, "", excludes, cancellationToken).ConfigureAwait(false);
+                }
+                else await walk.EntryAsync(".", full, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A <c>RUN --mount=type=bind</c> source of the context: everything under it, owners and exact times too, as the command sees them.</summary>
+    public async Task AddMountAsync(StepKey key, string source, CancellationToken cancellationToken)
+    {
+        var walk = new Walk(key, checksums, EntryRewrites.None, Raw: true);
+        var clean = BuildContext.Clean(source);
+        var full = context.FullPath(clean);
+        key.Add("mount-source=" + clean);
+        await walk.EntryAsync(".", full, cancellationToken).ConfigureAwait(false);
+        if (Posix.Lstat(full) is { IsDirectory: true })
+            await WalkTreeAsync(walk, full, "", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WalkDirectoryAsync(Walk walk, string relativeDirectory, string sourceRelative, DockerignoreMatcher? excludes, CancellationToken cancellationToken)
+    {
+        foreach (var name in SortedChildren(context.FullPath(relativeDirectory)))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var childRelative = relativeDirectory.Length == 0 ? name : relativeDirectory + "/" + name;
+            var childSource = sourceRelative.Length == 0 ? name : sourceRelative + "/" + name;
+            var full = context.FullPath(childRelative);
+            bool isDirectory = Posix.Lstat(full) is { IsDirectory: true };
+            if (context.IsIgnored(childRelative) || excludes?.IsIgnored(childSource) == true)
+            {
+                if (!isDirectory || context.CanSkipDirectory(childRelative) || excludes?.CanSkipDirectory(childSource) == true) continue;
+            }
+            await walk.EntryAsync(childSource, full, cancellationToken).ConfigureAwait(false);
+            if (isDirectory) await WalkDirectoryAsync(walk, childRelative, childSource, excludes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WalkTreeAsync(Walk walk, string directory, string relative, CancellationToken cancellationToken)
+    {
+        foreach (var name in SortedChildren(directory))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var full = Path.Combine(directory, name);
+            var childRelative = relative.Length == 0 ? name : relative + "/" + name;
+            await walk.EntryAsync(childRelative, full, cancellationToken).ConfigureAwait(false);
+            if (Posix.Lstat(full) is { IsDirectory: true }) await WalkTreeAsync(walk, full, childRelative, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static IEnumerable<string> SortedChildren(string directory)
+        => Directory.EnumerateFileSystemEntries(directory).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal);
+
+    /// <summary>One entry into the key: what of it can change the result.</summary>
+    private sealed record Walk(StepKey Key, FileChecksums Checksums, EntryRewrites Rewrites, bool Raw)
+    {
+        public async Task EntryAsync(string name, string full, CancellationToken cancellationToken)
+        {
+            var status = Posix.Lstat(full);
+            if (status is null)
+            {
+                Key.Add("missing " + name);
+                return;
+            }
+            var mode = Raw ? status.Mode : status.Permissions;
+            var time = Raw
+                ? status.MTimeSeconds.ToString(CultureInfo.InvariantCulture) + "." + status.MTimeNanoseconds.ToString(CultureInfo.InvariantCulture)
+                : Rewrites.ApplyTime(status.ModTime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            var owner = Raw ? string.Create(CultureInfo.InvariantCulture, $" {status.Uid}:{status.Gid}") : "";
+            var common = string.Create(CultureInfo.InvariantCulture, $"{name} {mode:x}{owner}");
+            switch (status.Type)
+            {
+                case Posix.TypeSymlink:
+                    Key.Add("L " + common + " -> " + (new FileInfo(full).LinkTarget ?? ""));
+                    break;
+                case Posix.TypeDirectory:
+                    Key.Add("D " + common + " " + time);
+                    break;
+                case Posix.TypeRegular:
+                    var sha = await Checksums.Sha256Async(full, status, cancellationToken).ConfigureAwait(false);
+                    Key.Add(string.Create(CultureInfo.InvariantCulture, $"F {common} {time} {status.Size} {sha}"));
+                    break;
+                default:
+                    // Devices, fifos and sockets are not copied (COPY skips them); a mount shows them as they are.
+                    Key.Add(string.Create(CultureInfo.InvariantCulture, $"O {common} {status.RdevMajor}:{status.RdevMinor}"));
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Tabula.Content;
+using Tabula.Layers;
+
+namespace Tabula.Build;
+
+/// <summary>
+/// sha256 of build-context files for cache keys, read at most once per build, and not at all while the file's
+/// stat (path, device, inode, size, mtime and ctime to the nanosecond) is one already hashed: results are kept in
+/// memory for the build and as small files under the store's <c>tabula/checksums/</c>. ctime is in the key because
+/// no one can set it back, so a rewrite that restores the mtime still changes the key. A file that changed while it
+/// was hashed is hashed but not remembered. Only large files are remembered on disk: hashing a small one costs less
+/// than the entry would. Entries are written without fsync — one lost in a crash is just computed again.
+/// </summary>
+internal sealed class FileChecksums(string storeRoot)
+{
+    private const long RememberFrom = 1 << 20;
+
+    // Stages that run side by side share it.
+    private readonly ConcurrentDictionary<string, string> _known = new(StringComparer.Ordinal);
+
+    private string Folder => Path.Combine(storeRoot, "tabula", "checksums");
+
+    public async Task<string> Sha256Async(string path, FileStatus status, CancellationToken cancellationToken)
+    {
+        var statKey = StatKey(path, status);
+        if (_known.TryGetValue(statKey, out var known)) return known;
+        var stored = Path.Combine(Folder, statKey);
+        bool remember = status.Size >= RememberFrom;
+        if (remember && TryRead(stored) is { Length: 64 } remembered && remembered.All(char.IsAsciiHexDigitLower))
+            return _known[statKey] = remembered;
+
+        string hex;
+        await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
+            hex = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        if (remember && Posix.Lstat(path) is { } after && StatKey(path, after) == statKey)
+        {
+            Directory.CreateDirectory(Folder);
+            AtomicFile.Write(stored, Encoding.ASCII.GetBytes(hex), durable: false);
+        }
+        return _known[statKey] = hex;
+    }
+
+    /// <summary>A remembered checksum, or null when there is none (or someone is clearing the folder).</summary>
+    private static string? TryRead(string path)
+    {
+        try { return File.Exists(path) ? File.ReadAllText(path) : null; }
+        catch (IOException) { return null; }
+    }
+
+    private static string StatKey(string path, FileStatus s)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"{path}\0{s.DeviceMajor}:{s.DeviceMinor}:{s.Inode}\0{s.Size}\0{s.MTimeSeconds}.{s.MTimeNanoseconds}\0{s.CTimeSeconds}.{s.CTimeNanoseconds}");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+}

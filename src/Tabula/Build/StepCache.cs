@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Tabula.Archives;
+using Tabula.Content;
+using Tabula.Images;
+using Tabula.Oci;
+
+namespace Tabula.Build;
+
+/// <summary>A layer step (RUN, ADD, COPY, WORKDIR) that the cache answered: its layer was reused, the step did not run.</summary>
+public sealed record StepCacheHit(int Stage, int Step) : BuildEvent;
+
+/// <summary>
+/// The build cache, as docker's: a layer step whose inputs (<see cref="StepKey"/>) match a stored step gives the layer
+/// it gave before. Entries are small files under <c>cache/steps/</c> in the store naming the layer's blob and sizes;
+/// an entry whose blob was pruned is a miss. Steps that would give the same layer from the same inputs share it, so a
+/// hit gives the image a cold build gives.
+/// </summary>
+internal sealed class StepCache(ContentStore content)
+{
+    private string Folder => Path.Combine(content.Root, "cache", "steps");
+
+    public ILayer? TryGet(string key)
+    {
+        var path = Path.Combine(Folder, key);
+        if (!File.Exists(path)) return null;
+        var fields = File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length != 4 || !Digest.TryParse(fields[1], out var digest) || !Digest.TryParse(fields[3], out var diffId)
+            || !long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+            return null;
+        if (content.SizeOf(digest) != size) return null;
+        return new StoreLayer(content, new Descriptor { MediaType = fields[0], Digest = digest, Size = size }, diffId);
+    }
+
+    /// <summary>Whether the step was recorded as one that makes no layer (a WORKDIR that already exists).</summary>
+    public bool IsKnownEmpty(string key)
+    {
+        var path = Path.Combine(Folder, key);
+        return File.Exists(path) && File.ReadAllText(path) == NoLayer;
+    }
+
+    public void SetEmpty(string key)
+    {
+        Directory.CreateDirectory(Folder);
+        AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes(NoLayer), durable: false);
+    }
+
+    private const string NoLayer = "no layer\n";
+
+    public void Set(string key, ILayer layer)
+    {
+        Directory.CreateDirectory(Folder);
+        AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes($"{layer.MediaType}\n{layer.Digest}\n{layer.Size.ToString(CultureInfo.InvariantCulture)}\n{layer.DiffId}\n"), durable: false);
+    }
+}
+
+/// <summary>
+/// A cache key being built: the parts are hashed as they come (sha256, each part NUL-terminated), so content
+/// checksums and long listings never have to be held. Start every key with <see cref="ForParent"/>.
+/// </summary>
+internal sealed class StepKey : IDisposable
+{
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    private StepKey(string kind) => Add("tabula step cache v2").Add(kind);
+
+    /// <summary>
+    /// What every step's result depends on: the stage's filesystem (its layers' diff IDs, which also fix the user
+    /// database --chown and USER read) and platform, and how layers are written.
+    /// </summary>
+    public static StepKey ForParent(string kind, StageState state, BuildOptions options)
+    {
+        var key = new StepKey(kind).Add(state.Platform.ToString()).AddList("layers", state.Layers.Select(l => l.DiffId.ToString()));
+        return key.Add("layer=" + options.Compression + "/" + LayerCommit.OciMediaTypes(options) + "/" + options.Timestamp?.ToUnixTimeSeconds());
+    }
+
+    public StepKey Add(string part)
+    {
+        _hash.AppendData(Encoding.UTF8.GetBytes(part));
+        _hash.AppendData([0]);
+        return this;
+    }
+
+    /// <summary>A counted list, so parts of neighbouring lists can never be mistaken for each other.</summary>
+    public StepKey AddList(string name, IEnumerable<string> parts)
+    {
+        var list = parts.ToList();
+        Add(name + "#" + list.Count.ToString(CultureInfo.InvariantCulture));
+        foreach (var part in list) Add(part);
+        return this;
+    }
+
+    public string Finish() => Convert.ToHexStringLower(_hash.GetHashAndReset());
+
+    public void Dispose() => _hash.Dispose();
+}
