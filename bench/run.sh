@@ -4,6 +4,8 @@
 #   build      FROM scratch + ADD rootfs.tgz / (mini, large) vs DOCKER_BUILDKIT=0 docker build --no-cache,
 #              and buildah bud --storage-driver vfs when buildah is installed (both fixtures take the ADD fast path:
 #              the archive's bytes become the layer)
+# Every build runs with --no-cache, tabula's as docker's: the rows measure making the layer, not the build cache
+# (whose keys, on a cold COPY, cost one more read and hash of every context file).
 #   copy-gzip  FROM scratch + COPY tree/ / of fixtures/large-tree vs tar -c | pigz -6 -p2
 #   copy-zstd  the same with --compression zstd vs tar -c | zstd -3 -T2
 #   save/load  tabula save / load of the large image vs docker save / load of docker's build of it
@@ -62,7 +64,7 @@ for round in $(seq 0 "$runs"); do   # round 0 warms the page cache and both tool
   rec() { if [[ $round -gt 0 ]]; then time_it "$@"; else "${@:2}" >/dev/null 2>&1 || true; fi; }
   for fx in mini large; do
     rm -rf "$root"
-    rec "t-build-$fx" "$tabula" --root "$root" build -q -t bench-$fx "$(context $fx)"
+    rec "t-build-$fx" "$tabula" --root "$root" build -q --no-cache -t bench-$fx "$(context $fx)"
     if $have_docker; then
       docker rmi -f bench-$fx >/dev/null 2>&1 || true
       rec "d-build-$fx" env DOCKER_BUILDKIT=0 docker build -q --no-cache -t bench-$fx "$(context $fx)"
@@ -86,10 +88,10 @@ for round in $(seq 0 "$runs"); do   # round 0 warms the page cache and both tool
   fi
   # COPY of a directory tree: the layer tar is made and compressed by tabula itself
   rm -rf "$root"
-  rec t-copy-gzip "$tabula" --root "$root" build -q -t bench-tree -f "$work/Dockerfile.copy" fixtures/large-tree
+  rec t-copy-gzip "$tabula" --root "$root" build -q --no-cache -t bench-tree -f "$work/Dockerfile.copy" fixtures/large-tree
   rec pigz sh -c "tar -C '$tree' --sort=name --numeric-owner -cf - . | pigz -6 -p2 >/dev/null"
   rm -rf "$root"
-  rec t-copy-zstd "$tabula" --root "$root" build -q --compression zstd -t bench-tree -f "$work/Dockerfile.copy" fixtures/large-tree
+  rec t-copy-zstd "$tabula" --root "$root" build -q --no-cache --compression zstd -t bench-tree -f "$work/Dockerfile.copy" fixtures/large-tree
   rec zstd sh -c "tar -C '$tree' --sort=name --numeric-owner -cf - . | zstd -q -3 -T2 >/dev/null"
   if $have_registry; then   # each side pulls what the other pushed
     start_registry

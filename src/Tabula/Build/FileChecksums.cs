@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -33,15 +34,39 @@ internal sealed class FileChecksums(string storeRoot)
         if (remember && TryRead(stored) is { Length: 64 } remembered && remembered.All(char.IsAsciiHexDigitLower))
             return _known[statKey] = remembered;
 
-        string hex;
-        await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
-            hex = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        var hex = await HashFileAsync(path, cancellationToken).ConfigureAwait(false);
         if (remember && Posix.Lstat(path) is { } after && StatKey(path, after) == statKey)
         {
             Directory.CreateDirectory(Folder);
             AtomicFile.Write(stored, Encoding.ASCII.GetBytes(hex), durable: false);
         }
         return _known[statKey] = hex;
+    }
+
+    /// <summary>
+    /// One pooled buffer and no FileStream: a context has thousands of files, and a buffer allocated per file is
+    /// garbage that grows the process's memory (the GC's first generation fills before it collects).
+    /// </summary>
+    private static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.SequentialScan);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 17);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = await RandomAccess.ReadAsync(handle, buffer, offset, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                sha.AppendData(buffer, 0, read);
+                offset += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
     /// <summary>A remembered checksum, or null when there is none (or someone is clearing the folder).</summary>

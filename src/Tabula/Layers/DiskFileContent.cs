@@ -11,6 +11,8 @@ public sealed record DiskFileContent(string FilePath, long Length) : IContentSou
             Mode = FileMode.Open,
             Access = FileAccess.Read,
             Share = FileShare.Read,
+            // Readers copy through their own pooled buffers; one more per file would be garbage by the thousand.
+            BufferSize = 0,
             Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
         }));
 }
