@@ -34,13 +34,14 @@ public static class LayerPassthrough
     private static async Task<PassthroughResult> CopyGzipAsync(Stream input, Stream destination, EntryRewrites rewrites, CancellationToken cancellationToken)
     {
         using var blob = new Sha256Stream(destination, leaveOpen: true);
-        await using var tail = new TailKeepingWriteStream(blob, GzipTrailerLength);
+        await using var behind = new WriteBehindStream(blob, leaveOpen: true);
+        await using var tail = new TailKeepingWriteStream(behind, GzipTrailerLength);
         await using var tee = new TeeReadStream(input, tail);
         await using var gunzip = new GZipStream(tee, CompressionMode.Decompress, leaveOpen: true);
         Digest diffId;
         long tarSize;
-        // Reading the file, hashing and writing the blob, and inflating run on one thread; hashing and checking the tar
-        // on this one. Disposing the read-ahead waits for its thread, so the tee is only touched again after that.
+        // Three threads: one reads the file and inflates, one hashes and writes the blob behind it, and this one hashes
+        // and checks the tar. Disposing the read-ahead waits for its thread, so the tee is only touched again after that.
         await using (var ahead = new ReadAheadStream(gunzip, leaveOpen: true))
         using (var tar = new Sha256Stream(ahead, leaveOpen: true))
         {
@@ -59,6 +60,7 @@ public static class LayerPassthrough
         // skips them silently, so the blob must end in the trailer of what was decompressed: ISIZE = size mod 2^32.
         if (await HasMoreAsync(tee, cancellationToken).ConfigureAwait(false) || !EndsWithGzipTrailerFor(tail.Tail, tarSize))
             return new PassthroughResult(null, "there are bytes after the end of the gzip stream (or it has several members)");
+        await behind.CompleteAsync(cancellationToken).ConfigureAwait(false);
         await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
         return new PassthroughResult(new WrittenLayer(diffId, Digest.FromSha256Hash(blob.Hash), blob.BytesPassed, tarSize, LayerCompression.Gzip), null);
     }
