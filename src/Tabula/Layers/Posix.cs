@@ -47,12 +47,12 @@ internal static partial class Posix
     private static partial int UtimensatNative(int directory, string path, long[] times, int flags);
 
     [LibraryImport(LibC.Name, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int StatxNative(int directory, string path, int flags, uint mask, byte[] buffer);
+    private static partial int StatxNative(int directory, string path, int flags, uint mask, Span<byte> buffer);
 
-    [LibraryImport("libc", EntryPoint = "geteuid")]
+    [LibraryImport(LibC.Name, EntryPoint = "geteuid")]
     private static partial uint GeteuidNative();
 
-    [LibraryImport("libc", EntryPoint = "getegid")]
+    [LibraryImport(LibC.Name, EntryPoint = "getegid")]
     private static partial uint GetegidNative();
 
     public static int EffectiveUid() => (int)GeteuidNative();
@@ -100,14 +100,14 @@ internal static partial class Posix
     /// <summary>lstat through statx: null when nothing is at the path.</summary>
     public static FileStatus? Lstat(string path)
     {
-        var buffer = new byte[256];
+        Span<byte> buffer = stackalloc byte[256]; // called once or more per file of a tree: no garbage per call
         if (StatxNative(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno is 2 or 20) return null; // ENOENT, ENOTDIR
             throw new IOException($"stat {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
-        var span = buffer.AsSpan();
+        var span = buffer;
         long seconds = BinaryPrimitives.ReadInt64LittleEndian(span[112..]);
         uint nanoseconds = BinaryPrimitives.ReadUInt32LittleEndian(span[120..]);
         return new FileStatus(
