@@ -13,9 +13,13 @@ public static class CliApp
     public const int Failure = 1;
     public const int Usage = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
+        => RunAsync(args, output, error, environment, null, cancellationToken);
+
+    /// <param name="input">Standard input, when not this process's own (a caller running the CLI in-process).</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?> environment, Func<Stream>? input, CancellationToken cancellationToken)
     {
-        var context = new CliContext(output, error, environment);
+        var context = new CliContext(output, error, environment, input);
         var root = new RootCommand("Tabula: build, store, inspect and move container images, with no daemon.");
         root.Options.Add(context.RootOption);
         root.Options.Add(context.DebugOption);

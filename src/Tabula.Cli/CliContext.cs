@@ -4,11 +4,17 @@ using Tabula.Transports;
 namespace Tabula.Cli;
 
 /// <summary>What every verb shares: global options, the output writers and the environment.</summary>
-public sealed class CliContext(TextWriter output, TextWriter error, Func<string, string?> environment)
+public sealed class CliContext(TextWriter output, TextWriter error, Func<string, string?> environment, Func<Stream>? input = null)
 {
     public TextWriter Out { get; } = output;
     public TextWriter Error { get; } = error;
     public Func<string, string?> Environment { get; } = environment;
+
+    /// <summary>Standard input (a caller running the CLI in-process may give its own).</summary>
+    public Stream OpenInput() => input is null ? Console.OpenStandardInput() : input();
+
+    /// <summary>Whether something is piped in, rather than stdin being a terminal.</summary>
+    public bool HasInput => input is not null || Console.IsInputRedirected;
 
     public Option<string?> RootOption { get; } = new("--root")
     {

@@ -24,12 +24,15 @@ internal sealed class StdinContext : IDisposable
     public string? DockerfilePath { get; }
     public string? DockerfileText { get; }
 
-    public static async Task<StdinContext> PrepareAsync(string context, string? file, CancellationToken cancellationToken)
+    public static async Task<StdinContext> PrepareAsync(string context, string? file, Func<Stream> openInput, CancellationToken cancellationToken)
     {
         if (context != "-")
         {
             if (file == "-")
-                return new StdinContext(context, "Dockerfile", await Console.In.ReadToEndAsync(cancellationToken), null);
+            {
+                using var dockerfile = new StreamReader(openInput());
+                return new StdinContext(context, "Dockerfile", await dockerfile.ReadToEndAsync(cancellationToken), null);
+            }
             var path = file is null ? null : Path.IsPathRooted(file) || File.Exists(file) ? file : Path.Combine(context, file);
             return new StdinContext(context, path, null, null);
         }
@@ -39,7 +42,7 @@ internal sealed class StdinContext : IDisposable
         System.IO.Directory.CreateDirectory(temp);
         try
         {
-            using var buffered = new BufferedStream(Console.OpenStandardInput(), 1 << 16);
+            using var buffered = new BufferedStream(openInput(), 1 << 16);
             var head = new byte[512];
             int n = await buffered.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
             Stream input = new PrefixedReadStream(head.AsMemory(0, n), buffered);

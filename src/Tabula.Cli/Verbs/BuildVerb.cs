@@ -34,7 +34,7 @@ internal static class BuildVerb
         {
             var store = context.OpenStore(parse);
             using var secretFiles = new SecretFiles();
-            using var stdinContext = await StdinContext.PrepareAsync(parse.GetValue(contextArg)!, parse.GetValue(file), ct);
+            using var stdinContext = await StdinContext.PrepareAsync(parse.GetValue(contextArg)!, parse.GetValue(file), context.OpenInput, ct);
             var options = new BuildOptions
             {
                 ContextDirectory = stdinContext.Directory,

@@ -26,9 +26,9 @@ internal static class LoadVerb
             }
             else
             {
-                if (!Console.IsInputRedirected)
+                if (!context.HasInput)
                     throw new UsageException("requested load from stdin, but stdin is empty: use -i FILE or pipe an archive in");
-                await using var stdin = Console.OpenStandardInput();
+                await using var stdin = context.OpenInput();
                 loaded = await ArchiveLoader.LoadAsync(stdin, "stdin", store.Content, store.References, options, null, ct);
             }
             if (!parse.GetValue(quiet))

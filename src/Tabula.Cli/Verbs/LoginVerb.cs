@@ -24,7 +24,8 @@ internal static class LoginVerb
             {
                 if (secret is not null) throw new UsageException("--password and --password-stdin are mutually exclusive");
                 if (user is null) throw new UsageException("must provide --username with --password-stdin");
-                secret = (await Console.In.ReadToEndAsync(ct)).TrimEnd('\n', '\r');
+                using var stdin = new StreamReader(context.OpenInput());
+                secret = (await stdin.ReadToEndAsync(ct)).TrimEnd('\n', '\r');
             }
             if (user is null || string.IsNullOrEmpty(secret))
                 throw new UsageException("give --username and --password-stdin (or --password)");

@@ -42,9 +42,21 @@ public class RegistryAuthTests
         Assert.DoesNotContain("Wr0ng-", output + error);
         Assert.False(File.Exists(Path.Combine(cli.DockerConfigDirectory, "config.json")));
 
-        var login = await cli.RunCheckedAsync("login", "--cert-dir", registry.CertDir!, "-u", User, "-p", Password, registry.Host);
-        everything.Append(login);
-        Assert.Contains("Login Succeeded", login);
+        // The password from stdin (as CI pipelines give it), with its trailing newline: no warning about -p.
+        (code, output, error) = await cli.RunWithInputAsync(Password + "\n", "login", "--cert-dir", registry.CertDir!, "-u", User, "--password-stdin", registry.Host);
+        everything.Append(output).Append(error);
+        Assert.True(code == 0, error);
+        Assert.Contains("Login Succeeded", output);
+        Assert.DoesNotContain("WARNING", error);
+        // -p works too, with docker's warning.
+        (code, output, error) = await cli.RunAsync("login", "--cert-dir", registry.CertDir!, "-u", User, "-p", Password, registry.Host);
+        everything.Append(output).Append(error);
+        Assert.Equal(0, code);
+        Assert.Contains("Using --password via the CLI is insecure", error);
+        // Both at once is a usage error.
+        (code, _, error) = await cli.RunWithInputAsync(Password, "login", "-u", User, "-p", Password, "--password-stdin", registry.Host);
+        Assert.Equal(2, code);
+        Assert.Contains("mutually exclusive", error);
         var config = Path.Combine(cli.DockerConfigDirectory, "config.json");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(config));
 

@@ -39,11 +39,15 @@ public sealed class RegistryCliSession : IDisposable
     public string DockerConfigDirectory => _environment["DOCKER_CONFIG"]!;
     public IDictionary<string, string?> Environment => _environment;
 
-    public async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    public Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    /// <summary>Runs with <paramref name="input"/> as standard input (none when null).</summary>
+    public async Task<(int Code, string Out, string Err)> RunWithInputAsync(string? input, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = await CliApp.RunAsync(["--root", StoreRoot, .. args], output, error, name => _environment.GetValueOrDefault(name), TestContext.Current.CancellationToken);
+        Func<Stream>? stdin = input is null ? null : () => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(input));
+        int code = await CliApp.RunAsync(["--root", StoreRoot, .. args], output, error, name => _environment.GetValueOrDefault(name), stdin, TestContext.Current.CancellationToken);
         return (code, output.ToString(), error.ToString());
     }
 
