@@ -107,7 +107,9 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         foreach (var stage in needed)
         {
             var dependencies = DependenciesOf(document, stage, metaArgs).Select(d => d.Index).Distinct().Where(tasks.ContainsKey).ToList();
-            tasks[stage.Index] = RunStageAsync(runs[stage.Index], dependencies.ToDictionary(i => i, i => tasks[i]), failed);
+            var waitFor = dependencies.ToDictionary(i => i, i => tasks[i]);
+            // On the thread pool: a stage whose work completes synchronously would otherwise hold this loop.
+            tasks[stage.Index] = Task.Run(() => RunStageAsync(runs[stage.Index], waitFor, failed), CancellationToken.None);
         }
         try
         {

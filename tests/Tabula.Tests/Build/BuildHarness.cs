@@ -31,6 +31,9 @@ internal sealed class BuildHarness : IDisposable
     public string ContextDirectory => _context.Path;
     public List<BuildEvent> Events { get; } = [];
 
+    /// <summary>Called with each event as it is reported, on the thread of the stage that reports it.</summary>
+    public Action<BuildEvent>? OnEvent { get; set; }
+
     public void File(string path, string content, string mode = "644")
     {
         var full = Files.Combine(path);
@@ -66,7 +69,7 @@ internal sealed class BuildHarness : IDisposable
 
     public async Task<BuildResult> BuildAsync(BuildOptions options)
     {
-        var progress = new SynchronousProgress(Events);
+        var progress = new SynchronousProgress(Events, OnEvent);
         return await new Builder(Store, progress).BuildAsync(options, TestContext.Current.CancellationToken);
     }
 
@@ -98,11 +101,12 @@ internal sealed class BuildHarness : IDisposable
     }
 
     /// <summary>Reports on the calling thread, so events are all there when the build returns (stages may run side by side).</summary>
-    private sealed class SynchronousProgress(List<BuildEvent> events) : IProgress<BuildEvent>
+    private sealed class SynchronousProgress(List<BuildEvent> events, Action<BuildEvent>? onEvent) : IProgress<BuildEvent>
     {
         public void Report(BuildEvent value)
         {
             lock (events) events.Add(value);
+            onEvent?.Invoke(value);
         }
     }
 }

@@ -56,6 +56,33 @@ public class MultiStageTests
     }
 
     [Fact]
+    public async Task Independent_stages_run_at_the_same_time()
+    {
+        using var h = new BuildHarness();
+        h.File("a", "a");
+        h.File("b", "b");
+        // Stage "left" waits in its COPY step until stage "right" has started its own: built one after the other,
+        // right would never start and the wait would run out (a guard against hanging, not a timing assertion).
+        using var rightStarted = new ManualResetEventSlim();
+        bool leftSawRight = false;
+        h.OnEvent = e =>
+        {
+            if (e is Tabula.Build.StepStarted { Stage: 1, Step: 2 }) rightStarted.Set();
+            if (e is Tabula.Build.StepStarted { Stage: 0, Step: 2 }) leftSawRight = rightStarted.Wait(TimeSpan.FromSeconds(60));
+        };
+        await h.BuildAsync("""
+            FROM scratch AS left
+            COPY a /a
+            FROM scratch AS right
+            COPY b /b
+            FROM scratch
+            COPY --from=left /a /a
+            COPY --from=right /b /b
+            """);
+        Assert.True(leftSawRight, "stage 'right' did not start while stage 'left' was running");
+    }
+
+    [Fact]
     public async Task When_one_of_two_independent_stages_fails_its_error_is_the_one_reported()
     {
         using var h = new BuildHarness();
