@@ -57,6 +57,10 @@ internal static class BuildVerb
                     var other => throw new UsageException($"unknown --compression '{other}': use gzip, zstd or none"),
                 },
                 Runtime = parse.GetValue(runtime),
+                Snapshotter = context.Environment("TABULA_SNAPSHOTTER") is { Length: > 0 } snapshotter
+                    ? Enum.TryParse<Tabula.Runtime.Snapshotter>(snapshotter, ignoreCase: true, out var chosen) && Enum.IsDefined(chosen) ? chosen
+                        : throw new UsageException($"TABULA_SNAPSHOTTER={snapshotter} is not one of auto, overlay, copy")
+                    : Tabula.Runtime.Snapshotter.Auto,
                 Secrets = ParseSecrets(parse.GetValue(secrets) ?? [], context.Environment, secretFiles),
                 Network = parse.GetValue(network) switch
                 {

@@ -2,11 +2,12 @@ using System.CommandLine;
 using System.Text;
 using Tabula.Oci;
 using Tabula.Runtime;
+using Tabula.Runtime.Snapshots;
 
 namespace Tabula.Cli.Verbs;
 
 /// <summary>
-/// <c>tabula run IMAGE [CMD…]</c>: unpacks the image into a temporary bundle and runs it with an OCI runtime
+/// <c>tabula run IMAGE [CMD…]</c>: runs the image over its snapshots (or unpacked into a temporary bundle) with an OCI runtime
 /// (runc by default), its output passed through and its exit code returned. The container is always removed
 /// when it exits (<c>--rm</c> is accepted for docker's sake).
 /// </summary>
@@ -50,37 +51,33 @@ internal static class RunVerb
             string host = parse.GetValue(hostname) ?? name;
             var overrides = (parse.GetValue(env) ?? []).Select(e => e.Contains('=') ? e : e + "=" + (context.Environment(e) ?? "")).Prepend("HOSTNAME=" + host);
 
-            string bundle = Path.Combine(Path.GetTempPath(), "tabula-run-" + name);
-            Directory.CreateDirectory(bundle);
-            try
+            // A lease keeps prune from removing the snapshots under the running container.
+            using var lease = await store.Content.AcquireWriteLeaseAsync(ct);
+            var workspaces = new ContainerWorkspaces(SnapshotStore.ForStore(store.Content.Root), Snapshotter.Auto, privileges);
+            using var workspace = await workspaces.CreateAsync(image.Layers, "run", ct);
+            bool console = ReferenceEquals(context.Out, Console.Out);
+            await context.Out.FlushAsync(ct);
+            await using var stdout = console ? null : new TextWriterStream(context.Out);
+            await using var stderr = console ? null : new TextWriterStream(context.Error);
+            return await ContainerRun.RunAsync(new ContainerRequest
             {
-                var (tree, _) = await RootfsUnpacker.UnpackAsync(image.Layers, Path.Combine(bundle, "rootfs"), ct);
-                bool console = ReferenceEquals(context.Out, Console.Out);
-                await context.Out.FlushAsync(ct);
-                await using var stdout = console ? null : new TextWriterStream(context.Out);
-                await using var stderr = console ? null : new TextWriterStream(context.Error);
-                return await ContainerRun.RunAsync(new ContainerRequest
-                {
-                    Runtime = oci,
-                    BundleDirectory = bundle,
-                    Tree = tree,
-                    Args = args,
-                    Env = ImageProcess.Env(config, overrides),
-                    WorkingDir = parse.GetValue(workdir) ?? config?.WorkingDir,
-                    User = parse.GetValue(user) ?? config?.User,
-                    Network = networkMode,
-                    Hostname = host,
-                    TmpfsTmp = true,
-                    Stdout = stdout,
-                    Stderr = stderr,
-                    AttachStdin = parse.GetValue(interactive),
-                    Privileges = privileges,
-                }, ct);
-            }
-            finally
-            {
-                ScratchDirectory.Delete(bundle);
-            }
+                Runtime = oci,
+                BundleDirectory = workspace.BundleDirectory,
+                Tree = workspace.Tree,
+                Overlay = workspace.Overlay?.Rootfs,
+                Owner = workspace.Owner,
+                Args = args,
+                Env = ImageProcess.Env(config, overrides),
+                WorkingDir = parse.GetValue(workdir) ?? config?.WorkingDir,
+                User = parse.GetValue(user) ?? config?.User,
+                Network = networkMode,
+                Hostname = host,
+                TmpfsTmp = true,
+                Stdout = stdout,
+                Stderr = stderr,
+                AttachStdin = parse.GetValue(interactive),
+                Privileges = privileges,
+            }, ct);
         });
         return command;
     }

@@ -36,6 +36,9 @@ public sealed record BuildOptions
     /// <summary>The OCI runtime RUN uses: a program name or path (default: runc).</summary>
     public string? Runtime { get; init; }
 
+    /// <summary>How RUN gets its root filesystem: overlay snapshots where possible (default), or always unpacked (<c>TABULA_SNAPSHOTTER</c>).</summary>
+    public Tabula.Runtime.Snapshotter Snapshotter { get; init; }
+
     /// <summary>The network of RUN steps without <c>--network</c>: the host's (default, as BuildKit's) or none.</summary>
     public Tabula.Runtime.NetworkMode Network { get; init; } = Tabula.Runtime.NetworkMode.Host;
 

@@ -7,6 +7,7 @@ using Tabula.Images;
 using Tabula.Layers;
 using Tabula.Oci;
 using Tabula.Runtime;
+using Tabula.Runtime.Snapshots;
 using Tabula.Transports;
 
 namespace Tabula.Build;
@@ -25,6 +26,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
     private const string PipesDirectory = "/dev/pipes/";
     private readonly StepCache _cache = new(store.Content);
     private OciRuntime? _runtime;
+    private ContainerWorkspaces? _workspaces;
 
     private DateTimeOffset? Epoch => options.Timestamp;
 
@@ -61,25 +63,38 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         try { _runtime ??= OciRuntime.Find(options.Runtime); }
         catch (FileNotFoundException e) { throw new DockerfileException(run.Location, "RUN needs an OCI runtime: " + e.Message, e); }
 
-        string bundle = Path.Combine(Path.GetTempPath(), "tabula-build-" + Guid.NewGuid().ToString("N")[..16]);
-        var cacheLocks = new List<IDisposable>();
-        // Only its owner may enter the bundle: its config.json and secrets/ may hold secrets.
-        Directory.CreateDirectory(bundle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _workspaces ??= new ContainerWorkspaces(SnapshotStore.ForStore(store.Content.Root), options.Snapshotter, privileges);
+        ContainerWorkspace workspace;
         try
         {
-            string rootfs = Path.Combine(bundle, "rootfs");
-            var (tree, _) = await RootfsUnpacker.UnpackAsync(state.Layers, rootfs, cancellationToken).ConfigureAwait(false);
-            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(bundle, "mounts"), cacheLocks, cancellationToken).ConfigureAwait(false);
+            workspace = await _workspaces.CreateAsync(state.Layers, "run", cancellationToken).ConfigureAwait(false);
+        }
+        catch (SnapshotException e)
+        {
+            throw new DockerfileException(run.Location, "RUN: " + e.Message, e);
+        }
+        var cacheLocks = new List<IDisposable>();
+        string? secretsDirectory = null;
+        try
+        {
+            string bundle = workspace.BundleDirectory;
+            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), cacheLocks, cancellationToken).ConfigureAwait(false);
             var runEnv = new List<string>(env);
-            var extra = await RunMounts.PrepareSecretsAsync(secrets, Path.Combine(bundle, "secrets"), runEnv, canChown: !privileges.Rootless, cancellationToken).ConfigureAwait(false);
+            if (secrets.Count > 0)
+            {
+                secretsDirectory = SecretsDirectory.Create(workspace.Owner);
+                workspace.Owner.RecordSecrets(secretsDirectory);
+            }
+            var extra = await RunMounts.PrepareSecretsAsync(secrets, secretsDirectory ?? "", runEnv, canChown: !privileges.Rootless, cancellationToken).ConfigureAwait(false);
             if (script is { } s)
             {
-                string scriptPath = Path.Combine(bundle, "script");
+                string scriptPath = Path.Combine(workspace.Owner.Path, "script");
                 await File.WriteAllTextAsync(scriptPath, s.Content, cancellationToken).ConfigureAwait(false);
                 File.SetUnixFileMode(scriptPath, (UnixFileMode)0b111_101_101);
                 extra.Add((PipesDirectory + s.Name, scriptPath, true));
             }
             var output = new OutputLines(line => progress?.Report(new StepOutput(stageIndex, step, line)), TailLines);
+            var started = RootfsDiff.Mark(workspace.Owner.Path);
             int exitCode;
             try
             {
@@ -87,7 +102,9 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                 {
                     Runtime = _runtime,
                     BundleDirectory = bundle,
-                    Tree = tree,
+                    Tree = workspace.Tree,
+                    Overlay = workspace.Overlay?.Rootfs,
+                    Owner = workspace.Owner,
                     Args = args,
                     Env = runEnv,
                     WorkingDir = state.Container.WorkingDir,
@@ -107,15 +124,26 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                 throw new DockerfileException(run.Location, $"RUN: {e.Message}", e);
             }
             output.Complete();
+            cancellationToken.ThrowIfCancellationRequested(); // a Ctrl-C reached the container too: this is no failure of the command
             if (exitCode != 0)
             {
                 var tail = output.Tail.Count == 0 ? "" : "; last output: " + string.Join(" | ", output.Tail);
                 throw new DockerfileException(run.Location,
-                    $"RUN failed: process \"{string.Join(' ', args)}\" did not complete successfully: exit code: {exitCode}{tail}");
+                    $"RUN failed: process \"{string.Join(' ', args)}\" did not complete successfully: exit code: {exitCode}{tail}{RuntimeFailureHint(exitCode, output)}");
             }
 
-            var upper = RootfsDiff.Compute(tree, rootfs, Epoch, privileges.Rootless);
-            var layer = await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
+            ILayer layer;
+            if (workspace.Overlay is { } overlay)
+            {
+                layer = await LayerCommit.CommitDirectoryAsync(store, options, overlay.Rootfs.Root.UpperDirectory, cancellationToken).ConfigureAwait(false);
+                var parentChain = ChainIds.Of([.. state.Layers.Select(l => l.DiffId)]);
+                overlay.CommitUpper(parentChain.Count == 0 ? layer.DiffId : ChainIds.Next(parentChain[^1], layer.DiffId));
+            }
+            else
+            {
+                var upper = RootfsDiff.Compute(workspace.Tree!, Path.Combine(bundle, "rootfs"), Epoch, privileges.Rootless, started);
+                layer = await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
+            }
             _cache.Set(cacheKey, layer);
             Record(state, layer, args, created);
             return layer;
@@ -123,9 +151,19 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         finally
         {
             foreach (var held in cacheLocks) held.Dispose();
-            ScratchDirectory.Delete(bundle);
+            if (secretsDirectory is not null) ScratchDirectory.Delete(secretsDirectory);
+            workspace.Dispose();
         }
     }
+
+    /// <summary>
+    /// runc reports its own failures (before the command ever started) on stderr with exit code 1 or 255; say what
+    /// that usually means here rather than leave it as the command's failure.
+    /// </summary>
+    private static string RuntimeFailureHint(int exitCode, OutputLines output)
+        => exitCode is 1 or 255 && output.Tail.Any(l => l.Contains("runc create failed", StringComparison.Ordinal) || l.Contains("container_linux.go", StringComparison.Ordinal) || l.Contains("unable to start container process", StringComparison.Ordinal))
+            ? " (the OCI runtime could not start the container: " + ContainerRequirements.Describe() + ")"
+            : "";
 
     private static void Record(StageState state, ILayer layer, IReadOnlyList<string> args, DateTimeOffset created)
     {

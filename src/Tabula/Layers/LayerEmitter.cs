@@ -17,10 +17,21 @@ public static class LayerEmitter
     {
         ArgumentNullException.ThrowIfNull(tree);
         var writer = new TarEntryWriter(destination);
-        var state = new EmitState(writer, new Dictionary<HardlinkGroup, string>(), LayerTimes.TruncateToSeconds(whiteoutTime ?? DateTimeOffset.UnixEpoch));
-        await EmitChildrenAsync(tree.Root, "", state, cancellationToken).ConfigureAwait(false);
+        await EmitAsync(tree, new TarSink(writer), whiteoutTime, cancellationToken).ConfigureAwait(false);
         await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
         return writer.FilesSize;
+    }
+
+    /// <summary>
+    /// The same walk handed to any <paramref name="sink"/>: a tar, or a directory in overlay form (a snapshot). A
+    /// whiteout arrives as an empty regular file named <c>.wh.NAME</c>, an opaque directory as <c>.wh..wh..opq</c>,
+    /// and a later path of an inode as a <see cref="LayerEntryType.Hardlink"/> entry naming the first.
+    /// </summary>
+    internal static async Task EmitAsync(FileTree tree, ILayerEntrySink sink, DateTimeOffset? whiteoutTime, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        var state = new EmitState(sink, new Dictionary<HardlinkGroup, string>(), LayerTimes.TruncateToSeconds(whiteoutTime ?? DateTimeOffset.UnixEpoch));
+        await EmitChildrenAsync(tree.Root, "", state, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -35,7 +46,7 @@ public static class LayerEmitter
         return await layer.CompleteAsync(cancellationToken).ConfigureAwait(false) with { FilesSize = files };
     }
 
-    private sealed record EmitState(TarEntryWriter Writer, Dictionary<HardlinkGroup, string> FirstPathOfInode, DateTimeOffset WhiteoutTime);
+    private sealed record EmitState(ILayerEntrySink Writer, Dictionary<HardlinkGroup, string> FirstPathOfInode, DateTimeOffset WhiteoutTime);
 
     private static async Task EmitChildrenAsync(FileNode directory, string directoryPath, EmitState state, CancellationToken cancellationToken)
     {
@@ -52,7 +63,7 @@ public static class LayerEmitter
             string path = LayerPath.Join(directoryPath, name);
             if (node is null)
             {
-                await state.Writer.WriteEntryAsync(Whiteout(path, state.WhiteoutTime), cancellationToken).ConfigureAwait(false);
+                await state.Writer.WriteAsync(Whiteout(path, state.WhiteoutTime), null, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             await EmitNodeAsync(node, path, state, cancellationToken).ConfigureAwait(false);
@@ -68,18 +79,27 @@ public static class LayerEmitter
             if (state.FirstPathOfInode.TryGetValue(inode, out var firstPath))
             {
                 var link = entry with { Type = LayerEntryType.Hardlink, LinkTarget = firstPath, Size = 0, DevMajor = 0, DevMinor = 0 };
-                await state.Writer.WriteEntryAsync(link, cancellationToken).ConfigureAwait(false);
+                await state.Writer.WriteAsync(link, null, cancellationToken).ConfigureAwait(false);
                 return;
             }
             state.FirstPathOfInode[inode] = path;
         }
-        if (entry.Type != LayerEntryType.RegularFile || entry.Size == 0)
+        await state.Writer.WriteAsync(entry, entry.Type == LayerEntryType.RegularFile && entry.Size > 0 ? node.Content : null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Entries into a tar.</summary>
+    private sealed class TarSink(TarEntryWriter writer) : ILayerEntrySink
+    {
+        public async Task WriteAsync(LayerEntry entry, IContentSource? content, CancellationToken cancellationToken)
         {
-            await state.Writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
-            return;
+            if (content is null)
+            {
+                await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            await using var stream = await content.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await writer.WriteEntryAsync(entry, stream, cancellationToken).ConfigureAwait(false);
         }
-        await using var content = await node.Content!.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await state.Writer.WriteEntryAsync(entry, content, cancellationToken).ConfigureAwait(false);
     }
 
     private static LayerEntry Whiteout(string path, DateTimeOffset time) =>

@@ -49,6 +49,12 @@ internal static partial class Posix
     [LibraryImport(LibC.Name, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatxNative(int directory, string path, int flags, uint mask, Span<byte> buffer);
 
+    [LibraryImport(LibC.Name, EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MountNative(string source, string target, string type, nuint flags, string data);
+
+    [LibraryImport(LibC.Name, EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Umount2Native(string target, int flags);
+
     [LibraryImport(LibC.Name, EntryPoint = "geteuid")]
     private static partial uint GeteuidNative();
 
@@ -63,6 +69,11 @@ internal static partial class Posix
 
     public static void Mknod(string path, int typeBits, int permissions, int major, int minor)
         => Check(MknodNative(path, (uint)(typeBits | permissions), MakeDevice(major, minor)), "mknod", path);
+
+    public static void Mount(string source, string target, string type, string data) => Check(MountNative(source, target, type, 0, data), "mount " + type, target);
+
+    /// <summary>Detaches a mount (MNT_DETACH); false when nothing was mounted there.</summary>
+    public static bool Unmount(string target) => Umount2Native(target, 2) == 0;
 
     public static void Link(string existing, string created) => Check(LinkNative(existing, created), "link", created);
 

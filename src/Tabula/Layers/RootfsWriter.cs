@@ -68,7 +68,7 @@ public static class RootfsWriter
     }
 
     /// <summary>The host path of a clean tree path, after checking that its parent is a real directory under the root.</summary>
-    private static string FullPath(string root, string cleanPath)
+    internal static string FullPath(string root, string cleanPath)
     {
         if (!LayerPath.IsClean(cleanPath) || cleanPath.Length == 0)
             throw new LayerFormatException($"'{cleanPath}' is not a clean path inside the root") { EntryPath = cleanPath };
@@ -79,7 +79,7 @@ public static class RootfsWriter
         return Path.Combine(root, cleanPath);
     }
 
-    private static async Task WriteFileAsync(string full, LayerEntry entry, IContentSource? content, CancellationToken cancellationToken)
+    internal static async Task WriteFileAsync(string full, LayerEntry entry, IContentSource? content, CancellationToken cancellationToken)
     {
         var options = new FileStreamOptions
         {
@@ -97,7 +97,7 @@ public static class RootfsWriter
             throw new LayerFormatException($"'/{entry.Path}' should hold {entry.Size} bytes but its content gave {file.Length}") { EntryPath = entry.Path };
     }
 
-    private static void ApplyMetadata(string full, LayerEntry entry, bool privileged)
+    internal static void ApplyMetadata(string full, LayerEntry entry, bool privileged)
     {
         bool symlink = entry.Type == LayerEntryType.Symlink;
         if (privileged) Posix.Lchown(full, entry.Uid, entry.Gid);

@@ -31,6 +31,24 @@ public sealed record BundleSpec
 
     /// <summary>Rootless: a user namespace mapping the caller to root (see <see cref="BundleConfig"/>).</summary>
     public ContainerPrivileges Privileges { get; init; } = ContainerPrivileges.Root;
+
+    /// <summary>The root filesystem as an overlay the runtime mounts in the container's own mount namespace; null: <c>rootfs</c> as it is.</summary>
+    public OverlayRoot? Overlay { get; init; }
+}
+
+/// <summary>
+/// An overlayfs root: read-only lower directories (topmost first), the upper directory that takes every change and
+/// the kernel's work directory (same filesystem as the upper). Mounted by the runtime inside the container's mount
+/// namespace, so it disappears with the container however this process ends.
+/// </summary>
+public sealed record OverlayRoot(IReadOnlyList<string> LowerDirectories, string UpperDirectory, string WorkDirectory)
+{
+    /// <summary>
+    /// The mount options: no inode index, no redirects and no metacopy, so that the upper directory holds whole files
+    /// and whole directories — what a layer needs — and a lower directory renamed by the command is copied (EXDEV).
+    /// </summary>
+    public IReadOnlyList<string> Options =>
+        ["lowerdir=" + string.Join(':', LowerDirectories), "upperdir=" + UpperDirectory, "workdir=" + WorkDirectory, "index=off", "redirect_dir=off", "metacopy=off"];
 }
 
 /// <summary>
@@ -76,7 +94,8 @@ public static class BundleConfig
     public static IEnumerable<(string Path, bool IsDirectory)> MountPoints(BundleSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        foreach (var mount in Mounts(spec)) yield return (mount.Destination, !mount.IsFile);
+        foreach (var mount in Mounts(spec))
+            if (mount.Destination != "/") yield return (mount.Destination, !mount.IsFile);
     }
 
     public static string Generate(BundleSpec spec)
@@ -163,6 +182,8 @@ public static class BundleConfig
 
     private static IEnumerable<Mount> Mounts(BundleSpec spec)
     {
+        // First, so that every other mount lands inside it.
+        if (spec.Overlay is { } overlay) yield return new("/", "overlay", "overlay", overlay.Options);
         yield return new("/proc", "proc", "proc", ["nosuid", "noexec", "nodev"]);
         yield return new("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]);
         bool rootless = spec.Privileges.Rootless;

@@ -10,8 +10,17 @@ public sealed record ContainerRequest
     /// <summary>The bundle folder; its <c>rootfs</c> holds the unpacked image, config.json and the /etc files are written beside it.</summary>
     public required string BundleDirectory { get; init; }
 
-    /// <summary>The rootfs as a tree, for looking up the user in the image's /etc/passwd and /etc/group.</summary>
-    public required FileTree Tree { get; init; }
+    /// <summary>
+    /// The rootfs unpacked at <c>BundleDirectory/rootfs</c>, as a tree, for looking up the user in the image's
+    /// /etc/passwd and /etc/group. Null when the root is an <see cref="Overlay"/>.
+    /// </summary>
+    public FileTree? Tree { get; init; }
+
+    /// <summary>The root as an overlay of snapshots (the runtime mounts it; <c>BundleDirectory/rootfs</c> stays an empty mount point).</summary>
+    public OverlayRootfs? Overlay { get; init; }
+
+    /// <summary>Where the container is recorded while it runs, so that a later command can delete it if this process is killed.</summary>
+    public Snapshots.ActiveDirectory? Owner { get; init; }
 
     public required IReadOnlyList<string> Args { get; init; }
     public IReadOnlyList<string> Env { get; init; } = [];
@@ -39,6 +48,9 @@ public sealed record ContainerRequest
     public ContainerPrivileges? Privileges { get; init; }
 }
 
+/// <summary>An overlay root: the mount itself, and the merged view of its lower directories for reading the image's files.</summary>
+public sealed record OverlayRootfs(OverlayRoot Root, Snapshots.SnapshotView Lower);
+
 /// <summary>Writes a bundle's config.json and /etc files, makes the mount points, runs the container and tidies the rootfs after.</summary>
 public static class ContainerRun
 {
@@ -49,7 +61,9 @@ public static class ContainerRun
         ArgumentNullException.ThrowIfNull(request);
         if (request.Args.Count == 0) throw new ArgumentException("no command to run: the image has no CMD or ENTRYPOINT and none was given");
         var privileges = request.Privileges ?? ContainerPrivileges.Detect();
-        var user = await ContainerUser.ResolveAsync(request.User, request.Tree, cancellationToken).ConfigureAwait(false);
+        var user = request.Overlay is { } overlay
+            ? await ContainerUser.ResolveAsync(request.User, (path, _) => ValueTask.FromResult(overlay.Lower.OpenFile(path)), cancellationToken).ConfigureAwait(false)
+            : await ContainerUser.ResolveAsync(request.User, request.Tree ?? throw new ArgumentException("a container needs a Tree or an Overlay"), cancellationToken).ConfigureAwait(false);
         if (privileges.Rootless) user = RootlessUser(user, request.User);
         string bundle = Path.GetFullPath(request.BundleDirectory);
         string rootfs = Path.Combine(bundle, "rootfs");
@@ -67,20 +81,33 @@ public static class ContainerRun
             BindFiles = [.. etc.Select(e => (e.Destination, e.Source, request.ReadOnlyEtcFiles)), .. request.ExtraFiles],
             Mounts = request.Mounts,
             Privileges = privileges,
+            Overlay = request.Overlay?.Root,
         };
         await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), BundleConfig.Generate(spec), cancellationToken).ConfigureAwait(false);
 
-        var stubs = MountStubs.Create(rootfs, BundleConfig.MountPoints(spec));
+        Action removeStubs;
+        if (request.Overlay is { } root)
+        {
+            Directory.CreateDirectory(rootfs);
+            removeStubs = Snapshots.UpperStubs.Create(root.Root.UpperDirectory, root.Lower, BundleConfig.MountPoints(spec)).Remove;
+        }
+        else
+        {
+            removeStubs = MountStubs.Create(rootfs, BundleConfig.MountPoints(spec)).Remove;
+        }
         try
         {
             string id = "tabula-" + Guid.NewGuid().ToString("N")[..16];
             // Rootless, the runtime's state goes beside the bundle: its default under /run belongs to root.
             var runtime = privileges.Rootless ? request.Runtime.WithStateRoot(Path.Combine(bundle, "runc")) : request.Runtime;
-            return await runtime.RunAsync(bundle, id, request.Stdout, request.Stderr, request.AttachStdin, cancellationToken).ConfigureAwait(false);
+            request.Owner?.RecordContainer(runtime, id);
+            int exitCode = await runtime.RunAsync(bundle, id, request.Stdout, request.Stderr, request.AttachStdin, cancellationToken).ConfigureAwait(false);
+            request.Owner?.ForgetContainer();
+            return exitCode;
         }
         finally
         {
-            stubs.Remove();
+            removeStubs();
         }
     }
 

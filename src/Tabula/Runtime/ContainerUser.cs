@@ -14,11 +14,18 @@ public sealed record ContainerUser(int Uid, int Gid, IReadOnlyList<int> Addition
     /// through the tree, so never outside the image). A user without a group takes its primary group from
     /// /etc/passwd, or 0 when it is a number /etc/passwd does not list; supplementary groups come from /etc/group.
     /// </summary>
-    public static async Task<ContainerUser> ResolveAsync(string? spec, FileTree tree, CancellationToken cancellationToken)
+    public static Task<ContainerUser> ResolveAsync(string? spec, FileTree tree, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tree);
-        var passwd = await ReadLinesAsync(tree, "etc/passwd", cancellationToken).ConfigureAwait(false);
-        var groups = await ReadLinesAsync(tree, "etc/group", cancellationToken).ConfigureAwait(false);
+        return ResolveAsync(spec, (path, ct) => OpenAsync(tree, path, ct), cancellationToken);
+    }
+
+    /// <summary>The same, reading the image's files through <paramref name="openFile"/> (a path of the image → its content, or null).</summary>
+    public static async Task<ContainerUser> ResolveAsync(string? spec, Func<string, CancellationToken, ValueTask<Stream?>> openFile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(openFile);
+        var passwd = await ReadLinesAsync(openFile, "etc/passwd", cancellationToken).ConfigureAwait(false);
+        var groups = await ReadLinesAsync(openFile, "etc/group", cancellationToken).ConfigureAwait(false);
         string user = string.IsNullOrEmpty(spec) ? "0" : spec;
         var parts = user.Split(':', 2);
         if (parts[0].Length == 0) throw new FormatException($"invalid user '{spec}': the user is empty");
@@ -47,12 +54,18 @@ public sealed record ContainerUser(int Uid, int Gid, IReadOnlyList<int> Addition
         return new ContainerUser(uid, gid, additional, home);
     }
 
-    private static async Task<List<string[]>> ReadLinesAsync(FileTree tree, string path, CancellationToken cancellationToken)
+    private static async ValueTask<Stream?> OpenAsync(FileTree tree, string path, CancellationToken cancellationToken)
+    {
+        var resolved = tree.Resolve(path);
+        if (tree.Get(resolved.Path) is not { Entry.Type: LayerEntryType.RegularFile } file || file.Content is null) return null;
+        return await file.Content.OpenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<string[]>> ReadLinesAsync(Func<string, CancellationToken, ValueTask<Stream?>> openFile, string path, CancellationToken cancellationToken)
     {
         var lines = new List<string[]>();
-        var resolved = tree.Resolve(path);
-        if (tree.Get(resolved.Path) is not { Entry.Type: LayerEntryType.RegularFile } file || file.Content is null) return lines;
-        await using var stream = await file.Content.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var stream = await openFile(path, cancellationToken).ConfigureAwait(false);
+        if (stream is null) return lines;
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
             if (line.Length > 0 && line[0] != '#') lines.Add(line.Split(':'));

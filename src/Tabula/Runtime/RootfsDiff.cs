@@ -22,7 +22,14 @@ public static class RootfsDiff
     /// read from the rootfs, so it must stay until the layer is written. Times later than
     /// <paramref name="clampTo"/> are clamped to it (SOURCE_DATE_EPOCH).
     /// </summary>
-    public static FileTree Compute(FileTree before, string rootDirectory, DateTimeOffset? clampTo = null, bool rootless = false)
+    /// <remarks>
+    /// With <paramref name="since"/> (taken by <see cref="Mark"/> just before the command ran), a file whose inode
+    /// changed status after it (ctime: every write, chmod, chown, touch and link does that) counts as changed even
+    /// when its size and mtime are back to what they were — as overlayfs copies up whatever is opened for writing.
+    /// Directories are judged by their metadata and contents alone, since putting back their times after the run
+    /// (mount stubs) moves their ctime too.
+    /// </remarks>
+    public static FileTree Compute(FileTree before, string rootDirectory, DateTimeOffset? clampTo = null, bool rootless = false, ChangeMark? since = null)
     {
         ArgumentNullException.ThrowIfNull(before);
         string root = Path.GetFullPath(rootDirectory);
@@ -58,7 +65,7 @@ public static class RootfsDiff
             var now = EntryFor(path, full, status);
             var old = before.Get(path)?.Entry;
             if (rootless) now = AsRootless(now, old);
-            bool changed = old is null || !Same(old, now, status);
+            bool changed = old is null || !Same(old, now, status) || (since is { } mark && !status.IsDirectory && mark.IsBefore(status));
             if (!status.IsDirectory && status.Links > 1)
             {
                 if (firstPathOfInode.TryGetValue(status.InodeKey, out var first))
@@ -73,6 +80,22 @@ public static class RootfsDiff
             upper.Put(now, now.Type == LayerEntryType.RegularFile ? new DiskFileContent(full, now.Size) : null, null);
         }
         return upper;
+    }
+
+    /// <summary>The kernel's clock now, as file times show it: a marker file is made in <paramref name="scratchDirectory"/> (outside the rootfs) and its ctime read.</summary>
+    public static ChangeMark Mark(string scratchDirectory)
+    {
+        string marker = Path.Combine(scratchDirectory, ".change-mark-" + Guid.NewGuid().ToString("N")[..8]);
+        File.WriteAllBytes(marker, []);
+        try
+        {
+            var status = Posix.Lstat(marker) ?? throw new IOException($"{marker} vanished as it was made");
+            return new ChangeMark(status.CTimeSeconds, status.CTimeNanoseconds);
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
     }
 
     /// <summary>The paths under <paramref name="directory"/>; rootless, <paramref name="relaxed"/> holds the modes <see cref="MakeReadable"/> changed, by inode.</summary>
@@ -117,7 +140,7 @@ public static class RootfsDiff
 
     private static bool IsUserXattr(string name) => name.StartsWith("user.", StringComparison.Ordinal);
 
-    private static LayerEntry EntryFor(string path, string full, FileStatus status)
+    internal static LayerEntry EntryFor(string path, string full, FileStatus status)
     {
         var type = status.Type switch
         {
@@ -151,4 +174,11 @@ public static class RootfsDiff
         => old.Type == now.Type && old.Mode == now.Mode && old.Uid == now.Uid && old.Gid == now.Gid && old.LinkTarget == now.LinkTarget
            && old.Size == now.Size && old.DevMajor == now.DevMajor && old.DevMinor == now.DevMinor && LayerXattrs.AreEqual(old.Xattrs, now.Xattrs)
            && status.MTimeNanoseconds == 0 && status.MTimeSeconds == old.ModTime.ToUnixTimeSeconds();
+}
+
+/// <summary>An instant of the kernel's file clock (see <see cref="RootfsDiff.Mark"/>).</summary>
+public readonly record struct ChangeMark(long Seconds, uint Nanoseconds)
+{
+    internal bool IsBefore(FileStatus status)
+        => status.CTimeSeconds > Seconds || (status.CTimeSeconds == Seconds && status.CTimeNanoseconds >= Nanoseconds);
 }

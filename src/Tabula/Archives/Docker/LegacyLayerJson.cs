@@ -85,14 +85,8 @@ internal static partial class LegacyLayerJson
         return json.EndObject().ToUtf8();
     }
 
-    /// <summary>The chain ids of a layer stack: the first diff id, then sha256("&lt;parent chain id&gt; &lt;diff id&gt;").</summary>
-    public static IReadOnlyList<Digest> ChainIds(IReadOnlyList<Digest> diffIds)
-    {
-        var chain = new List<Digest>(diffIds.Count);
-        foreach (var diffId in diffIds)
-            chain.Add(chain.Count == 0 ? diffId : Digest.Compute(Encoding.UTF8.GetBytes($"{chain[^1]} {diffId}")));
-        return chain;
-    }
+    /// <summary>The chain ids of a layer stack (see <see cref="Oci.ChainIds"/>).</summary>
+    public static IReadOnlyList<Digest> ChainIds(IReadOnlyList<Digest> diffIds) => Oci.ChainIds.Of(diffIds);
 
     /// <summary>A time as Go's time.Time marshals after parsing it: RFC 3339, fraction without trailing zeros, zero offset as Z.</summary>
     public static string GoTimeText(string text)

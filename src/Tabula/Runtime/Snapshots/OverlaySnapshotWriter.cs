@@ -1,0 +1,90 @@
+using System.Text;
+using Tabula.Layers;
+
+namespace Tabula.Runtime.Snapshots;
+
+/// <summary>
+/// Writes what a tree changed (one layer) into an empty directory in overlayfs form: entries as
+/// <see cref="RootfsWriter"/> writes them, a whiteout as a 0:0 character device, an opaque directory with
+/// <c>trusted.overlay.opaque=y</c>. The tree's paths are clean and physical and come parents first, and every parent
+/// is checked to be a real directory before anything is made in it, so nothing is written outside the directory.
+/// </summary>
+internal sealed class OverlaySnapshotWriter : ILayerEntrySink
+{
+    /// <summary>The xattr overlayfs reads (as root) to hide the lower contents of a directory.</summary>
+    public const string OpaqueXattr = "trusted.overlay.opaque";
+
+    private readonly string _root;
+    private readonly bool _privileged = Environment.IsPrivilegedProcess;
+    private readonly List<(string Full, LayerEntry Entry)> _directories = [];
+
+    private OverlaySnapshotWriter(string root) => _root = root;
+
+    public static async Task WriteAsync(FileTree tree, string directory, CancellationToken cancellationToken)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var writer = new OverlaySnapshotWriter(Path.GetFullPath(directory));
+        await LayerEmitter.EmitAsync(tree, writer, null, cancellationToken).ConfigureAwait(false);
+        writer.Finish();
+    }
+
+    public async Task WriteAsync(LayerEntry entry, IContentSource? content, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string name = entry.Name;
+        if (name == LayerPath.OpaqueMarker)
+        {
+            Posix.SetXattr(DirectoryOf(entry.Path), OpaqueXattr, "y"u8.ToArray());
+            return;
+        }
+        if (LayerPath.IsWhiteoutName(name))
+        {
+            string hidden = LayerPath.Join(LayerPath.ParentOf(entry.Path), name[LayerPath.WhiteoutPrefix.Length..]);
+            Posix.Mknod(RootfsWriter.FullPath(_root, hidden), Posix.TypeCharacter, 0, 0, 0);
+            return;
+        }
+        string full = RootfsWriter.FullPath(_root, entry.Path);
+        switch (entry.Type)
+        {
+            case LayerEntryType.Directory:
+                System.IO.Directory.CreateDirectory(full);
+                _directories.Add((full, entry));
+                return; // metadata once its contents are written
+            case LayerEntryType.Hardlink:
+                Posix.Link(RootfsWriter.FullPath(_root, entry.LinkTarget), full);
+                return;
+            case LayerEntryType.RegularFile:
+                await RootfsWriter.WriteFileAsync(full, entry, content, cancellationToken).ConfigureAwait(false);
+                break;
+            case LayerEntryType.Symlink:
+                File.CreateSymbolicLink(full, entry.LinkTarget);
+                break;
+            case LayerEntryType.CharacterDevice or LayerEntryType.BlockDevice:
+                Posix.Mknod(full, entry.Type == LayerEntryType.CharacterDevice ? Posix.TypeCharacter : Posix.TypeBlock, entry.Mode & 0x1FF, entry.DevMajor, entry.DevMinor);
+                break;
+            case LayerEntryType.Fifo:
+                Posix.Mknod(full, Posix.TypeFifo, entry.Mode & 0x1FF, 0, 0);
+                break;
+        }
+        RootfsWriter.ApplyMetadata(full, entry, _privileged);
+    }
+
+    private string DirectoryOf(string markerPath)
+    {
+        string parent = LayerPath.ParentOf(markerPath);
+        return parent.Length == 0 ? _root : RootfsWriter.FullPath(_root, parent);
+    }
+
+    /// <summary>Directory metadata last and deepest first, so that writing their contents did not change their times.</summary>
+    private void Finish()
+    {
+        for (int i = _directories.Count - 1; i >= 0; i--)
+            RootfsWriter.ApplyMetadata(_directories[i].Full, _directories[i].Entry, _privileged);
+    }
+
+    internal static bool IsOverlayXattr(string name)
+        => name.StartsWith("trusted.overlay.", StringComparison.Ordinal) || name.StartsWith("user.overlay.", StringComparison.Ordinal);
+
+    internal static bool IsOpaque(string directory)
+        => Posix.GetXattrs(directory).Any(x => x.Key is OpaqueXattr or "user.overlay.opaque" && Encoding.ASCII.GetString(x.Value) == "y");
+}

@@ -1,0 +1,94 @@
+using Tabula.Layers;
+
+namespace Tabula.Runtime.Snapshots;
+
+/// <summary>
+/// The merged filesystem of a stack of snapshot directories, read the way overlayfs merges them, without mounting
+/// anything: a name is what the topmost directory holding it says; a whiteout (0:0 character device) hides it in
+/// every directory below; a non-directory hides the directories below; an opaque directory hides what is below it.
+/// Paths resolve as a process chrooted at the image root would see them (symlinks followed inside the root,
+/// <c>..</c> never above it), so reading <c>/etc/passwd</c> of the image never reads a file outside the snapshots.
+/// </summary>
+public sealed class SnapshotView
+{
+    private readonly IReadOnlyList<string> _topFirst;
+
+    /// <param name="bottomFirst">The snapshot directories, bottom layer first.</param>
+    public SnapshotView(IReadOnlyList<string> bottomFirst) => _topFirst = bottomFirst.Reverse().ToList();
+
+    /// <summary>What is at a path of the image: the host path of the visible entry and its status, or null.</summary>
+    internal (string HostPath, FileStatus Status)? Find(string path, bool followFinalSymlink = true)
+    {
+        var names = new List<string>();
+        var dirs = new List<List<string>> { _topFirst.ToList() }; // for each depth, the host directories merged there
+        var pending = new Stack<string>();
+        Push(pending, path);
+        int symlinks = 0;
+        var found = new List<(string HostPath, FileStatus Status)>();
+        while (pending.TryPop(out var name))
+        {
+            if (name == "..")
+            {
+                if (names.Count > 0)
+                {
+                    names.RemoveAt(names.Count - 1);
+                    dirs.RemoveAt(dirs.Count - 1);
+                    found.RemoveAt(found.Count - 1);
+                }
+                continue;
+            }
+            var (entry, merged) = Lookup(dirs[^1], name);
+            if (entry is not { } visible) return null;
+            bool last = pending.Count == 0;
+            if (visible.Status.IsSymlink && (!last || followFinalSymlink))
+            {
+                if (++symlinks > FileTree.MaxSymlinks) return null;
+                string target = new FileInfo(visible.HostPath).LinkTarget ?? "";
+                if (target.StartsWith('/'))
+                {
+                    names.Clear();
+                    dirs.RemoveRange(1, dirs.Count - 1);
+                    found.Clear();
+                }
+                Push(pending, target);
+                continue;
+            }
+            if (!last && !visible.Status.IsDirectory) return null;
+            names.Add(name);
+            dirs.Add(merged);
+            found.Add(visible);
+        }
+        return found.Count > 0 ? found[^1] : null; // the root itself is no entry of a layer
+    }
+
+    /// <summary>Opens a regular file of the image, or null when the path is not one.</summary>
+    public Stream? OpenFile(string path)
+        => Find(path) is { Status.Type: Posix.TypeRegular } file ? File.OpenRead(file.HostPath) : null;
+
+    /// <summary>The visible entry for <paramref name="name"/> in a merged directory, and the host directories merged under it when it is one.</summary>
+    private static ((string HostPath, FileStatus Status)? Found, List<string> Merged) Lookup(List<string> directories, string name)
+    {
+        (string HostPath, FileStatus Status)? found = null;
+        var merged = new List<string>();
+        foreach (var directory in directories)
+        {
+            string candidate = Path.Combine(directory, name);
+            if (Posix.Lstat(candidate) is not { } status) continue;
+            if (IsWhiteout(status)) break;
+            if (found is null) found = (candidate, status);
+            if (!status.IsDirectory || !found.Value.Status.IsDirectory) break;
+            merged.Add(candidate);
+            if (OverlaySnapshotWriter.IsOpaque(candidate)) break;
+        }
+        return (found, merged);
+    }
+
+    internal static bool IsWhiteout(FileStatus status) => status.Type == Posix.TypeCharacter && status.RdevMajor == 0 && status.RdevMinor == 0;
+
+    private static void Push(Stack<string> pending, string path)
+    {
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = parts.Length - 1; i >= 0; i--)
+            if (parts[i] != ".") pending.Push(parts[i]);
+    }
+}

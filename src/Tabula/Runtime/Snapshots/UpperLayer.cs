@@ -1,0 +1,81 @@
+using Tabula.Layers;
+
+namespace Tabula.Runtime.Snapshots;
+
+/// <summary>
+/// The layer of a RUN step, read from the overlay's upper directory, which holds exactly what the command changed
+/// (as moby's and containerd's overlay differs read it): entries in layer order with their metadata as the kernel
+/// left it; a whiteout (0:0 character device) becomes <c>.wh.NAME</c>; an opaque directory is followed by
+/// <c>.wh..wh..opq</c>; paths sharing an inode become a file and hardlinks to it; overlayfs' own xattrs are dropped.
+/// Never follows a symlink. Times later than the build's timestamp are clamped to it.
+/// </summary>
+internal static class UpperLayer
+{
+    public static async Task<long> WriteAsync(string upperDirectory, Stream destination, DateTimeOffset? clampTo, CancellationToken cancellationToken)
+    {
+        var writer = new TarEntryWriter(destination);
+        var state = new State(writer, Path.GetFullPath(upperDirectory), clampTo, LayerTimes.TruncateToSeconds(clampTo ?? DateTimeOffset.UnixEpoch));
+        await WriteChildrenAsync(state, "", cancellationToken).ConfigureAwait(false);
+        await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
+        return writer.FilesSize;
+    }
+
+    /// <summary>True when the command changed nothing (the upper directory is empty).</summary>
+    public static bool IsEmpty(string upperDirectory) => !Directory.EnumerateFileSystemEntries(upperDirectory).Any();
+
+    private sealed record State(TarEntryWriter Writer, string Root, DateTimeOffset? ClampTo, DateTimeOffset WhiteoutTime)
+    {
+        public Dictionary<(uint, uint, ulong), string> FirstPathOfInode { get; } = [];
+    }
+
+    private static async Task WriteChildrenAsync(State state, string directory, CancellationToken cancellationToken)
+    {
+        string full = directory.Length == 0 ? state.Root : Path.Combine(state.Root, directory);
+        var names = Directory.EnumerateFileSystemEntries(full).Select(p => Path.GetFileName(p)!).ToList();
+        if (directory.Length > 0 && OverlaySnapshotWriter.IsOpaque(full)) names.Add(LayerPath.OpaqueMarker);
+        names.Sort((a, b) => LayerPathOrder.CompareNames(a, b));
+        foreach (var name in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string path = LayerPath.Join(directory, name);
+            if (name == LayerPath.OpaqueMarker)
+            {
+                await state.Writer.WriteEntryAsync(Marker(path, state.WhiteoutTime), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            string hostPath = Path.Combine(state.Root, path);
+            if (Posix.Lstat(hostPath) is not { } status || status.Type == Posix.TypeSocket) continue;
+            if (SnapshotView.IsWhiteout(status))
+            {
+                await state.Writer.WriteEntryAsync(Marker(LayerPath.Join(directory, LayerPath.WhiteoutPrefix + name), state.WhiteoutTime), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            var entry = RootfsDiff.EntryFor(path, hostPath, status);
+            if (entry.Xattrs.Keys.Any(OverlaySnapshotWriter.IsOverlayXattr))
+                entry = entry with { Xattrs = LayerXattrs.From(entry.Xattrs.Where(x => !OverlaySnapshotWriter.IsOverlayXattr(x.Key))) };
+            if (state.ClampTo is { } limit && entry.ModTime > limit) entry = entry with { ModTime = limit };
+            if (!status.IsDirectory && status.Links > 1)
+            {
+                if (state.FirstPathOfInode.TryGetValue(status.InodeKey, out var first))
+                {
+                    var link = entry with { Type = LayerEntryType.Hardlink, LinkTarget = first, Size = 0, DevMajor = 0, DevMinor = 0 };
+                    await state.Writer.WriteEntryAsync(link, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                state.FirstPathOfInode[status.InodeKey] = path;
+            }
+            if (entry.Type == LayerEntryType.RegularFile && entry.Size > 0)
+            {
+                await using var content = new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                await state.Writer.WriteEntryAsync(entry, content, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await state.Writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+            }
+            if (status.IsDirectory) await WriteChildrenAsync(state, path, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static LayerEntry Marker(string path, DateTimeOffset time) => new() { Path = path, Type = LayerEntryType.RegularFile, Mode = 0, ModTime = time };
+}
