@@ -3,7 +3,7 @@ using Tabula.Cli.Formatting;
 
 namespace Tabula.Cli.Verbs;
 
-/// <summary><c>tabula prune</c>: removes dangling images (or all unnamed ones) and every blob no image uses.</summary>
+/// <summary><c>tabula prune</c>: removes dangling images (or all unnamed ones), every blob no image uses and the snapshots (unpacked layers) of no image.</summary>
 internal static class PruneVerb
 {
     public static Command Create(CliContext context)
@@ -19,7 +19,8 @@ internal static class PruneVerb
                 await store.References.RemoveAllAsync(image.Manifest.Digest, ct);
                 context.Out.WriteLine($"Deleted: {image.Id}");
             }
-            var result = await store.Collector.CollectAsync(ct);
+            var snapshots = Tabula.Runtime.Snapshots.SnapshotStore.ForStore(store.Content.Root);
+            var result = await store.Collector.CollectAsync(ct, snapshots.Prune);
             context.Out.WriteLine($"Total reclaimed space: {HumanUnits.Size(result.BytesFreed)}");
             return CliApp.Ok;
         });

@@ -30,7 +30,8 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
 
     private DateTimeOffset? Epoch => options.Timestamp;
 
-    public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, CancellationToken cancellationToken)
+    /// <returns>The step's layer, or null when the command changed nothing (recorded as an empty layer, as docker and BuildKit do).</returns>
+    public async Task<ILayer?> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, CancellationToken cancellationToken)
     {
         CheckSupported(run);
         ContainerPrivileges privileges;
@@ -53,8 +54,9 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         var (args, script) = Command(run, state);
         var env = Environment(state);
         string cacheKey = await CacheKeyAsync(run, state, args, script, env, network, mountSpecs, sources, cancellationToken).ConfigureAwait(false);
-        if (!options.NoCache && _cache.TryGet(cacheKey) is { } cached)
+        if (!options.NoCache && (_cache.TryGet(cacheKey) is { } || _cache.IsKnownEmpty(cacheKey)))
         {
+            var cached = _cache.TryGet(cacheKey);
             progress?.Report(new StepCacheHit(stageIndex, step));
             Record(state, cached, args, created);
             return cached;
@@ -132,9 +134,10 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                     $"RUN failed: process \"{string.Join(' ', args)}\" did not complete successfully: exit code: {exitCode}{tail}{RuntimeFailureHint(exitCode, output)}");
             }
 
-            ILayer layer;
+            ILayer? layer = null;
             if (workspace.Overlay is { } overlay)
             {
+                if (UpperLayer.IsEmpty(overlay.Rootfs.Root.UpperDirectory)) return RecordEmpty(state, cacheKey, args, created);
                 layer = await LayerCommit.CommitDirectoryAsync(store, options, overlay.Rootfs.Root.UpperDirectory, cancellationToken).ConfigureAwait(false);
                 var parentChain = ChainIds.Of([.. state.Layers.Select(l => l.DiffId)]);
                 overlay.CommitUpper(parentChain.Count == 0 ? layer.DiffId : ChainIds.Next(parentChain[^1], layer.DiffId));
@@ -142,6 +145,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             else
             {
                 var upper = RootfsDiff.Compute(workspace.Tree!, Path.Combine(bundle, "rootfs"), Epoch, privileges.Rootless, started);
+                if (!upper.HasChanges) return RecordEmpty(state, cacheKey, args, created);
                 layer = await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
             }
             _cache.Set(cacheKey, layer);
@@ -165,11 +169,21 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             ? " (the OCI runtime could not start the container: " + ContainerRequirements.Describe() + ")"
             : "";
 
-    private static void Record(StageState state, ILayer layer, IReadOnlyList<string> args, DateTimeOffset created)
+    private static void Record(StageState state, ILayer? layer, IReadOnlyList<string> args, DateTimeOffset created)
     {
-        state.Tree = null; // the rootfs is gone: a later step rebuilds the tree from the layers
-        state.AddLayer(layer);
-        state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", false, created);
+        if (layer is not null)
+        {
+            state.Tree = null; // the rootfs is gone: a later step rebuilds the tree from the layers
+            state.AddLayer(layer);
+        }
+        state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", layer is null, created);
+    }
+
+    private ILayer? RecordEmpty(StageState state, string cacheKey, IReadOnlyList<string> args, DateTimeOffset created)
+    {
+        _cache.SetEmpty(cacheKey);
+        Record(state, null, args, created);
+        return null;
     }
 
     /// <summary>

@@ -8,12 +8,18 @@ namespace Tabula.Content;
 /// </summary>
 public sealed class GarbageCollector(ContentStore store, ReferenceStore references)
 {
-    public async Task<CollectionResult> CollectAsync(CancellationToken cancellationToken)
+    /// <param name="sweepChains">
+    /// Also run under the lock, with the chain ids of every stack of layers a remaining image has (each prefix of
+    /// each image's layers): removes what is kept per chain outside the blobs (the runtime's snapshots) and returns
+    /// the bytes it freed.
+    /// </param>
+    public async Task<CollectionResult> CollectAsync(CancellationToken cancellationToken, Func<IReadOnlySet<Digest>, long>? sweepChains = null)
     {
         using var _ = await store.AcquireCollectorLockAsync(cancellationToken).ConfigureAwait(false);
         var reachable = new HashSet<Digest>();
+        var configs = new HashSet<Digest>();
         foreach (var entry in await references.ListAsync(cancellationToken).ConfigureAwait(false))
-            await MarkAsync(entry.Digest, entry.MediaType, reachable, cancellationToken).ConfigureAwait(false);
+            await MarkAsync(entry.Digest, entry.MediaType, reachable, configs, cancellationToken).ConfigureAwait(false);
 
         int removed = 0;
         long freed = 0;
@@ -35,10 +41,23 @@ public sealed class GarbageCollector(ContentStore store, ReferenceStore referenc
         }
         foreach (var temp in Directory.EnumerateFiles(store.Root, "*.tmp"))
             if (!IsOwnedByLiveProcess(Path.GetFileName(temp).Split('.').Reverse().Skip(1).FirstOrDefault() ?? "")) File.Delete(temp);
+        if (sweepChains is not null) freed += sweepChains(await ChainsAsync(configs, cancellationToken).ConfigureAwait(false));
         return new CollectionResult(removed, freed);
     }
 
-    private async Task MarkAsync(Digest digest, string? mediaType, HashSet<Digest> reachable, CancellationToken cancellationToken)
+    private async Task<HashSet<Digest>> ChainsAsync(HashSet<Digest> configs, CancellationToken cancellationToken)
+    {
+        var chains = new HashSet<Digest>();
+        foreach (var config in configs)
+        {
+            if (!store.Exists(config)) continue;
+            var diffIds = OciJson.DeserializeConfig(await store.ReadAllBytesAsync(config, cancellationToken).ConfigureAwait(false)).RootFs?.DiffIds ?? [];
+            chains.UnionWith(ChainIds.Of(diffIds));
+        }
+        return chains;
+    }
+
+    private async Task MarkAsync(Digest digest, string? mediaType, HashSet<Digest> reachable, HashSet<Digest> configs, CancellationToken cancellationToken)
     {
         if (!reachable.Add(digest) || !store.Exists(digest)) return;
         if (!MediaTypes.IsManifest(mediaType) && !MediaTypes.IsIndex(mediaType) && mediaType is not null) return;
@@ -47,11 +66,12 @@ public sealed class GarbageCollector(ContentStore store, ReferenceStore referenc
         if (MediaTypes.IsIndex(kind))
         {
             foreach (var child in OciJson.DeserializeIndex(raw).Manifests)
-                await MarkAsync(child.Digest, child.MediaType, reachable, cancellationToken).ConfigureAwait(false);
+                await MarkAsync(child.Digest, child.MediaType, reachable, configs, cancellationToken).ConfigureAwait(false);
             return;
         }
         var manifest = OciJson.DeserializeManifest(raw);
         reachable.Add(manifest.Config.Digest);
+        configs.Add(manifest.Config.Digest);
         foreach (var layer in manifest.Layers) reachable.Add(layer.Digest);
         if (manifest.Subject is { } subject) reachable.Add(subject.Digest);
     }

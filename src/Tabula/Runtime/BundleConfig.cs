@@ -166,6 +166,15 @@ public static class BundleConfig
                 json.WriteBoolean("allow", false);
                 json.WriteString("access", "rwm");
                 json.WriteEndObject();
+                // As docker's default: any device node may be made (mknod), none opened beyond the runtime's defaults.
+                foreach (var type in new[] { "c", "b" })
+                {
+                    json.WriteStartObject();
+                    json.WriteBoolean("allow", true);
+                    json.WriteString("type", type);
+                    json.WriteString("access", "m");
+                    json.WriteEndObject();
+                }
                 json.WriteEndArray();
                 json.WriteEndObject();
             }

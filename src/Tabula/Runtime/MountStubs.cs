@@ -13,6 +13,7 @@ public sealed class MountStubs
 {
     private readonly List<(string Path, bool IsDirectory)> _created = [];
     private readonly List<(string Path, FileStatus Status)> _parents = [];
+    private readonly Dictionary<string, DateTimeOffset> _timesAfterCreate = new(StringComparer.Ordinal);
 
     private MountStubs() { }
 
@@ -40,6 +41,7 @@ public sealed class MountStubs
                         else new FileStream(next, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead }).Dispose();
                     });
                     stubs._created.Add((next, directory));
+                    if (Posix.Lstat(current) is { } parentNow) stubs._timesAfterCreate[current] = parentNow.ModTime;
                 }
                 else if (!status.IsDirectory)
                 {
@@ -51,9 +53,15 @@ public sealed class MountStubs
         return stubs;
     }
 
-    /// <summary>Removes what <see cref="Create"/> made, if it is still empty, and restores the parents' times.</summary>
+    /// <summary>
+    /// Removes what <see cref="Create"/> made, if it is still empty, and restores the parents' times: to what they
+    /// were before the stubs where the command left the parent alone, else to what the command made them.
+    /// </summary>
     public void Remove()
     {
+        var timesBeforeRemoval = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var (path, _) in _parents)
+            if (Posix.Lstat(path) is { IsDirectory: true } now) timesBeforeRemoval[path] = now.ModTime;
         for (int i = _created.Count - 1; i >= 0; i--)
         {
             var (path, isDirectory) = _created[i];
@@ -63,7 +71,11 @@ public sealed class MountStubs
             else if (!isDirectory && status.Type == Posix.TypeRegular && status.Size == 0) WithWritableParent(Path.GetDirectoryName(path)!, () => File.Delete(path));
         }
         foreach (var (path, status) in _parents)
-            if (Posix.Lstat(path) is { IsDirectory: true }) Posix.SetTimes(path, status.ModTime);
+        {
+            if (Posix.Lstat(path) is not { IsDirectory: true } || !timesBeforeRemoval.TryGetValue(path, out var beforeRemoval)) continue;
+            bool untouched = _timesAfterCreate.TryGetValue(path, out var afterCreate) && afterCreate == beforeRemoval;
+            Posix.SetTimes(path, untouched ? status.ModTime : beforeRemoval);
+        }
     }
 
     private const int OwnerWriteSearch = 0xC0;
