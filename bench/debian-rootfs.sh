@@ -15,7 +15,19 @@ mirror=$("$here/debian-mirror.sh")
 mkdir -p "$(dirname "$out")"
 work=$(mktemp -d)
 partial="$out.partial.$$"
-trap 'rm -rf "$work" "$partial"' EXIT
+# debootstrap mounts /proc and /sys inside the target while it installs; when it is stopped half-way they stay
+# mounted, and a recursive rm must never walk into them: unmount what is under $work first, then stay on its
+# filesystem. A signal (timeout, Ctrl-C) exits through the same cleanup.
+cleanup() {
+  local mountpoint
+  for mountpoint in $(awk -v w="$work/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r); do
+    umount -l "$mountpoint" 2>/dev/null || true
+  done
+  rm -rf --one-file-system "$work" "$partial"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 echo "debootstrap --variant=minbase bookworm from $mirror" >&2
 debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
   || { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
