@@ -4,7 +4,7 @@
 # system), packed with sorted names, numeric owners and no gzip timestamp. The bench's large fixture
 # (bench/fixtures.sh) and CI's Debian base for the RUN tests (.ci/run) are both made here, so they are the same
 # system. OUT appears only when complete (written beside it, then renamed): an interrupted run never leaves a
-# half archive that a later run would take for the fixture. About 40 s on a 2-vCPU machine near the mirror.
+# half archive that a later run would take for the fixture. 1.5-3 min on a busy 2-vCPU machine near the mirror.
 # Needs root and debootstrap.   Usage: bench/debian-rootfs.sh OUT.tgz
 set -euo pipefail
 out=${1:?usage: debian-rootfs.sh OUT.tgz}
