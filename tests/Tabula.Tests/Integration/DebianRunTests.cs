@@ -173,12 +173,7 @@ internal sealed class DebianLayerComparison : IAsyncDisposable
         var context = _temp.CreateDirectory("context");
         await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {BaseTag}\n{string.Join('\n', steps)}\n", cancellationToken);
         foreach (var (name, text) in files)
-        {
-            var path = Path.Combine(context, name);
-            await File.WriteAllTextAsync(path, text, cancellationToken);
-            // An mtime from before the build, so that COPY's keeping it is compared, not waved through as "written now".
-            File.SetLastWriteTimeUtc(path, new DateTime(2021, 1, 1, 0, 0, 0, DateTimeKind.Utc));
-        }
+            await File.WriteAllTextAsync(Path.Combine(context, name), text, cancellationToken);
 
         // Seconds, as tar headers have them; one second of slack for a clock read just before a second turns over.
         _buildStart = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1;
