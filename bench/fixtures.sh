@@ -3,8 +3,9 @@
 # FROM scratch / ADD rootfs.tgz / / CMD ["/bin/sh"]:
 #   mini   busybox-static and its applet links, a few /etc files (about 1 MB gzipped)
 #   large  debootstrap --variant=minbase bookworm (about 50 MB gzipped, 128 MB unpacked)
-# Needs root, busybox-static and debootstrap (installed with apt-get when missing). The Debian
-# mirror is the first one in this machine's own apt configuration.
+#   large-tree  the large fixture's system as a folder (fixtures/large-tree/tree)
+# Needs root, busybox-static and debootstrap (installed with apt-get when missing). The large one is made by
+# bench/debian-rootfs.sh, from the Debian mirror of this machine's own apt configuration (bench/debian-mirror.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 out=fixtures
@@ -32,16 +33,11 @@ if [[ ! -f $out/mini/rootfs.tgz ]]; then
 fi
 
 if [[ ! -f $out/large/rootfs.tgz ]]; then
-  mirror=$( { cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } \
-    | grep -oE '^(URIs:|deb) +https?://[^ ]+' | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
-  [[ -n "$mirror" ]] || { echo "no Debian mirror in the apt configuration" >&2; exit 1; }
-  work=$(mktemp -d)
-  debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
-    || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
-  # What debootstrap downloaded is not part of the system: drop the .debs and the package lists.
-  rm -rf "$work"/rootfs/var/cache/apt/archives/*.deb "$work"/rootfs/var/lib/apt/lists/*
-  mkdir -p $out/large && pack "$work/rootfs" $out/large/rootfs.tgz && dockerfile $out/large
-  mkdir -p $out/large-tree && cp -a "$work/rootfs" $out/large-tree/tree
-  rm -rf "$work"
+  mkdir -p $out/large && ./debian-rootfs.sh $out/large/rootfs.tgz && dockerfile $out/large
+fi
+if [[ ! -d $out/large-tree/tree ]]; then
+  # The same system as a folder (for COPY tree/ /), unpacked from the archive so both are the same files.
+  rm -rf $out/large-tree && mkdir -p $out/large-tree/tree
+  tar -C $out/large-tree/tree --numeric-owner -xzf $out/large/rootfs.tgz
 fi
 ls -l $out/*/rootfs.tgz

@@ -64,11 +64,19 @@ public sealed class Docker : IAsyncDisposable
     /// Builds with the legacy builder (<c>DOCKER_BUILDKIT=0 docker build --no-cache</c>), the reference our
     /// layers are compared with; tags it <paramref name="tag"/> (removed on dispose) and returns the image id.
     /// </summary>
-    public async Task<string> BuildLegacyAsync(string contextDirectory, string tag, CancellationToken cancellationToken)
+    public Task<string> BuildLegacyAsync(string contextDirectory, string tag, CancellationToken cancellationToken) =>
+        BuildLegacyAsync(contextDirectory, tag, [], cancellationToken);
+
+    /// <summary>
+    /// <see cref="BuildLegacyAsync(string, string, CancellationToken)"/> with more <c>docker build</c> options, e.g.
+    /// <c>--network host</c> for RUN steps that download (a daemon started with <c>--bridge=none</c> has no other network).
+    /// </summary>
+    public async Task<string> BuildLegacyAsync(
+        string contextDirectory, string tag, IReadOnlyList<string> options, CancellationToken cancellationToken)
     {
         Own(tag);
         var legacyBuilder = new ProcessOptions { Environment = new Dictionary<string, string?> { ["DOCKER_BUILDKIT"] = "0" } };
-        await CheckedAsync(["build", "--no-cache", "--tag", tag, contextDirectory], cancellationToken, legacyBuilder);
+        await CheckedAsync(["build", "--no-cache", "--tag", tag, .. options, contextDirectory], cancellationToken, legacyBuilder);
         return await InspectAsync(tag, "{{.Id}}", cancellationToken);
     }
 
