@@ -6,7 +6,7 @@ namespace Tabula.Tests.Layers;
 
 public class ArchiveDetectorTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static TheoryData<ArchiveCompression> AllCompressions =>
         [ArchiveCompression.None, ArchiveCompression.Gzip, ArchiveCompression.Bzip2, ArchiveCompression.Xz, ArchiveCompression.Zstd];

@@ -5,7 +5,7 @@ namespace Tabula.Tests.Layers;
 
 public sealed class ArchiveExtractorTests : IAsyncDisposable
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly ExtractOptions Options = new() { ImpliedDirectories = TreeTestSupport.Implied };
 
     // Content references point into the spool: it lives as long as the trees of a test.

@@ -7,7 +7,7 @@ namespace Tabula.Tests.Layers;
 
 public class LayerWriterTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
     [InlineData(LayerCompression.None)]
@@ -56,7 +56,7 @@ public sealed class MemoryMeasurements;
 [Collection(nameof(MemoryMeasurements))]
 public class LayerWriterMemoryTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Memory_does_not_grow_with_the_layer_size()

@@ -9,7 +9,7 @@ namespace Tabula.Tests.Layers;
 
 public class ParallelGzipTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private const int SmallBlock = 4096;
 
     [Fact]

@@ -5,7 +5,7 @@ namespace Tabula.Tests.Layers;
 /// <summary>DESIGN §5: the fast path must give the same filesystem as the normal path, entry by entry.</summary>
 public class PassthroughEquivalenceTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static TheoryData<bool> Compressed => [true, false];
 

@@ -8,7 +8,7 @@ namespace Tabula.Tests.Layers;
 
 public class TarEntryWriterTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static List<LayerEntry> SampleEntries() =>
     [
