@@ -24,7 +24,7 @@ public static class SaveSelection
         foreach (var argument in arguments)
         {
             // Not every argument is a name (an image ID is not); those are left to the resolver below.
-            ImageReference.TryParseNamed(argument, out var named);
+            var named = ImageReference.TryParseNamed(argument, out var parsed) ? parsed : null;
             if (named is { Tag: null, Digest: null })
             {
                 var sameRepository = all.Where(i => i.Names.Any(n => n.Name == named.Name)).ToList();
