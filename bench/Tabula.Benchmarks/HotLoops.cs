@@ -86,7 +86,7 @@ public class HotLoops
         return output.ToArray();
     }
 
-    private sealed class CountingNull : Stream
+    internal sealed class CountingNull : Stream
     {
         public long Count;
         public override bool CanRead => false;

@@ -9,7 +9,9 @@ namespace Tabula.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release -- --job short</c> runs the BenchmarkDotNet hot loops (any BenchmarkDotNet arguments work);
 /// <c>dotnet run -c Release -- throughput FILE.tar</c> times each hot loop once over a real tar (after a warm-up) and
-/// prints MB/s, which is the quick way to compare with the floors of tools such as pigz and zstd on the same file.
+/// prints MB/s, which is the quick way to compare with the floors of tools such as pigz and zstd on the same file;
+/// <c>dotnet run -c Release -- memory [MiB]</c> checks that streaming a layer does not grow the managed heap
+/// (<see cref="StreamingMemory"/>).
 /// </summary>
 public static class Program
 {
@@ -20,6 +22,8 @@ public static class Program
             await ThroughputAsync(await File.ReadAllBytesAsync(file), args.Length > 2 ? int.Parse(args[2]) : 2);
             return 0;
         }
+        if (args is ["memory", ..])
+            return await StreamingMemory.RunAsync(args.Length > 1 ? long.Parse(args[1]) : 384);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

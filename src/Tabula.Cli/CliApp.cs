@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Tabula.Cli.Verbs;
-using Tabula.Content;
-using Tabula.Oci;
 
 namespace Tabula.Cli;
 
@@ -49,6 +47,13 @@ public static class CliApp
             if (parse.GetValue(context.DebugOption)) await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
             return e is UsageException ? Usage : Failure;
         }
+        catch (Exception e)
+        {
+            // Not a failure the user can act on: a bug in tabula. Say so rather than dress it up as their mistake.
+            await error.WriteLineAsync($"tabula: internal error (a bug in tabula; please report it): {e.GetType().Name}: {OneLine(e.Message)}").ConfigureAwait(false);
+            if (parse.GetValue(context.DebugOption)) await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            return Failure;
+        }
     }
 
     private static IEnumerable<Command> Verbs(CliContext context) =>
@@ -94,9 +99,13 @@ public static class CliApp
         return names;
     }
 
+    /// <summary>
+    /// Failures that say what to do: I/O and format errors of the user's files and registries, and every exception
+    /// type Tabula defines (each is thrown for a request that cannot be carried out). BCL guard exceptions such as
+    /// <see cref="InvalidOperationException"/> and <see cref="NotSupportedException"/> are not: they mean a bug.
+    /// </summary>
     private static bool IsUserFacing(Exception e) => e is IOException or InvalidDataException or FormatException or JsonException
-        or UnauthorizedAccessException or ImageNotFoundException or AmbiguousImageException or UsageException
-        or InvalidOperationException or NotSupportedException or ReferenceFormatException or Tabula.Archives.PlatformNotFoundException
+        or UnauthorizedAccessException
         || e.GetType().Namespace?.StartsWith("Tabula", StringComparison.Ordinal) == true;
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();

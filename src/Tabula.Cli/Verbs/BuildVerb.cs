@@ -3,6 +3,7 @@ using System.Globalization;
 using Tabula.Build;
 using Tabula.Cli.Formatting;
 using Tabula.Oci;
+using Tabula.Registry;
 
 namespace Tabula.Cli.Verbs;
 
@@ -47,27 +48,20 @@ internal static class BuildVerb
                 Target = parse.GetValue(target),
                 NoCache = parse.GetValue(noCache),
                 Pull = parse.GetValue(pull),
-                Registry = RegistryFlags.ForEnvironment(context.Environment, "", insecure: false, certDir: null),
+                Registry = RegistryEnvironment.Options(context.Environment),
                 OciMediaTypes = parse.GetValue(ociMediaTypes),
-                Compression = parse.GetValue(compression) switch
-                {
-                    "gzip" => LayerCompression.Gzip,
-                    "zstd" => LayerCompression.Zstd,
-                    "none" or "uncompressed" => LayerCompression.None,
-                    var other => throw new UsageException($"unknown --compression '{other}': use gzip, zstd or none"),
-                },
+                Compression = LayerCompressionNames.TryParse(parse.GetValue(compression), out var layerCompression)
+                    ? layerCompression
+                    : throw new UsageException($"unknown --compression '{parse.GetValue(compression)}': use {LayerCompressionNames.Accepted}"),
                 Runtime = parse.GetValue(runtime),
                 Snapshotter = context.Environment("TABULA_SNAPSHOTTER") is { Length: > 0 } snapshotter
                     ? Enum.TryParse<Tabula.Runtime.Snapshotter>(snapshotter, ignoreCase: true, out var chosen) && Enum.IsDefined(chosen) ? chosen
                         : throw new UsageException($"TABULA_SNAPSHOTTER={snapshotter} is not one of auto, overlay, copy")
                     : Tabula.Runtime.Snapshotter.Auto,
                 Secrets = ParseSecrets(parse.GetValue(secrets) ?? [], context.Environment, secretFiles),
-                Network = parse.GetValue(network) switch
-                {
-                    "host" or "default" => Tabula.Runtime.NetworkMode.Host,
-                    "none" => Tabula.Runtime.NetworkMode.None,
-                    var other => throw new UsageException($"unknown --network '{other}': use host or none"),
-                },
+                Network = NetworkModeNames.TryParse(parse.GetValue(network), out var networkMode)
+                    ? networkMode
+                    : throw new UsageException($"unknown --network '{parse.GetValue(network)}': use {NetworkModeNames.Accepted}"),
             };
             bool q = parse.GetValue(quiet);
             var progress = q ? null : new BuildProgressPrinter(context.Out);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Tabula.Cli.Formatting;
 using Tabula.Oci;
+using Tabula.Transports;
 
 namespace Tabula.Cli.Verbs;
 
@@ -19,17 +20,8 @@ internal static class ImagesVerb
         command.SetAction(async (parse, ct) =>
         {
             var store = context.OpenStore(parse);
-            var filter = parse.GetValue(repository);
+            var rows = await ImageListing.ListAsync(store, parse.GetValue(repository), ct);
             var now = DateTimeOffset.UtcNow;
-            var rows = new List<(ImageSummary Summary, string Repo, string Tag)>();
-            foreach (var stored in await store.Resolver.ListAsync(ct))
-            {
-                var summary = await ImageSummary.LoadAsync(store, stored, ct);
-                if (stored.Names.Count == 0) rows.Add((summary, "<none>", "<none>"));
-                foreach (var name in stored.Names) rows.Add((summary, name.FamiliarName, name.Tag ?? "<none>"));
-            }
-            if (filter is not null) rows = rows.Where(r => Matches(filter, r.Repo, r.Tag)).ToList();
-            rows = rows.OrderByDescending(r => r.Summary.Created ?? DateTimeOffset.MinValue).ThenBy(r => r.Repo, StringComparer.Ordinal).ThenBy(r => r.Tag, StringComparer.Ordinal).ToList();
 
             bool full = parse.GetValue(noTrunc);
             string Id(Digest id) => full ? id.ToString() : id.Short;
@@ -44,8 +36,8 @@ internal static class ImagesVerb
                 foreach (var (summary, repo, tag) in rows)
                 {
                     var row = new ImageListJson("N/A", summary.Created?.ToString("yyyy-MM-dd HH:mm:ss zzz") ?? "", HumanUnits.Ago(summary.Created, now),
-                        summary.Stored.Manifest.Digest.ToString(), Id(summary.Stored.Id), repo, "N/A", HumanUnits.Size(summary.FilesSize), tag, "N/A",
-                        HumanUnits.Size(summary.FilesSize), summary.ContentSize);
+                        summary.Stored.Manifest.Digest.ToString(), Id(summary.Stored.Id), repo, "N/A", HumanUnits.Size(summary.Size.Files), tag, "N/A",
+                        HumanUnits.Size(summary.Size.Files), summary.Size.Content);
                     context.Out.WriteLine(JsonSerializer.Serialize(row, CliJsonContext.Compact.ImageListJson));
                 }
                 return CliApp.Ok;
@@ -61,23 +53,12 @@ internal static class ImagesVerb
             {
                 var cells = new List<string> { repo, tag };
                 if (withDigests) cells.Add(summary.Stored.Manifest.Digest.ToString());
-                cells.AddRange([Id(summary.Stored.Id), HumanUnits.Ago(summary.Created, now), HumanUnits.Size(summary.FilesSize)]);
+                cells.AddRange([Id(summary.Stored.Id), HumanUnits.Ago(summary.Created, now), HumanUnits.Size(summary.Size.Files)]);
                 table.Add([.. cells]);
             }
             table.WriteTo(context.Out);
             return CliApp.Ok;
         });
         return command;
-    }
-
-    private static bool Matches(string filter, string repo, string tag)
-    {
-        int colon = filter.LastIndexOf(':');
-        if (colon > filter.LastIndexOf('/'))
-            return Same(filter[..colon], repo) && filter[(colon + 1)..] == tag;
-        return Same(filter, repo);
-
-        static bool Same(string wanted, string repo)
-            => wanted == repo || ImageReference.TryParse(wanted, out var a) && ImageReference.TryParse(repo, out var b) && a!.Name == b!.Name;
     }
 }

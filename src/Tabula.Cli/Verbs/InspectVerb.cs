@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Tabula.Oci;
+using Tabula.Transports;
 
 namespace Tabula.Cli.Verbs;
 
@@ -21,8 +22,7 @@ internal static class InspectVerb
             {
                 var stored = await store.Resolver.ResolveAsync(name, ct);
                 var image = await store.LoadAsync(stored, wanted, ct);
-                long size = 0;
-                foreach (var layer in image.Layers) size += (await store.GetLayerStatsAsync(layer, ct)).FilesSize;
+                long size = (await ImageSize.ComputeAsync(store, image, ct)).Files;
                 var config = image.Config;
                 result.Add(new ImageInspectJson
                 {

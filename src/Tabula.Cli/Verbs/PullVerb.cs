@@ -45,37 +45,3 @@ internal static class PullVerb
         return command;
     }
 }
-
-/// <summary>The flags every registry verb shares: TLS verification and extra CAs.</summary>
-internal sealed class RegistryFlags
-{
-    public Option<bool> TlsVerify { get; } = new("--tls-verify")
-    {
-        Description = "Require HTTPS with a verified certificate (default true; false allows plain HTTP and unverified TLS for the registry)",
-        DefaultValueFactory = _ => true,
-    };
-
-    public Option<string?> CertDir { get; } = new("--cert-dir") { Description = "Folder of CA certificates (*.crt) to trust for the registry" };
-
-    public void AddTo(Command command)
-    {
-        command.Options.Add(TlsVerify);
-        command.Options.Add(CertDir);
-    }
-
-    /// <summary>Options for one registry; <c>TABULA_INSECURE_REGISTRIES</c> (comma-separated hosts) adds insecure hosts.</summary>
-    public RegistryOptions Options(ParseResult parse, CliContext context, string registry, ICredentialSource? credentials = null)
-        => ForEnvironment(context.Environment, registry, !parse.GetValue(TlsVerify), parse.GetValue(CertDir), credentials);
-
-    public static RegistryOptions ForEnvironment(Func<string, string?> environment, string registry, bool insecure, string? certDir, ICredentialSource? credentials = null)
-    {
-        var hosts = new HashSet<string>((environment("TABULA_INSECURE_REGISTRIES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        if (insecure) hosts.Add(registry);
-        return new RegistryOptions
-        {
-            InsecureRegistries = hosts,
-            CertificateDirectory = certDir ?? (environment("TABULA_CERT_DIR") is { Length: > 0 } d ? d : null),
-            Credentials = credentials ?? DockerConfigFile.FromEnvironment(environment),
-        };
-    }
-}

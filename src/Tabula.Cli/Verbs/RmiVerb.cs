@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tabula.Content;
 using Tabula.Oci;
 
 namespace Tabula.Cli.Verbs;
@@ -29,7 +30,7 @@ internal static class RmiVerb
                     continue;
                 }
                 if (!byName && stored.Names.Count > 1 && !parse.GetValue(force))
-                    throw new InvalidOperationException($"image {stored.Id.Short} is referenced in multiple repositories ({string.Join(", ", stored.Names.Select(n => n.ToFamiliarString()))}); remove them by name, or use --force");
+                    throw new ImageInUseException(stored.Id, stored.Names);
                 foreach (var n in stored.Names) context.Out.WriteLine($"Untagged: {n.ToFamiliarString()}");
                 await store.References.RemoveAllAsync(stored.Manifest.Digest, ct);
                 context.Out.WriteLine($"Deleted: {stored.Id}");

@@ -23,8 +23,8 @@ public static class SaveSelection
 
         foreach (var argument in arguments)
         {
-            ImageReference? named = null;
-            try { named = ImageReference.ParseNamed(argument); } catch (ReferenceFormatException) { }
+            // Not every argument is a name (an image ID is not); those are left to the resolver below.
+            var named = ImageReference.TryParseNamed(argument, out var parsed) ? parsed : null;
             if (named is { Tag: null, Digest: null })
             {
                 var sameRepository = all.Where(i => i.Names.Any(n => n.Name == named.Name)).ToList();

@@ -45,17 +45,12 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
 
         // The proxy variables are predefined: RUN receives them without an ARG, so they are never "unused".
         var unused = options.BuildArgs.Keys
-            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !ProxyArgs.Contains(k))
+            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !PredefinedArgs.Proxy.Contains(k))
             .Order(StringComparer.Ordinal)
             .ToList();
         if (unused.Count > 0) progress?.Report(new BuildWarning($"One or more build-args [{string.Join(' ', unused)}] were not consumed"));
         return new BuildResult(manifest, image.Manifest.Config.Digest, options.Tags);
     }
-
-    private static readonly HashSet<string> ProxyArgs = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY",
-    };
 
     private static (string Text, string FileName) ReadDockerfile(BuildOptions options)
     {

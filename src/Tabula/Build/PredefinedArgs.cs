@@ -2,9 +2,21 @@ using Tabula.Oci;
 
 namespace Tabula.Build;
 
-/// <summary>The platform ARGs BuildKit defines in the global scope (a stage sees them only after declaring them).</summary>
+/// <summary>
+/// The ARGs BuildKit predefines: the platform ones in the global scope (a stage sees them only after declaring them),
+/// and the proxy variables.
+/// </summary>
 internal static class PredefinedArgs
 {
+    /// <summary>
+    /// The proxy variables BuildKit predefines: a RUN receives them from <c>--build-arg</c> without an ARG (and they
+    /// stay out of the image's history), so they are never reported as unused.
+    /// </summary>
+    public static IReadOnlySet<string> Proxy { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY",
+    };
+
     public static Dictionary<string, string> For(Platform target, Platform build)
     {
         var args = new Dictionary<string, string>(StringComparer.Ordinal);

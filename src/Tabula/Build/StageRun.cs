@@ -226,7 +226,7 @@ internal sealed class StageRun(
             ?? throw new DockerfileException(from.Location, $"FROM {name}: pulled, but not found in the store afterwards");
     }
 
-    private Platform ParsePlatform(string text, FromInstruction from)
+    private static Platform ParsePlatform(string text, FromInstruction from)
     {
         try { return Platform.Parse(text); }
         catch (FormatException e) { throw new DockerfileException(from.Location, e.Message); }

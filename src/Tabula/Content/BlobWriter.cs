@@ -69,6 +69,8 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
 
     private void TryDelete()
     {
+        // Best effort on a clean-up path: a leftover temp file is an orphan that GC (prune) removes, and failing
+        // here would hide the error that brought us here.
         try { File.Delete(TempPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -68,7 +68,10 @@ public sealed class ReadAheadStream : ForwardReadStream
             var failure = new Chunk(null, 0, ExceptionDispatchInfo.Capture(e));
             // A full channel: the reader is still behind; wait for room unless disposed.
             try { await _chunks.Writer.WriteAsync(failure, stop).ConfigureAwait(false); }
-            catch (OperationCanceledException) { }
+            catch (OperationCanceledException)
+            {
+                // Disposed while waiting: nobody is left to receive the failure.
+            }
         }
         finally
         {

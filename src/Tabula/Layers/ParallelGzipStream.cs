@@ -193,7 +193,7 @@ public sealed class ParallelGzipStream : Stream
         return Compress(input, count, _level, final: true, OutputCapacity(count));
     }
 
-    private int OutputCapacity(int count) => count + (count >> 6) + 1024;
+    private static int OutputCapacity(int count) => count + (count >> 6) + 1024;
 
     /// <summary>Deflates one block; returns its input buffer to the pool.</summary>
     private static Block Compress(byte[] input, int count, int level, bool final, int capacity)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
 namespace Tabula.Oci;
@@ -24,17 +25,30 @@ public sealed partial record ImageReference
         return reference.Tag is null && reference.Digest is null ? reference with { Tag = DefaultTag } : reference;
     }
 
-    public static bool TryParse(string text, out ImageReference? reference)
+    public static bool TryParse(string text, [NotNullWhen(true)] out ImageReference? reference)
     {
-        try { reference = Parse(text); return true; }
-        catch (ReferenceFormatException) { reference = null; return false; }
+        if (!TryParseNamed(text, out reference)) return false;
+        if (reference.Tag is null && reference.Digest is null) reference = reference with { Tag = DefaultTag };
+        return true;
     }
 
     /// <summary>Parses without adding a default tag.</summary>
     public static ImageReference ParseNamed(string text)
+        => Read(text, out var error) ?? throw new ReferenceFormatException(text, error!);
+
+    /// <summary>Parses without adding a default tag; false (and no exception) when the text is no reference.</summary>
+    public static bool TryParseNamed(string text, [NotNullWhen(true)] out ImageReference? reference)
     {
-        if (string.IsNullOrEmpty(text)) throw new ReferenceFormatException(text, "it is empty");
-        if (text.Length > 255 + 128 + 72) throw new ReferenceFormatException(text, "it is too long");
+        reference = Read(text, out _);
+        return reference is not null;
+    }
+
+    /// <summary>The reference, or null with the reason it is none (so the Try methods need no exception).</summary>
+    private static ImageReference? Read(string text, out string? error)
+    {
+        error = null;
+        if (string.IsNullOrEmpty(text)) { error = "it is empty"; return null; }
+        if (text.Length > 255 + 128 + 72) { error = "it is too long"; return null; }
 
         string rest = text;
         Digest? digest = null;
@@ -42,7 +56,10 @@ public sealed partial record ImageReference
         if (at >= 0)
         {
             if (!Oci.Digest.TryParse(rest[(at + 1)..], out var parsed))
-                throw new ReferenceFormatException(text, "the digest after '@' is not a valid sha256 digest");
+            {
+                error = "the digest after '@' is not a valid sha256 digest";
+                return null;
+            }
             digest = parsed;
             rest = rest[..at];
         }
@@ -53,7 +70,7 @@ public sealed partial record ImageReference
         {
             tag = rest[(lastColon + 1)..];
             rest = rest[..lastColon];
-            if (!TagPattern().IsMatch(tag)) throw new ReferenceFormatException(text, $"'{tag}' is not a valid tag");
+            if (!TagPattern().IsMatch(tag)) { error = $"'{tag}' is not a valid tag"; return null; }
         }
 
         string registry, path;
@@ -72,10 +89,10 @@ public sealed partial record ImageReference
         if (registry == LegacyDefaultRegistry) registry = DefaultRegistry;
         if (registry == DefaultRegistry && !path.Contains('/')) path = "library/" + path;
 
-        if (path.Any(char.IsAsciiLetterUpper)) throw new ReferenceFormatException(text, "repository name must be lowercase");
-        if (!PathPattern().IsMatch(path)) throw new ReferenceFormatException(text, $"'{path}' is not a valid repository name");
-        if (!DomainPattern().IsMatch(registry)) throw new ReferenceFormatException(text, $"'{registry}' is not a valid registry host");
-        if (path.Length > 255) throw new ReferenceFormatException(text, "repository name is longer than 255 characters");
+        if (path.Any(char.IsAsciiLetterUpper)) { error = "repository name must be lowercase"; return null; }
+        if (!PathPattern().IsMatch(path)) { error = $"'{path}' is not a valid repository name"; return null; }
+        if (!DomainPattern().IsMatch(registry)) { error = $"'{registry}' is not a valid registry host"; return null; }
+        if (path.Length > 255) { error = "repository name is longer than 255 characters"; return null; }
 
         return new ImageReference { Registry = registry, Repository = path, Tag = tag, Digest = digest };
     }

@@ -82,7 +82,11 @@ public sealed class CredentialHelper(string name, Func<string, string?> environm
             await process.StandardInput.WriteAsync(input.AsMemory(), cancellationToken).ConfigureAwait(false);
             process.StandardInput.Close();
         }
-        catch (IOException) { }
+        catch (IOException)
+        {
+            // The helper may exit without reading its input (a broken pipe here); its exit code and output, read
+            // next, say what went wrong, and the input is never repeated in a message since it may hold the secret.
+        }
         await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }

@@ -72,7 +72,11 @@ public sealed class DockerDaemon : IDisposable
                 if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out var error))
                     throw new IOException($"docker-daemon: loading failed: {error.GetString()}");
             }
-            catch (JsonException) { }
+            catch (JsonException)
+            {
+                // Only the JSON messages can carry an error; the daemon also streams plain progress text, which is
+                // not ours to judge. A failed load with no JSON error still fails by its status (EnsureAsync above).
+            }
         }
     }
 
@@ -98,7 +102,10 @@ public sealed class DockerDaemon : IDisposable
             using var doc = JsonDocument.Parse(body);
             if (doc.RootElement.TryGetProperty("message", out var m)) message = m.GetString() ?? body;
         }
-        catch (JsonException) { }
+        catch (JsonException)
+        {
+            // An error body that is not docker's {"message": …} (a proxy's page, plain text) is reported as it is.
+        }
         throw new IOException($"{what}: {(int)response.StatusCode} {message.Trim()}");
     }
 

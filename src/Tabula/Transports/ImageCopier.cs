@@ -191,6 +191,8 @@ internal sealed class TempFile(string path) : IDisposable
 
     public void Dispose()
     {
+        // Best effort on a clean-up path: a temp file left behind costs disk only, and failing here would hide
+        // the error that brought us here.
         try { File.Delete(Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

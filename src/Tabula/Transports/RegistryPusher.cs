@@ -60,7 +60,7 @@ public sealed class RegistryPusher(ImageStore store, RegistryClient client, int 
         var reference = destination.Tag ?? destination.Digest?.ToString() ?? ImageReference.DefaultTag;
         var digest = Digest.Compute(raw);
         if (destination.Digest is { } asked && asked != digest)
-            throw new InvalidOperationException($"cannot push to {destination}: the image's manifest digest is {digest}");
+            throw new PushTargetException(destination, digest);
         await client.PutManifestAsync(destination.Repository, reference, raw, mediaType, cancellationToken).ConfigureAwait(false);
         progress?.Report(new TransferEvent(TransferKind.ManifestWritten, digest, raw.Length));
         return new PushResult(destination, digest, raw.Length);

@@ -42,8 +42,16 @@ public sealed class TarTests : IDisposable
         await using (var pipe = new WriteOnlyForward(file))
         {
             var writer = new ArchiveTarWriter(pipe, _fixture.Root);
-            await writer.WriteFileAsync("big", async (s, ct) => { for (int i = 0; i < 10; i++) await s.WriteAsync(new byte[100_000], ct); }, Ct);
+            long spooledWhileWriting = -1;
+            await writer.WriteFileAsync("big", async (s, ct) =>
+            {
+                for (int i = 0; i < 10; i++) await s.WriteAsync(new byte[100_000], ct);
+                // Still inside the entry: its bytes are in a file in the spool directory, not in memory
+                // (at most one write buffer of them may be waiting).
+                spooledWhileWriting = new FileInfo(Assert.Single(Directory.GetFiles(_fixture.Root, "*spool*"))).Length;
+            }, Ct);
             await writer.FinishAsync(Ct);
+            Assert.InRange(spooledWhileWriting, 900_000, 1_000_000);
         }
         Assert.Equal(1_000_000, ArchiveFixture.ReadTar(path)["big"].Content.Length);
         Assert.Empty(Directory.GetFiles(_fixture.Root, "*spool*"));

@@ -87,7 +87,9 @@ public class CopyContextTests
         Assert.Contains("must be a directory and end with a /", error.Message);
 
         // An existing directory is fine without the slash.
-        await h.BuildAsync("FROM scratch\nCOPY a.txt /dst/\n" + copy + "\n");
+        var rows = await LastLayerAsync(h, "FROM scratch\nCOPY a.txt /dst/\n" + copy + "\n");
+        Assert.Equal(["dst", "dst/a.txt", "dst/b.txt"], LayerContents.Paths(rows));
+        Assert.Equal(("a", "b"), (LayerContents.Single(rows, "dst/a.txt").Text, LayerContents.Single(rows, "dst/b.txt").Text));
     }
 
     [Fact]
@@ -207,8 +209,13 @@ public class CopyContextTests
     {
         using var h = new BuildHarness();
         h.Symlink("abs", "/etc/passwd");
+        // The context has no etc/passwd: the link must not reach the host's.
         var error = await Assert.ThrowsAsync<DockerfileException>(() => h.BuildAsync("FROM scratch\nCOPY abs /x\n"));
         Assert.Contains("Dockerfile:2", error.Message);
+
+        h.File("etc/passwd", "context's own");
+        var rows = await LastLayerAsync(h, "FROM scratch\nCOPY abs /x\n");
+        Assert.Equal("context's own", LayerContents.Single(rows, "x").Text);
     }
 
     [Fact]

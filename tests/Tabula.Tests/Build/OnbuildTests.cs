@@ -57,7 +57,7 @@ public class OnbuildTests
         using var h = new BuildHarness();
         await BuildBaseAsync(h);
         var error = await Assert.ThrowsAsync<DockerfileException>(() => h.BuildAsync("FROM scratch AS other\n\nFROM onbase:1\nLABEL z=1\n"));
-        Assert.StartsWith("Dockerfile:3:", error.Message);
-        Assert.Contains("x", error.Message);
+        // The trigger's COPY fails (the context has no x), and the error is located at the FROM that ran it.
+        Assert.StartsWith("Dockerfile:3: COPY failed: \"x\" not found", error.Message);
     }
 }

@@ -35,6 +35,20 @@ public class CliErrorTests
     }
 
     [Fact]
+    public async Task RemovingAnImageWithSeveralNamesByIdIsAUserErrorWithItsOwnType()
+    {
+        using var store = new TempDir();
+        Assert.Equal(CliApp.Ok, (await RunAsync(store, "build", "-q", "-t", "one:1", "-t", "two:2", RepositoryPaths.Example("hello"))).Code);
+        var id = (await RunAsync(store, "images", "-q")).Out.Trim();
+
+        var (code, _, err) = await RunAsync(store, "rmi", id);
+
+        Assert.Equal(CliApp.Failure, code);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"Error: image {id} is referenced in multiple repositories (one:1, two:2); remove them by name, or use --force", line);
+    }
+
+    [Fact]
     public async Task MalformedDockerfileNamesFileAndLine()
     {
         using var store = new TempDir();

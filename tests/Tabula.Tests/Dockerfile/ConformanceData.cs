@@ -1,34 +1,36 @@
+using Tabula.Tests.Integration.Support;
+
 namespace Tabula.Tests.Dockerfile;
 
 /// <summary>
-/// Finds the shared conformance corpus (a <c>shared/conformance</c> folder beside the
-/// repository) by walking up from the test assembly. Tests skip when it is absent, unless
-/// <c>TABULA_REQUIRE_INTEGRATION=1</c> asks for it to be there.
+/// The shared conformance corpus: <c>conformance/</c> in the shared folder that
+/// <see cref="RepositoryPaths.Shared"/> finds (so <c>TABULA_SHARED</c> is honoured here as everywhere).
+/// Tests skip when it is absent, unless <c>TABULA_REQUIRE_INTEGRATION=1</c> asks for it to be there.
 /// </summary>
 public static class ConformanceData
 {
     /// <summary>Stands for "no cases" in theory data when the corpus is absent.</summary>
     public const string Missing = "(corpus missing)";
 
-    private static readonly Lazy<string?> Root = new(FindRoot);
-
-    /// <summary>The corpus folder, or null when there is none above the test assembly.</summary>
-    public static string? RootDirectory => Root.Value;
-
-    /// <summary>The path of <paramref name="relativePath"/> in the corpus; skips (or fails in CI) when the corpus is absent.</summary>
-    public static string Require(string relativePath)
+    /// <summary>The corpus folder, or null when the shared folder has none.</summary>
+    public static string? RootDirectory
     {
-        if (RootDirectory is { } root)
-            return Path.Combine(root, relativePath);
-        const string reason = "the shared conformance corpus (../shared/conformance) was not found above the test assembly";
-        if (Environment.GetEnvironmentVariable("TABULA_REQUIRE_INTEGRATION") == "1")
-            Assert.Fail(reason);
-        Assert.Skip(reason);
-        return "";
+        get
+        {
+            var candidate = Path.Combine(RepositoryPaths.Shared, "conformance");
+            return Directory.Exists(candidate) ? candidate : null;
+        }
     }
 
-    /// <summary>Names of the case folders in <paramref name="suite"/>, or <see cref="Missing"/> alone when the corpus is absent.</summary>
-    public static TheoryData<string> CaseNames(string suite, params string[] excluded)
+    /// <summary>The path of <paramref name="relativePath"/> in the corpus; skips (or fails in CI) when the corpus is absent.</summary>
+    public static string Require(string relativePath) =>
+        Requirements.SharedData(Path.Combine("conformance", relativePath));
+
+    /// <summary>
+    /// Names of the case folders in <paramref name="suite"/> that <paramref name="include"/> accepts
+    /// (all when it is null), or <see cref="Missing"/> alone when the corpus is absent.
+    /// </summary>
+    public static TheoryData<string> CaseNames(string suite, Func<string, bool>? include = null)
     {
         var data = new TheoryData<string>();
         var directory = RootDirectory is { } root ? Path.Combine(root, suite) : null;
@@ -39,21 +41,9 @@ public static class ConformanceData
         }
         foreach (var caseDirectory in Directory.GetDirectories(directory).Order(StringComparer.Ordinal))
         {
-            var name = Path.GetFileName(caseDirectory);
-            if (!excluded.Contains(name))
-                data.Add(name);
+            if (include is null || include(caseDirectory))
+                data.Add(Path.GetFileName(caseDirectory));
         }
         return data;
-    }
-
-    private static string? FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "conformance");
-            if (Directory.Exists(candidate))
-                return candidate;
-        }
-        return null;
     }
 }

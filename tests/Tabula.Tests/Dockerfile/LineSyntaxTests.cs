@@ -61,8 +61,15 @@ public sealed class LineSyntaxTests
     }
 
     [Fact]
-    public void Line_just_under_the_limit_is_fine() =>
-        SyntaxParser.Parse("FROM a\nRUN " + new string('a', 65531) + "\n");
+    public void Line_just_under_the_limit_is_fine()
+    {
+        var word = new string('a', 65531);
+
+        var tree = SyntaxParser.Parse("FROM a\nRUN " + word + "\n");
+
+        Assert.Equal("RUN " + word, tree.Nodes[1].Original);
+        Assert.Equal("(from \"a\")\n(run \"" + word + "\")\n", DumpFormatter.Format(tree));
+    }
 
     [Fact]
     public void Comments_and_empty_lines_inside_continuations_are_skipped_and_warned_about()

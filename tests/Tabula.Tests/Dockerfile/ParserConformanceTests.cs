@@ -6,7 +6,19 @@ namespace Tabula.Tests.Dockerfile;
 /// <summary>BuildKit's parser corpus: every case must dump exactly to its <c>result</c> file.</summary>
 public sealed class ParserConformanceTests
 {
-    public static TheoryData<string> PositiveCases => ConformanceData.CaseNames("dockerfile-parser", "testfile-line");
+    // testfile-line has no result file; its ranges are checked by Testfile_line_gives_the_documented_ranges.
+    public static TheoryData<string> PositiveCases =>
+        ConformanceData.CaseNames("dockerfile-parser", directory => Path.GetFileName(directory) != "testfile-line");
+
+    /// <summary>
+    /// The positive cases that are whole Dockerfiles. Six cases of the corpus (the jeztah-invalid-json-*
+    /// ones and json) hold no FROM: they test only the syntax step, and a Dockerfile without FROM is no
+    /// buildable one, so they are left out here rather than skipped on every run.
+    /// </summary>
+    public static TheoryData<string> BuildableCases =>
+        ConformanceData.CaseNames("dockerfile-parser", directory =>
+            Path.GetFileName(directory) != "testfile-line"
+            && File.ReadAllText(Path.Combine(directory, "Dockerfile")).Contains("FROM", StringComparison.OrdinalIgnoreCase));
 
     public static TheoryData<string> NegativeCases => ConformanceData.CaseNames("dockerfile-parser-negative");
 
@@ -22,13 +34,11 @@ public sealed class ParserConformanceTests
     }
 
     [Theory]
-    [MemberData(nameof(PositiveCases))]
+    [MemberData(nameof(BuildableCases))]
     public void Positive_cases_also_parse_into_typed_instructions(string caseName)
     {
         var directory = ConformanceData.Require(Path.Combine("dockerfile-parser", caseName));
         var text = File.ReadAllText(Path.Combine(directory, "Dockerfile"));
-        if (!text.Contains("FROM", StringComparison.OrdinalIgnoreCase))
-            Assert.Skip("this case has no FROM, so it is no buildable Dockerfile");
 
         if (SyntaxOnlyCases.TryGetValue(caseName, out var expectedError))
         {
@@ -57,15 +67,20 @@ public sealed class ParserConformanceTests
 
         Assert.True(error.Line >= 1);
         Assert.StartsWith($"Dockerfile:{error.Line}: ", error.Message);
-        var expected = caseName switch
-        {
-            "empty_dockerfile" or "only_comments" => "file with no instructions",
-            "env_no_value" => "ENV must have two arguments",
-            "shykes-nested-json" => "when using JSON array syntax, arrays must be comprised of strings only",
-            _ => error.Reason,
-        };
+        Assert.True(
+            NegativeReasons.TryGetValue(caseName, out var expected),
+            $"the corpus has a new negative case `{caseName}`: add BuildKit's reason for it to {nameof(NegativeReasons)}");
         Assert.Equal(expected, error.Reason);
     }
+
+    /// <summary>BuildKit's message for each negative case, so a wrong reason fails as well as a missing error.</summary>
+    private static readonly Dictionary<string, string> NegativeReasons = new()
+    {
+        ["empty_dockerfile"] = "file with no instructions",
+        ["only_comments"] = "file with no instructions",
+        ["env_no_value"] = "ENV must have two arguments",
+        ["shykes-nested-json"] = "when using JSON array syntax, arrays must be comprised of strings only",
+    };
 
     [Fact]
     public void Testfile_line_gives_the_documented_ranges()

@@ -4,7 +4,7 @@ namespace Tabula.Tests.IO;
 
 public class ReadAheadStreamTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
     [InlineData(0)]

@@ -19,7 +19,7 @@ public sealed partial class BuildCacheTests
     {
         var (code, output, error) = await fixture.TabulaAsync(Ct, ["build", "--timestamp", "1700000000", .. flags, "-t", tag, context]);
         Assert.True(code == 0, error + output);
-        return (CacheHit().Matches(output).Count, output);
+        return (CacheHit().Count(output), output);
     }
 
     private static async Task<string> IdAsync(RunFixture fixture, string tag) => (await fixture.TabulaAsync(Ct, "images", "-q", "--no-trunc", tag)).Out.Trim();

@@ -6,7 +6,7 @@ namespace Tabula.Tests.Layers;
 
 public class LayerPassthroughTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     internal static List<LayerEntry> RootfsEntries() =>
     [

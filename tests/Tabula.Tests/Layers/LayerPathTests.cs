@@ -41,10 +41,16 @@ public class LayerPathTests
     [Fact]
     public void Path_order_compares_by_code_point_like_utf8_bytes()
     {
+        // U+FF00 sorts after U+10000's surrogates in UTF-16 but before it by code point (and UTF-8 bytes);
+        // the expected order is the one of the UTF-8 bytes, computed here without Tabula.
         string bmpHigh = "\uFF00";
         string astral = char.ConvertFromUtf32(0x10000);
         Assert.True(LayerPathOrder.Instance.Compare(bmpHigh, astral) < 0);
-        Assert.True(string.CompareOrdinal(bmpHigh, astral) > 0);
+        Assert.True(LayerPathOrder.Instance.Compare(astral, bmpHigh) > 0);
+        var names = new List<string> { astral, "z", bmpHigh, "a" + astral, "a\uFF00", "\uE000", "a" };
+        var byUtf8 = names.OrderBy(n => System.Text.Encoding.UTF8.GetBytes(n), Comparer<byte[]>.Create((x, y) => x.AsSpan().SequenceCompareTo(y))).ToList();
+        names.Sort(LayerPathOrder.Instance);
+        Assert.Equal(byUtf8, names);
     }
 
     [Fact]

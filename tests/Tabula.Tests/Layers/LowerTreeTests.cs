@@ -4,7 +4,7 @@ namespace Tabula.Tests.Layers;
 
 public class LowerTreeTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Whiteouts_and_opaque_directories_apply_in_layer_order()

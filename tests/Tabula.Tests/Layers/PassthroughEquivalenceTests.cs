@@ -1,11 +1,12 @@
 using Tabula.Layers;
+using Tabula.Tests.Integration.Support;
 
 namespace Tabula.Tests.Layers;
 
 /// <summary>DESIGN §5: the fast path must give the same filesystem as the normal path, entry by entry.</summary>
 public class PassthroughEquivalenceTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static TheoryData<bool> Compressed => [true, false];
 
@@ -25,7 +26,7 @@ public class PassthroughEquivalenceTests
     [Fact]
     public async Task A_gnu_tar_archive_is_eligible_and_equivalent()
     {
-        if (!File.Exists("/usr/bin/tar") && !File.Exists("/bin/tar")) Assert.Skip("GNU tar is not installed");
+        var gnuTar = Requirements.Tool("tar");
         string root = Directory.CreateTempSubdirectory("tabula-gnutar-").FullName;
         try
         {
@@ -37,7 +38,7 @@ public class PassthroughEquivalenceTests
             await File.WriteAllTextAsync(Path.Combine(root, "etc/hostname"), "tabula\n", Ct);
             await File.WriteAllTextAsync(Path.Combine(root, "etc/" + new string('l', 120)), "long name\n", Ct);
             string archive = Path.Combine(root, "rootfs.tgz");
-            var start = new System.Diagnostics.ProcessStartInfo("tar", ["--numeric-owner", "--hard-dereference", "-C", root, "-czf", archive, "etc", "usr"]) { RedirectStandardError = true };
+            var start = new System.Diagnostics.ProcessStartInfo(gnuTar, ["--numeric-owner", "--hard-dereference", "-C", root, "-czf", archive, "etc", "usr"]) { RedirectStandardError = true };
             using (var process = System.Diagnostics.Process.Start(start)!)
             {
                 string errors = await process.StandardError.ReadToEndAsync(Ct);

@@ -5,7 +5,7 @@ namespace Tabula.Tests.Layers;
 
 public class TarArchiveReaderTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Reads_back_what_the_writer_wrote_including_binary_xattrs_and_long_names()

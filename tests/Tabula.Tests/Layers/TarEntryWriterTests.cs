@@ -3,12 +3,13 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.Text;
 using Tabula.Layers;
+using Tabula.Tests.Integration.Support;
 
 namespace Tabula.Tests.Layers;
 
 public class TarEntryWriterTests
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static List<LayerEntry> SampleEntries() =>
     [
@@ -168,13 +169,13 @@ public class TarEntryWriterTests
     [Fact]
     public async Task Gnu_tar_lists_what_we_write()
     {
-        if (!File.Exists("/usr/bin/tar") && !File.Exists("/bin/tar")) Assert.Skip("GNU tar is not installed");
+        var gnuTar = Requirements.Tool("tar");
         var tar = await TarTestData.WriteTarAsync(SampleEntries().Append(TarTestData.File(new string('q', 150), 1)), Ct);
         string path = Path.GetTempFileName();
         try
         {
             await File.WriteAllBytesAsync(path, tar, Ct);
-            var start = new ProcessStartInfo("tar", ["--numeric-owner", "-tvf", path]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            var start = new ProcessStartInfo(gnuTar, ["--numeric-owner", "-tvf", path]) { RedirectStandardOutput = true, RedirectStandardError = true };
             using var process = Process.Start(start)!;
             string output = await process.StandardOutput.ReadToEndAsync(Ct);
             string errors = await process.StandardError.ReadToEndAsync(Ct);

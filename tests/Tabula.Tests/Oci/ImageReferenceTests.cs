@@ -38,5 +38,23 @@ public class ImageReferenceTests
     [InlineData("a//b")]
     [InlineData("-leading")]
     public void RejectsWhatDockerRejects(string text)
-        => Assert.Throws<ReferenceFormatException>(() => ImageReference.Parse(text));
+    {
+        Assert.Throws<ReferenceFormatException>(() => ImageReference.Parse(text));
+        Assert.False(ImageReference.TryParse(text, out var reference));
+        Assert.Null(reference);
+        Assert.False(ImageReference.TryParseNamed(text, out _));
+    }
+
+    [Fact]
+    public void TryParseNamedKeepsTheAbsenceOfATag()
+    {
+        Assert.True(ImageReference.TryParseNamed("alpine", out var named));
+        Assert.Equal(("docker.io", "library/alpine", null), (named.Registry, named.Repository, named.Tag));
+        Assert.True(ImageReference.TryParse("alpine", out var tagged));
+        Assert.Equal("latest", tagged.Tag);
+    }
+
+    [Fact]
+    public void TheMessageSaysWhyAReferenceIsRejected()
+        => Assert.Contains("repository name must be lowercase", Assert.Throws<ReferenceFormatException>(() => ImageReference.Parse("Alpine")).Message);
 }

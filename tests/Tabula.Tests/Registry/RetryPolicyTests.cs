@@ -21,8 +21,12 @@ public class RetryPolicyTests
     [InlineData(HttpStatusCode.Unauthorized)]
     [InlineData(HttpStatusCode.Forbidden)]
     [InlineData(HttpStatusCode.NotFound)]
-    [InlineData(HttpStatusCode.OK)]
     public void ClientErrorsAreFinal(HttpStatusCode status) => Assert.Null(Policy.AfterResponse(1, status, null));
+
+    [Theory]
+    [InlineData(HttpStatusCode.OK)]
+    [InlineData(HttpStatusCode.Created)]
+    public void SuccessIsNotRetried(HttpStatusCode status) => Assert.Null(Policy.AfterResponse(1, status, null));
 
     [Fact]
     public void BackoffGrowsAndIsBoundedInTimeAndAttempts()
