@@ -59,9 +59,9 @@ internal static class BuildVerb
                         : throw new UsageException($"TABULA_SNAPSHOTTER={snapshotter} is not one of auto, overlay, copy")
                     : Tabula.Runtime.Snapshotter.Auto,
                 Secrets = ParseSecrets(parse.GetValue(secrets) ?? [], context.Environment, secretFiles),
-                Network = NetworkModeNames.TryParse(parse.GetValue(network), out var networkMode)
+                Network = Tabula.Runtime.NetworkModeNames.TryParse(parse.GetValue(network), out var networkMode)
                     ? networkMode
-                    : throw new UsageException($"unknown --network '{parse.GetValue(network)}': use {NetworkModeNames.Accepted}"),
+                    : throw new UsageException($"unknown --network '{parse.GetValue(network)}': use {Tabula.Runtime.NetworkModeNames.Accepted}"),
             };
             bool q = parse.GetValue(quiet);
             var progress = q ? null : new BuildProgressPrinter(context.Out);

@@ -33,12 +33,9 @@ internal static class RunVerb
         };
         command.SetAction(async (parse, ct) =>
         {
-            var networkMode = parse.GetValue(network) switch
-            {
-                "host" or "default" => NetworkMode.Host,
-                "none" => NetworkMode.None,
-                var other => throw new UsageException($"unknown --network '{other}': use host or none"),
-            };
+            var networkMode = NetworkModeNames.TryParse(parse.GetValue(network), out var mode)
+                ? mode
+                : throw new UsageException($"unknown --network '{parse.GetValue(network)}': use {NetworkModeNames.Accepted}");
             var oci = OciRuntime.Find(parse.GetValue(runtime), context.Environment);
             var privileges = ContainerPrivileges.Detect();
             var store = context.OpenStore(parse);

@@ -254,14 +254,9 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         foreach (var (name, value) in state.Args)
             if (value is not null && keys.Add(name)) env.Add(name + "=" + value);
         foreach (var (name, value) in options.BuildArgs)
-            if (ProxyArgs.Contains(name) && keys.Add(name)) env.Add(name + "=" + value);
+            if (PredefinedArgs.Proxy.Contains(name) && keys.Add(name)) env.Add(name + "=" + value);
         return env;
     }
-
-    private static readonly HashSet<string> ProxyArgs = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY",
-    };
 
     /// <summary>BuildKit's runCommandString: <c>|N K=V … </c> for the ARGs in scope that ENV does not set, then the arguments.</summary>
     internal static string HistoryCommand(IReadOnlyList<string> args, StageState state)

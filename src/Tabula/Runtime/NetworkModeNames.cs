@@ -1,11 +1,8 @@
-using Tabula.Runtime;
-
-namespace Tabula.Build;
+namespace Tabula.Runtime;
 
 /// <summary>
 /// The names users give a <see cref="NetworkMode"/> (<c>build --network</c>, <c>run --network</c>), read in one
-/// place. <c>default</c> means the host's network, as BuildKit's default for RUN is. It sits beside the build options
-/// for now; its home is <c>Runtime</c>, next to <see cref="NetworkMode"/>, once that folder's rewrite lands.
+/// place. <c>default</c> means the host's network, as BuildKit's default for RUN is.
 /// </summary>
 public static class NetworkModeNames
 {
