@@ -76,6 +76,7 @@ public static class CliApp
         RunVerb.Create(context),
         UnpackVerb.Create(context),
         ExportVerb.Create(context),
+        DfVerb.Create(context),
     ];
 
     /// <summary>

@@ -37,6 +37,15 @@ public sealed class ContentStore
 
     public bool Exists(Digest digest) => File.Exists(BlobPath(digest));
 
+    /// <summary>How many blobs the store holds and the bytes they take.</summary>
+    public (int Count, long Bytes) DiskUsage()
+    {
+        var folder = Path.Combine(Root, "blobs", Digest.Sha256);
+        if (!Directory.Exists(folder)) return (0, 0);
+        var files = new DirectoryInfo(folder).EnumerateFiles().ToList();
+        return (files.Count, files.Sum(f => f.Length));
+    }
+
     public long? SizeOf(Digest digest)
     {
         var info = new FileInfo(BlobPath(digest));

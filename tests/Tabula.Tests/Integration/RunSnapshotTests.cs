@@ -65,6 +65,10 @@ public sealed class RunSnapshotTests
         var committed = Path.Combine(fixture.Store, "snapshots", "sha256");
         var snapshots = Directory.GetDirectories(committed).ToDictionary(d => d, Directory.GetCreationTimeUtc);
         Assert.Equal(2, snapshots.Count); // the base layer, and the RUN's upper directory kept as its snapshot
+        var (dfCode, df, _) = await fixture.TabulaAsync(Ct, "df");
+        Assert.Equal(0, dfCode);
+        Assert.Matches(@"(?m)^Images\s+2\s", df);
+        Assert.Matches(@"(?m)^Snapshots\s+2\s+\d", df);
 
         var again = fixture.Context("again", $"FROM {RunFixture.BaseImage}\nRUN echo two > /two\n");
         Assert.Equal(0, (await fixture.TabulaAsync(Ct, "build", "-q", "-t", "snap:2", again)).Code);
