@@ -23,6 +23,7 @@ public static class CliApp
         var root = new RootCommand("Tabula: build, store, inspect and move container images, with no daemon.");
         root.Options.Add(context.RootOption);
         root.Options.Add(context.DebugOption);
+        root.Options.Add(context.TimeoutOption);
         foreach (var verb in Verbs(context)) root.Subcommands.Add(verb);
 
         args = RunArguments.SeparateCommand(args);
@@ -36,6 +37,7 @@ public static class CliApp
         }
         try
         {
+            _ = context.NetworkTimeout(parse); // a bad --timeout is a usage error whichever verb it came with
             return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException)

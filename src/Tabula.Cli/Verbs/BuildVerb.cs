@@ -47,7 +47,10 @@ internal static class BuildVerb
                 Target = parse.GetValue(target),
                 NoCache = parse.GetValue(noCache),
                 Pull = parse.GetValue(pull),
-                Registry = RegistryFlags.ForEnvironment(context.Environment, "", insecure: false, certDir: null),
+                Registry = RegistryFlags.ForEnvironment(context.Environment, "", insecure: false, certDir: null) with
+                {
+                    Timeout = context.NetworkTimeout(parse) ?? Tabula.Registry.RegistryOptions.DefaultTimeout,
+                },
                 OciMediaTypes = parse.GetValue(ociMediaTypes),
                 Compression = parse.GetValue(compression) switch
                 {

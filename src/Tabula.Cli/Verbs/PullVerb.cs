@@ -65,7 +65,10 @@ internal sealed class RegistryFlags
 
     /// <summary>Options for one registry; <c>TABULA_INSECURE_REGISTRIES</c> (comma-separated hosts) adds insecure hosts.</summary>
     public RegistryOptions Options(ParseResult parse, CliContext context, string registry, ICredentialSource? credentials = null)
-        => ForEnvironment(context.Environment, registry, !parse.GetValue(TlsVerify), parse.GetValue(CertDir), credentials);
+        => ForEnvironment(context.Environment, registry, !parse.GetValue(TlsVerify), parse.GetValue(CertDir), credentials) with
+        {
+            Timeout = context.NetworkTimeout(parse) ?? RegistryOptions.DefaultTimeout,
+        };
 
     public static RegistryOptions ForEnvironment(Func<string, string?> environment, string registry, bool insecure, string? certDir, ICredentialSource? credentials = null)
     {

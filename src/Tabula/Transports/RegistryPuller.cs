@@ -104,7 +104,7 @@ public sealed class RegistryPuller(ImageStore store, RegistryClient client, int 
             {
                 throw new RegistryContentException(e.Message);
             }
-            catch (RegistryException e) when (e.IsTransient && attempt < MaxBlobAttempts && !cancellationToken.IsCancellationRequested)
+            catch (RegistryException e) when (e.IsTransient && attempt < (e is RegistryTimeoutException ? RetryPolicy.TimeoutAttempts : MaxBlobAttempts) && !cancellationToken.IsCancellationRequested)
             {
                 // A connection that broke mid-blob: the partial ingest file is gone; fetch the blob again.
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
