@@ -51,6 +51,13 @@ public static class CliApp
             if (parse.GetValue(context.DebugOption)) await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
             return e is UsageException ? Usage : Failure;
         }
+        catch (Exception e)
+        {
+            // A bug, not an input problem: still one line and exit 1, never a stack trace or an abort.
+            await error.WriteLineAsync($"Error: unexpected {e.GetType().Name}: {OneLine(e.Message)}; run with --debug for details, and please report it").ConfigureAwait(false);
+            if (parse.GetValue(context.DebugOption)) await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            return Failure;
+        }
     }
 
     private static IEnumerable<Command> Verbs(CliContext context) =>

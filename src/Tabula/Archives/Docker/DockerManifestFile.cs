@@ -51,6 +51,8 @@ internal static class DockerManifestFile
             var items = new List<DockerManifestItem>();
             foreach (var element in document.RootElement.EnumerateArray())
             {
+                if (element.ValueKind != JsonValueKind.Object)
+                    throw new ArchiveFormatException($"{archive}: an entry of manifest.json is {element.ValueKind.ToString().ToLowerInvariant()}, not an image");
                 var config = GoFields.Get(element, "Config") is { ValueKind: JsonValueKind.String } c ? c.GetString()! : throw new ArchiveFormatException($"{archive}: an entry of manifest.json has no Config");
                 items.Add(new DockerManifestItem(config, Strings(GoFields.Get(element, "RepoTags")), Strings(GoFields.Get(element, "Layers")) ?? []));
             }
