@@ -34,7 +34,12 @@ internal static class LayerIngest
         var archived = layer as ArchiveLayer;
         await using var blob = archived is not null ? archived.OpenUnverified() : await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
         await using var writer = store.BeginWrite();
-        var stats = await CountWhileCopyingAsync(new TeeReadStream(blob, writer.Stream), cancellationToken).ConfigureAwait(false);
+        var (stats, notTar) = await CountWhileCopyingAsync(new TeeReadStream(blob, writer.Stream), cancellationToken).ConfigureAwait(false);
+        if (notTar is not null)
+        {
+            await writer.VerifyAsync(layer.DiffId, layer.Size, archived?.What ?? what, cancellationToken).ConfigureAwait(false);
+            throw NotALayer(what, notTar);
+        }
         // A mismatch names the archive's entry, as reading it verified would have.
         await writer.CommitAsync(layer.DiffId, layer.Size, archived?.What ?? what, cancellationToken).ConfigureAwait(false);
         return new IngestedLayer(new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size }, stats);
@@ -50,11 +55,12 @@ internal static class LayerIngest
         await using var writer = store.BeginWrite();
         var tee = new TeeReadStream(blob, writer.Stream);
         LayerStats? stats;
+        Exception? notTar;
         await using (var tar = new HashingStream(LayerDecompression.Open(new NonClosingStream(tee), MediaTypes.LayerCompressionOf(layer.MediaType))))
         {
             try
             {
-                stats = await CountWhileCopyingAsync(tar, cancellationToken).ConfigureAwait(false);
+                (stats, notTar) = await CountWhileCopyingAsync(tar, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (CorruptData.IsDecompressionFailure(e))
             {
@@ -62,6 +68,7 @@ internal static class LayerIngest
             }
             if (tar.Digest != layer.DiffId) throw new DigestMismatchException($"{what} (uncompressed)", layer.DiffId, tar.Digest.ToString());
         }
+        if (notTar is not null) throw NotALayer(what, notTar);
         // Whatever the decompressor did not need (padding, trailing members) still belongs to the blob.
         await tee.CopyToAsync(Stream.Null, 1 << 16, cancellationToken).ConfigureAwait(false);
         await writer.CommitAsync(layer.Digest, layer.Size, what, cancellationToken).ConfigureAwait(false);
@@ -77,12 +84,14 @@ internal static class LayerIngest
         await using var tar = await layer.OpenUncompressedAsync(cancellationToken).ConfigureAwait(false);
         await using var writer = store.BeginWrite();
         LayerStats? stats;
+        Exception? notTar;
         await using (var hashing = new HashingStream(tar, leaveOpen: true))
         {
             await using (var gzip = ArchiveStreams.OpenCompressing(writer.Stream, LayerCompressionSettings.Gzip(), leaveOpen: true))
-                stats = await CountWhileCopyingAsync(new TeeReadStream(hashing, gzip), cancellationToken).ConfigureAwait(false);
+                (stats, notTar) = await CountWhileCopyingAsync(new TeeReadStream(hashing, gzip), cancellationToken).ConfigureAwait(false);
             if (hashing.Digest != layer.DiffId) throw new DigestMismatchException($"{what} (uncompressed)", layer.DiffId, hashing.Digest.ToString());
         }
+        if (notTar is not null) throw NotALayer(what, notTar);
         var (digest, size) = await writer.CommitAsync(what: what, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new IngestedLayer(new Descriptor { MediaType = mediaType, Digest = digest, Size = size }, stats);
     }
@@ -111,23 +120,27 @@ internal static class LayerIngest
 
     /// <summary>
     /// Reads <paramref name="tar"/> to its end in large chunks, counting its stats. A tar that cannot be parsed is still
-    /// read to its end (its digest decides whether it is the right layer) and gives no stats; a failure of the stream
-    /// itself (a decompressor's, say) is the caller's.
+    /// read to its end (its digest is checked first: a wrong layer is the more basic fault) and comes back as the
+    /// reason it is no layer; a failure of the stream itself (a decompressor's, say) is the caller's.
     /// </summary>
-    private static async Task<LayerStats?> CountWhileCopyingAsync(Stream tar, CancellationToken cancellationToken)
+    private static async Task<(LayerStats? Stats, Exception? NotTar)> CountWhileCopyingAsync(Stream tar, CancellationToken cancellationToken)
     {
         var watched = new FailureWatchingStream(tar);
         var buffered = new BufferedStream(watched, ChunkSize);
         try
         {
-            return await LayerStatsCounter.CountAsync(buffered, cancellationToken).ConfigureAwait(false);
+            return (await LayerStatsCounter.CountAsync(buffered, cancellationToken).ConfigureAwait(false), null);
         }
-        catch (Exception e) when (watched.Failure is null && e is InvalidDataException or FormatException or ArgumentException or EndOfStreamException)
+        catch (Exception e) when (watched.Failure is null && e is InvalidDataException or FormatException or ArgumentException or EndOfStreamException or OverflowException)
         {
             await buffered.CopyToAsync(Stream.Null, ChunkSize, cancellationToken).ConfigureAwait(false);
-            return null;
+            return (null, e);
         }
     }
+
+    /// <summary>A layer whose bytes are what was promised but not a tar: refused, as docker refuses it, before it is stored.</summary>
+    private static LayerFormatException NotALayer(string what, Exception reason) =>
+        new($"{what} is not a valid layer tar: {reason.Message}; nothing was stored", reason);
 
     /// <summary>Remembers whether its source failed, to tell a broken stream from a tar the parser did not like.</summary>
     private sealed class FailureWatchingStream(Stream source) : ForwardReadStream
