@@ -52,27 +52,45 @@ internal static class LayerIngest
     public static async Task<IngestedLayer> CopyCompressedAsync(ContentStore store, ILayer layer, string what, CancellationToken cancellationToken)
     {
         await using var blob = await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
+        return await CopyCompressedAsync(store, blob, new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size }, layer.DiffId, what, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The same from an open stream of the blob (a registry's, held to its size; the store checks its digest on commit),
+    /// so that a pull checks each layer's diff ID and tar in the one pass that stores it.
+    /// </summary>
+    public static async Task<IngestedLayer> CopyCompressedAsync(ContentStore store, Stream blob, Descriptor descriptor, Digest diffId, string what, CancellationToken cancellationToken)
+    {
         await using var writer = store.BeginWrite();
         var tee = new TeeReadStream(blob, writer.Stream);
-        LayerStats? stats;
-        Exception? notTar;
-        await using (var tar = new HashingStream(LayerDecompression.Open(new NonClosingStream(tee), MediaTypes.LayerCompressionOf(layer.MediaType))))
+        LayerStats? stats = null;
+        Exception? fault = null;
+        bool notCompressedData = false;
+        await using (var tar = new HashingStream(LayerDecompression.Open(new NonClosingStream(tee), MediaTypes.LayerCompressionOf(descriptor.MediaType))))
         {
             try
             {
+                Exception? notTar;
                 (stats, notTar) = await CountWhileCopyingAsync(tar, cancellationToken).ConfigureAwait(false);
+                fault = tar.Digest != diffId ? new DigestMismatchException($"{what} (uncompressed)", diffId, tar.Digest.ToString())
+                    : notTar is not null ? NotALayer(what, notTar) : null;
             }
             catch (Exception e) when (CorruptData.IsDecompressionFailure(e))
             {
-                throw await CorruptData.ExplainAsync(blob, what, e, cancellationToken).ConfigureAwait(false);
+                fault = e;
+                notCompressedData = true;
             }
-            if (tar.Digest != layer.DiffId) throw new DigestMismatchException($"{what} (uncompressed)", layer.DiffId, tar.Digest.ToString());
         }
-        if (notTar is not null) throw NotALayer(what, notTar);
         // Whatever the decompressor did not need (padding, trailing members) still belongs to the blob.
         await tee.CopyToAsync(Stream.Null, 1 << 16, cancellationToken).ConfigureAwait(false);
-        await writer.CommitAsync(layer.Digest, layer.Size, what, cancellationToken).ConfigureAwait(false);
-        return new IngestedLayer(new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size }, stats);
+        if (fault is not null)
+        {
+            // Bytes that are not the blob asked for are the more basic fault (a corrupt transfer): said first.
+            await writer.VerifyAsync(descriptor.Digest, descriptor.Size, what, cancellationToken).ConfigureAwait(false);
+            throw notCompressedData ? await CorruptData.ExplainAsync(blob, what, fault, cancellationToken).ConfigureAwait(false) : fault;
+        }
+        await writer.CommitAsync(descriptor.Digest, descriptor.Size, what, cancellationToken).ConfigureAwait(false);
+        return new IngestedLayer(descriptor, stats);
     }
 
     /// <summary>
