@@ -62,6 +62,11 @@ internal static class DockerManifestFile
         {
             throw new ArchiveFormatException($"{archive}: manifest.json is not valid JSON: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // JsonElement reports a string that is not valid UTF-8 only when it is read.
+            throw new ArchiveFormatException($"{archive}: manifest.json is not valid JSON: {e.Message}", e);
+        }
     }
 
     private static IReadOnlyList<string>? Strings(JsonElement? element)
