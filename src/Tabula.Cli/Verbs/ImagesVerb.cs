@@ -25,6 +25,8 @@ internal static class ImagesVerb
             foreach (var stored in await store.Resolver.ListAsync(ct))
             {
                 var summary = await ImageSummary.LoadAsync(store, stored, ct);
+                if (summary.Problem is { } problem)
+                    await context.Error.WriteLineAsync($"warning: image {(stored.Names.Count > 0 ? string.Join(", ", stored.Names.Select(n => n.ToFamiliarString())) : stored.Id.Short)} cannot be read ({problem.ReplaceLineEndings(" ")}); remove it with 'tabula rmi' and pull or load it again");
                 if (stored.Names.Count == 0) rows.Add((summary, "<none>", "<none>"));
                 foreach (var name in stored.Names) rows.Add((summary, name.FamiliarName, name.Tag ?? "<none>"));
             }
@@ -61,7 +63,7 @@ internal static class ImagesVerb
             {
                 var cells = new List<string> { repo, tag };
                 if (withDigests) cells.Add(summary.Stored.Manifest.Digest.ToString());
-                cells.AddRange([Id(summary.Stored.Id), HumanUnits.Ago(summary.Created, now), HumanUnits.Size(summary.FilesSize)]);
+                cells.AddRange([Id(summary.Stored.Id), HumanUnits.Ago(summary.Created, now), summary.Problem is null ? HumanUnits.Size(summary.FilesSize) : "unreadable"]);
                 table.Add([.. cells]);
             }
             table.WriteTo(context.Out);
