@@ -21,6 +21,7 @@ public static class CliApp
         var root = new RootCommand("Tabula: build, store, inspect and move container images, with no daemon.");
         root.Options.Add(context.RootOption);
         root.Options.Add(context.DebugOption);
+        root.Options.Add(context.TimeoutOption);
         foreach (var verb in Verbs(context)) root.Subcommands.Add(verb);
 
         args = RunArguments.SeparateCommand(args);
@@ -34,6 +35,7 @@ public static class CliApp
         }
         try
         {
+            _ = context.NetworkTimeout(parse); // a bad --timeout is a usage error whichever verb it came with
             return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException)
@@ -49,8 +51,8 @@ public static class CliApp
         }
         catch (Exception e)
         {
-            // Not a failure the user can act on: a bug in tabula. Say so rather than dress it up as their mistake.
-            await error.WriteLineAsync($"tabula: internal error (a bug in tabula; please report it): {e.GetType().Name}: {OneLine(e.Message)}").ConfigureAwait(false);
+            // Not a failure the user can act on but a bug in tabula: still one line and exit 1, never a stack trace or an abort.
+            await error.WriteLineAsync($"Error: unexpected {e.GetType().Name}: {OneLine(e.Message)}; run with --debug for details, and please report it (a bug in tabula)").ConfigureAwait(false);
             if (parse.GetValue(context.DebugOption)) await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
             return Failure;
         }

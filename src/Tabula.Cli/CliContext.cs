@@ -28,6 +28,19 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
         Recursive = true,
     };
 
+    public Option<string?> TimeoutOption { get; } = new("--timeout")
+    {
+        Description = "Network timeout per registry request: to connect, to the first answer, and per stall in a transfer (e.g. 20s, 2m, 0 for none; default $TABULA_TIMEOUT, else 20s)",
+        Recursive = true,
+    };
+
+    /// <summary>The <c>--timeout</c> flag, else <c>TABULA_TIMEOUT</c>, else null (the library's default).</summary>
+    public TimeSpan? NetworkTimeout(ParseResult parse)
+    {
+        if (parse.GetValue(TimeoutOption) is { Length: > 0 } flag) return DurationText.Parse(flag, "--timeout");
+        return Environment("TABULA_TIMEOUT") is { Length: > 0 } variable ? DurationText.Parse(variable, "TABULA_TIMEOUT") : null;
+    }
+
     public ImageStore OpenStore(ParseResult parse)
         => ImageStore.Open(parse.GetValue(RootOption) is { Length: > 0 } root ? root : ImageStore.DefaultRoot(Environment));
 }

@@ -22,5 +22,8 @@ internal sealed class RegistryFlags
 
     /// <summary>Options for one registry: these flags over what <see cref="RegistryEnvironment"/> reads.</summary>
     public RegistryOptions Options(ParseResult parse, CliContext context, string registry, ICredentialSource? credentials = null)
-        => RegistryEnvironment.Options(context.Environment, parse.GetValue(TlsVerify) ? null : registry, parse.GetValue(CertDir), credentials);
+        => RegistryEnvironment.Options(context.Environment, parse.GetValue(TlsVerify) ? null : registry, parse.GetValue(CertDir), credentials) with
+        {
+            Timeout = context.NetworkTimeout(parse) ?? RegistryOptions.DefaultTimeout,
+        };
 }

@@ -48,7 +48,10 @@ internal static class BuildVerb
                 Target = parse.GetValue(target),
                 NoCache = parse.GetValue(noCache),
                 Pull = parse.GetValue(pull),
-                Registry = RegistryEnvironment.Options(context.Environment),
+                Registry = RegistryEnvironment.Options(context.Environment) with
+                {
+                    Timeout = context.NetworkTimeout(parse) ?? Tabula.Registry.RegistryOptions.DefaultTimeout,
+                },
                 OciMediaTypes = parse.GetValue(ociMediaTypes),
                 Compression = LayerCompressionNames.TryParse(parse.GetValue(compression), out var layerCompression)
                     ? layerCompression

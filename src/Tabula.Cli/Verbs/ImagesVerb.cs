@@ -22,6 +22,9 @@ internal static class ImagesVerb
             var store = context.OpenStore(parse);
             var rows = await ImageListing.ListAsync(store, parse.GetValue(repository), ct);
             var now = DateTimeOffset.UtcNow;
+            foreach (var row in rows)
+                if (row.Summary.Problem is { } problem)
+                    await context.Error.WriteLineAsync($"warning: image {(row.Repository == ImageListing.None ? row.Summary.Stored.Id.Short : row.Repository + ":" + row.Tag)} cannot be read ({problem.ReplaceLineEndings(" ")}); remove it with 'tabula rmi' and pull or load it again");
 
             bool full = parse.GetValue(noTrunc);
             string Id(Digest id) => full ? id.ToString() : id.Short;
@@ -53,7 +56,7 @@ internal static class ImagesVerb
             {
                 var cells = new List<string> { repo, tag };
                 if (withDigests) cells.Add(summary.Stored.Manifest.Digest.ToString());
-                cells.AddRange([Id(summary.Stored.Id), HumanUnits.Ago(summary.Created, now), HumanUnits.Size(summary.Size.Files)]);
+                cells.AddRange([Id(summary.Stored.Id), HumanUnits.Ago(summary.Created, now), summary.Problem is null ? HumanUnits.Size(summary.Size.Files) : "unreadable"]);
                 table.Add([.. cells]);
             }
             table.WriteTo(context.Out);

@@ -49,6 +49,8 @@ public static class ArchiveLoader
     /// <summary>Stores the images of an open archive; the caller holds the store's write lease.</summary>
     public static async Task<IReadOnlyList<LoadedImage>> LoadAsync(ArchiveReader reader, ContentStore store, ReferenceStore references, ArchiveLoadOptions options, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
     {
+        if (reader.Images.Count == 0)
+            throw new ArchiveFormatException($"{reader.DisplayName}: the archive holds no images (its manifest.json or index.json lists none); nothing was loaded");
         var layout = new OciLayout(store);
         var loaded = new List<LoadedImage>();
         foreach (var archived in reader.Images)
@@ -57,12 +59,11 @@ public static class ArchiveLoader
             var manifest = await layout.WriteImageAsync(image, progress, cancellationToken).ConfigureAwait(false);
             loaded.Add(new LoadedImage(manifest, image.ConfigDigest, archived.Names));
         }
-        // Only now, with every blob in, do names change.
-        foreach (var image in loaded)
-        {
-            if (image.Names.Count == 0) await references.AddUnnamedAsync(image.Manifest, cancellationToken).ConfigureAwait(false);
-            foreach (var name in image.Names) await references.TagAsync(name, image.Manifest, cancellationToken).ConfigureAwait(false);
-        }
+        // Only now, with every blob in, do names change: all of them in one replacement of index.json.
+        await references.TagAllAsync(
+            [.. loaded.SelectMany(image => image.Names.Select(name => (name, image.Manifest)))],
+            [.. loaded.Where(image => image.Names.Count == 0).Select(image => image.Manifest)],
+            cancellationToken).ConfigureAwait(false);
         return loaded;
     }
 

@@ -31,6 +31,9 @@ public sealed class ArchiveReader : IDisposable
 
     public IReadOnlyList<ArchiveImage> Images { get; }
 
+    /// <summary>The archive as messages name it (its path, or "stdin").</summary>
+    public string DisplayName => _archive.DisplayName;
+
     public static async Task<ArchiveReader> OpenAsync(string path, ArchiveReadOptions? options, CancellationToken cancellationToken)
     {
         options ??= new ArchiveReadOptions();

@@ -18,7 +18,8 @@ public static class ArchiveSaver
         var target = Path.GetFullPath(outputPath);
         var directory = Path.GetDirectoryName(target)!;
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"cannot write '{outputPath}': folder '{directory}' does not exist");
-        var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        RemoveStaleTemps(directory, Path.GetFileName(target));
+        var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
         try
         {
             await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
@@ -33,6 +34,23 @@ public static class ArchiveSaver
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// Partial archives of earlier saves to the same name whose process is gone (killed mid-save): the next save
+    /// removes them, so they do not pile up. A file of a live process, or not named as ours, is left alone.
+    /// </summary>
+    private static void RemoveStaleTemps(string directory, string name)
+    {
+        var prefix = $".{name}.";
+        foreach (var file in Directory.EnumerateFiles(directory, $"{prefix}*.tmp"))
+        {
+            var owner = Path.GetFileName(file)[prefix.Length..^".tmp".Length];
+            int dash = owner.IndexOf('-');
+            if (dash <= 0 || !int.TryParse(owner.AsSpan(0, dash), out int pid) || pid == Environment.ProcessId || Directory.Exists($"/proc/{pid}")) continue;
+            try { File.Delete(file); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
 

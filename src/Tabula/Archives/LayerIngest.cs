@@ -34,7 +34,12 @@ internal static class LayerIngest
         var archived = layer as ArchiveLayer;
         await using var blob = archived is not null ? archived.OpenUnverified() : await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
         await using var writer = store.BeginWrite();
-        var stats = await CountWhileCopyingAsync(new TeeReadStream(blob, writer.Stream), cancellationToken).ConfigureAwait(false);
+        var (stats, notTar) = await CountWhileCopyingAsync(new TeeReadStream(blob, writer.Stream), cancellationToken).ConfigureAwait(false);
+        if (notTar is not null)
+        {
+            await writer.VerifyAsync(layer.DiffId, layer.Size, archived?.What ?? what, cancellationToken).ConfigureAwait(false);
+            throw NotALayer(what, notTar);
+        }
         // A mismatch names the archive's entry, as reading it verified would have.
         await writer.CommitAsync(layer.DiffId, layer.Size, archived?.What ?? what, cancellationToken).ConfigureAwait(false);
         return new IngestedLayer(new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size }, stats);
@@ -47,25 +52,45 @@ internal static class LayerIngest
     public static async Task<IngestedLayer> CopyCompressedAsync(ContentStore store, ILayer layer, string what, CancellationToken cancellationToken)
     {
         await using var blob = await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
+        return await CopyCompressedAsync(store, blob, new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size }, layer.DiffId, what, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The same from an open stream of the blob (a registry's, held to its size; the store checks its digest on commit),
+    /// so that a pull checks each layer's diff ID and tar in the one pass that stores it.
+    /// </summary>
+    public static async Task<IngestedLayer> CopyCompressedAsync(ContentStore store, Stream blob, Descriptor descriptor, Digest diffId, string what, CancellationToken cancellationToken)
+    {
         await using var writer = store.BeginWrite();
         var tee = new TeeReadStream(blob, writer.Stream);
-        LayerStats? stats;
-        await using (var tar = new HashingStream(LayerDecompression.Open(new NonClosingStream(tee), MediaTypes.LayerCompressionOf(layer.MediaType))))
+        LayerStats? stats = null;
+        Exception? fault = null;
+        bool notCompressedData = false;
+        await using (var tar = new HashingStream(LayerDecompression.Open(new NonClosingStream(tee), MediaTypes.LayerCompressionOf(descriptor.MediaType))))
         {
             try
             {
-                stats = await CountWhileCopyingAsync(tar, cancellationToken).ConfigureAwait(false);
+                Exception? notTar;
+                (stats, notTar) = await CountWhileCopyingAsync(tar, cancellationToken).ConfigureAwait(false);
+                fault = tar.Digest != diffId ? new DigestMismatchException($"{what} (uncompressed)", diffId, tar.Digest.ToString())
+                    : notTar is not null ? NotALayer(what, notTar) : null;
             }
             catch (Exception e) when (CorruptData.IsDecompressionFailure(e))
             {
-                throw await CorruptData.ExplainAsync(blob, what, e, cancellationToken).ConfigureAwait(false);
+                fault = e;
+                notCompressedData = true;
             }
-            if (tar.Digest != layer.DiffId) throw new DigestMismatchException($"{what} (uncompressed)", layer.DiffId, tar.Digest.ToString());
         }
         // Whatever the decompressor did not need (padding, trailing members) still belongs to the blob.
         await tee.CopyToAsync(Stream.Null, 1 << 16, cancellationToken).ConfigureAwait(false);
-        await writer.CommitAsync(layer.Digest, layer.Size, what, cancellationToken).ConfigureAwait(false);
-        return new IngestedLayer(new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size }, stats);
+        if (fault is not null)
+        {
+            // Bytes that are not the blob asked for are the more basic fault (a corrupt transfer): said first.
+            await writer.VerifyAsync(descriptor.Digest, descriptor.Size, what, cancellationToken).ConfigureAwait(false);
+            throw notCompressedData ? await CorruptData.ExplainAsync(blob, what, fault, cancellationToken).ConfigureAwait(false) : fault;
+        }
+        await writer.CommitAsync(descriptor.Digest, descriptor.Size, what, cancellationToken).ConfigureAwait(false);
+        return new IngestedLayer(descriptor, stats);
     }
 
     /// <summary>
@@ -77,12 +102,14 @@ internal static class LayerIngest
         await using var tar = await layer.OpenUncompressedAsync(cancellationToken).ConfigureAwait(false);
         await using var writer = store.BeginWrite();
         LayerStats? stats;
+        Exception? notTar;
         await using (var hashing = new HashingStream(tar, leaveOpen: true))
         {
             await using (var gzip = ArchiveStreams.OpenCompressing(writer.Stream, LayerCompressionSettings.Gzip(), leaveOpen: true))
-                stats = await CountWhileCopyingAsync(new TeeReadStream(hashing, gzip), cancellationToken).ConfigureAwait(false);
+                (stats, notTar) = await CountWhileCopyingAsync(new TeeReadStream(hashing, gzip), cancellationToken).ConfigureAwait(false);
             if (hashing.Digest != layer.DiffId) throw new DigestMismatchException($"{what} (uncompressed)", layer.DiffId, hashing.Digest.ToString());
         }
+        if (notTar is not null) throw NotALayer(what, notTar);
         var (digest, size) = await writer.CommitAsync(what: what, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new IngestedLayer(new Descriptor { MediaType = mediaType, Digest = digest, Size = size }, stats);
     }
@@ -111,23 +138,27 @@ internal static class LayerIngest
 
     /// <summary>
     /// Reads <paramref name="tar"/> to its end in large chunks, counting its stats. A tar that cannot be parsed is still
-    /// read to its end (its digest decides whether it is the right layer) and gives no stats; a failure of the stream
-    /// itself (a decompressor's, say) is the caller's.
+    /// read to its end (its digest is checked first: a wrong layer is the more basic fault) and comes back as the
+    /// reason it is no layer; a failure of the stream itself (a decompressor's, say) is the caller's.
     /// </summary>
-    private static async Task<LayerStats?> CountWhileCopyingAsync(Stream tar, CancellationToken cancellationToken)
+    private static async Task<(LayerStats? Stats, Exception? NotTar)> CountWhileCopyingAsync(Stream tar, CancellationToken cancellationToken)
     {
         var watched = new FailureWatchingStream(tar);
         var buffered = new BufferedStream(watched, ChunkSize);
         try
         {
-            return await LayerStatsCounter.CountAsync(buffered, cancellationToken).ConfigureAwait(false);
+            return (await LayerStatsCounter.CountAsync(buffered, cancellationToken).ConfigureAwait(false), null);
         }
-        catch (Exception e) when (watched.Failure is null && e is InvalidDataException or FormatException or ArgumentException or EndOfStreamException)
+        catch (Exception e) when (watched.Failure is null && e is InvalidDataException or FormatException or ArgumentException or EndOfStreamException or OverflowException)
         {
             await buffered.CopyToAsync(Stream.Null, ChunkSize, cancellationToken).ConfigureAwait(false);
-            return null;
+            return (null, e);
         }
     }
+
+    /// <summary>A layer whose bytes are what was promised but not a tar: refused, as docker refuses it, before it is stored.</summary>
+    private static LayerFormatException NotALayer(string what, Exception reason) =>
+        new($"{what} is not a valid layer tar: {reason.Message}; nothing was stored", reason);
 
     /// <summary>Remembers whether its source failed, to tell a broken stream from a tar the parser did not like.</summary>
     private sealed class FailureWatchingStream(Stream source) : ForwardReadStream

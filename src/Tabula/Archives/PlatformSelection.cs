@@ -15,6 +15,16 @@ public static class PlatformSelection
 }
 
 public sealed class PlatformNotFoundException(Digest index, Platform wanted, ImageIndex available)
-    : Exception($"image index {index.Short} has no manifest for {wanted}; it has: {string.Join(", ", available.Manifests.Select(m => m.Platform?.ToString() ?? "unknown"))}; choose one with --platform")
+    : Exception(Describe(index, wanted, available))
 {
+    /// <summary>
+    /// An entry for the platform that is no image manifest (a nested index, an artifact) is named as such: "no manifest
+    /// for linux/amd64; it has: linux/amd64" told the user nothing.
+    /// </summary>
+    private static string Describe(Digest index, Platform wanted, ImageIndex available)
+    {
+        if (available.Manifests.FirstOrDefault(m => wanted.Matches(m.Platform)) is { } entry)
+            return $"image index {index.Short} lists {wanted} as {entry.Digest.Short} of type '{entry.MediaType}', which is not an image manifest; the index is not a usable image for this platform";
+        return $"image index {index.Short} has no manifest for {wanted}; it has: {string.Join(", ", available.Manifests.Select(m => m.Platform?.ToString() ?? "unknown"))}; choose one with --platform";
+    }
 }

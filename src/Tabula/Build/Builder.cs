@@ -84,6 +84,9 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
 
     private static Stage ChooseTarget(DockerfileDocument document, string? target)
     {
+        // A file of only ARGs (or comments) parses: it just has nothing to build, which docker also refuses.
+        if (document.Stages.Count == 0)
+            throw new DockerfileException(new SourceLocation(document.FileName, 1, 1), "the Dockerfile has no FROM instruction, so no stage to build");
         if (target is null) return document.Stages[^1];
         return document.FindStage(target)
             ?? throw new DockerfileException(new SourceLocation(document.FileName, 1, 1), $"target stage \"{target}\" could not be found");

@@ -7,7 +7,19 @@ internal static class AtomicFile
     /// Also survive a crash (fsync the file and its folder). Caches pass false: losing an entry costs a recomputation,
     /// and the rename alone already keeps a reader from a torn one.
     /// </param>
-    public static void Write(string path, ReadOnlySpan<byte> content, bool durable = true)
+    public static void Write(string path, ReadOnlySpan<byte> content, bool durable = true) => Put(path, content, durable, replace: true);
+
+    /// <summary>
+    /// Writes the file only when there is none, durably: a file another process put there first (with content of its
+    /// own, say an index that already names images) is left as it is. Returns whether this call created it.
+    /// </summary>
+    public static bool CreateIfAbsent(string path, ReadOnlySpan<byte> content)
+    {
+        if (File.Exists(path)) return false;
+        return Put(path, content, durable: true, replace: false);
+    }
+
+    private static bool Put(string path, ReadOnlySpan<byte> content, bool durable, bool replace)
     {
         var temp = $"{path}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp";
         try
@@ -17,8 +29,17 @@ internal static class AtomicFile
                 file.Write(content);
                 file.Flush(flushToDisk: durable);
             }
-            File.Move(temp, path, overwrite: true);
+            try
+            {
+                // Without replacing, the move is link-then-unlink on Unix: it fails, never clobbers, when the file exists.
+                File.Move(temp, path, overwrite: replace);
+            }
+            catch (IOException) when (!replace && File.Exists(path))
+            {
+                return false;
+            }
             if (durable) FileSync.Directory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            return true;
         }
         finally
         {

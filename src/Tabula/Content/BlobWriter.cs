@@ -38,6 +38,20 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     /// <summary>Verifies (when expectations are given), makes the blob durable and visible, and returns its descriptor data.</summary>
     public async Task<(Digest Digest, long Size)> CommitAsync(Digest? expected = null, long? expectedSize = null, string what = "blob", CancellationToken cancellationToken = default)
     {
+        var (digest, size) = await VerifyAsync(expected, expectedSize, what, cancellationToken).ConfigureAwait(false);
+        _file.Flush(flushToDisk: true);
+        await _hashing.DisposeAsync().ConfigureAwait(false);
+        _done = true;
+        _store.Publish(TempPath, digest);
+        return (digest, size);
+    }
+
+    /// <summary>
+    /// Checks what was written against the expectations without making it visible: a caller that found the content
+    /// bad for another reason reports a wrong digest first, as the more basic fault, and then aborts.
+    /// </summary>
+    public async Task<(Digest Digest, long Size)> VerifyAsync(Digest? expected, long? expectedSize, string what, CancellationToken cancellationToken)
+    {
         if (_done) throw new InvalidOperationException("blob already committed or aborted");
         await _hashing.FlushAsync(cancellationToken).ConfigureAwait(false);
         var digest = _hashing.Digest;
@@ -46,10 +60,6 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
             throw new DigestMismatchException(what, expected ?? digest, $"{size} bytes instead of {s}");
         if (expected is { } e && e != digest)
             throw new DigestMismatchException(what, e, digest.ToString());
-        _file.Flush(flushToDisk: true);
-        await _hashing.DisposeAsync().ConfigureAwait(false);
-        _done = true;
-        _store.Publish(TempPath, digest);
         return (digest, size);
     }
 

@@ -26,6 +26,9 @@ public sealed class ContentStore
         root = Path.GetFullPath(root);
         Directory.CreateDirectory(root);
         var store = new ContentStore(root);
+        // index.json comes first: a store killed at any later instant is a complete OCI layout (umoci and skopeo
+        // refuse one without it), and one already there is never replaced here.
+        AtomicFile.CreateIfAbsent(Path.Combine(root, "index.json"), OciJson.Serialize(new ImageIndex { MediaType = MediaTypes.OciIndex }));
         Directory.CreateDirectory(Path.Combine(root, "blobs", Digest.Sha256));
         Directory.CreateDirectory(store.IngestPath);
         var marker = Path.Combine(root, "oci-layout");

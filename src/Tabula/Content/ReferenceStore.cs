@@ -34,8 +34,22 @@ public sealed class ReferenceStore(ContentStore content)
 
     /// <summary>Points <paramref name="name"/> at <paramref name="manifest"/>, keeping any image it pointed at before as dangling.</summary>
     public Task TagAsync(ImageReference name, Descriptor manifest, CancellationToken cancellationToken)
+        => UpdateAsync(entries => Tag(entries, name, manifest), cancellationToken);
+
+    /// <summary>
+    /// Names several images in one replacement of index.json (a load's): as fast for two thousand names as for one, and
+    /// all of them appear at once. <paramref name="unnamed"/> are recorded as dangling unless they already have an entry.
+    /// </summary>
+    public Task TagAllAsync(IReadOnlyList<(ImageReference Name, Descriptor Manifest)> names, IReadOnlyList<Descriptor> unnamed, CancellationToken cancellationToken)
         => UpdateAsync(entries =>
         {
+            foreach (var manifest in unnamed)
+                if (!entries.Any(e => e.Digest == manifest.Digest)) entries.Add(Unnamed(manifest));
+            foreach (var (name, manifest) in names) Tag(entries, name, manifest);
+        }, cancellationToken);
+
+    private static void Tag(List<Descriptor> entries, ImageReference name, Descriptor manifest)
+    {
             var full = name.ToString();
             var previous = entries.FindIndex(e => e.Annotation(AnnotationKeys.ContainerdImageName) == full);
             if (previous >= 0)
@@ -46,7 +60,7 @@ public sealed class ReferenceStore(ContentStore content)
             }
             entries.RemoveAll(e => e.Digest == manifest.Digest && NameOf(e) is null);
             entries.Add(Named(manifest, name));
-        }, cancellationToken);
+    }
 
     /// <summary>Records an image that has no name (a build without <c>-t</c>), so it is listed and kept.</summary>
     public Task AddUnnamedAsync(Descriptor manifest, CancellationToken cancellationToken)

@@ -19,9 +19,9 @@ public static class OciJson
     public static byte[] Serialize(ImageConfig config) => JsonSerializer.SerializeToUtf8Bytes(config, Context.ImageConfig);
     public static byte[] Serialize(OciLayoutFile layout) => JsonSerializer.SerializeToUtf8Bytes(layout, Context.OciLayoutFile);
 
-    public static ImageManifest DeserializeManifest(ReadOnlySpan<byte> json) => Deserialize(json, Context.ImageManifest, "image manifest");
-    public static ImageIndex DeserializeIndex(ReadOnlySpan<byte> json) => Deserialize(json, Context.ImageIndex, "image index");
-    public static ImageConfig DeserializeConfig(ReadOnlySpan<byte> json) => Deserialize(json, Context.ImageConfig, "image config");
+    public static ImageManifest DeserializeManifest(ReadOnlySpan<byte> json) => SpecChecks.Check(Deserialize(json, Context.ImageManifest, "image manifest"), "image manifest");
+    public static ImageIndex DeserializeIndex(ReadOnlySpan<byte> json) => SpecChecks.Check(Deserialize(json, Context.ImageIndex, "image index"), "image index");
+    public static ImageConfig DeserializeConfig(ReadOnlySpan<byte> json) => SpecChecks.Check(Deserialize(json, Context.ImageConfig, "image config"), "image config");
     public static OciLayoutFile DeserializeLayoutFile(ReadOnlySpan<byte> json) => Deserialize(json, Context.OciLayoutFile, "oci-layout file");
 
     /// <summary>Tells a manifest from an index when the media type is missing or untrusted (as in some layouts).</summary>

@@ -49,7 +49,7 @@ public sealed class RegistryClient : IDisposable
         {
             AllowAutoRedirect = true,
             AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = _options.ConnectTimeout,
+            ConnectTimeout = Min(_options.ConnectTimeout, _options.Timeout),
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             MaxConnectionsPerServer = 16,
         };
@@ -57,6 +57,8 @@ public sealed class RegistryClient : IDisposable
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd(_options.UserAgent);
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => b == Timeout.InfiniteTimeSpan || a <= b && a != Timeout.InfiniteTimeSpan ? a : b;
 
     /// <summary>The registry as references name it (e.g. <c>docker.io</c>, <c>127.0.0.1:5000</c>).</summary>
     public string Registry { get; }
@@ -97,7 +99,9 @@ public sealed class RegistryClient : IDisposable
                     else if (!response.IsSuccessStatusCode)
                     {
                         // An HTTPS server whose certificate failed answers plain HTTP with 400: the TLS failure is the news.
-                        if (last is HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException }) throw Unreachable(last);
+                        // Any other status is the server's own answer (a registry failing with 500 is not a TLS problem).
+                        if (response.StatusCode == HttpStatusCode.BadRequest && last is HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException })
+                            throw Unreachable(last);
                         throw await ErrorAsync(response, $"{Registry} does not answer as a registry (GET /v2/)", cancellationToken).ConfigureAwait(false);
                     }
                     _base = candidate;
@@ -277,7 +281,7 @@ public sealed class RegistryClient : IDisposable
             if (size is { } s && response.Content.Headers.ContentLength is { } length && length != s)
                 throw new RegistryContentException($"{what}: the registry announces {length} bytes instead of {s}; nothing was stored");
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new BlobReadStream(response, body, digest, size, what, hashDigest);
+            return new BlobReadStream(response, body, digest, size, what, hashDigest, new ReadStallGuard(_options.Timeout));
         }
         catch
         {
@@ -314,6 +318,7 @@ public sealed class RegistryClient : IDisposable
                 return UploadResult.Uploaded;
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RegistryException { IsTransient: true } or HttpRequestException
+                                      && (e is not RegistryTimeoutException || attempt < RetryPolicy.TimeoutAttempts)
                                       && _options.Retry.AfterException(attempt, e is RegistryException r ? r.InnerException ?? new HttpRequestException(r.Message) : e, false) is { } wait)
             {
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
@@ -527,7 +532,7 @@ public sealed class RegistryClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                response = await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && _options.Retry.AfterException(attempt, e, false) is { } wait)
             {
@@ -571,7 +576,7 @@ public sealed class RegistryClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                response = await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && _options.Retry.AfterException(attempt, e, false) is { } wait)
             {
@@ -587,6 +592,31 @@ public sealed class RegistryClient : IDisposable
             return response;
         }
     }
+
+    /// <summary>
+    /// One request under a <see cref="StallWatchdog"/>: a registry that takes the connection and then sends nothing, or
+    /// stops reading an upload, fails with a <see cref="RegistryTimeoutException"/> instead of hanging.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var watchdog = new StallWatchdog(_options.Timeout, cancellationToken);
+        if (request.Content is { } content) request.Content = new WatchedContent(content, watchdog);
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RegistryTimeoutException(Redact($"{Registry} did not answer {request.Method} {request.RequestUri?.AbsolutePath} within {Seconds(_options.Timeout)} (stalled); try again, or allow longer with --timeout or TABULA_TIMEOUT"));
+        }
+    }
+
+    private RegistryTimeoutException BodyStalled(HttpResponseMessage response, long received) =>
+        new(Redact($"{Registry} stalled sending the answer to {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath}: "
+                   + $"less than {ReadStallGuard.ProgressBytes / 1024} KiB in {Seconds(_options.Timeout)} after {received} bytes; try again, or allow longer with --timeout or TABULA_TIMEOUT"));
+
+    internal static string Seconds(TimeSpan timeout) => timeout.TotalSeconds >= 1 && timeout.TotalSeconds == Math.Floor(timeout.TotalSeconds)
+        ? $"{timeout.TotalSeconds:0}s" : $"{timeout.TotalMilliseconds:0}ms";
 
     private RegistryException Unreachable(Exception e)
     {
@@ -618,15 +648,16 @@ public sealed class RegistryClient : IDisposable
 
     private string Redact(string text) => _credential is { } c ? c.Redact(text) : text;
 
-    private static async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    private async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentLength is { } length && length > limit)
             throw new RegistryException($"response of {length} bytes is larger than the {limit} allowed", response.StatusCode);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var buffer = new MemoryStream();
         var chunk = new byte[16 << 10];
+        var guard = new ReadStallGuard(_options.Timeout);
         int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        while ((read = await guard.ReadAsync(stream, chunk, () => BodyStalled(response, buffer.Length), cancellationToken).ConfigureAwait(false)) > 0)
         {
             buffer.Write(chunk, 0, read);
             if (buffer.Length > limit) throw new RegistryException($"response is larger than the {limit} bytes allowed", response.StatusCode);

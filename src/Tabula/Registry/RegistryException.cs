@@ -62,3 +62,10 @@ public sealed class RegistryAuthenticationException(string message, HttpStatusCo
 
 /// <summary>Bytes from a registry that do not match the digest or size they were asked for by.</summary>
 public sealed class RegistryContentException(string message) : RegistryException(message);
+
+/// <summary>
+/// A registry that stopped answering: no response headers, or too little of a body, within the timeout. Worth one
+/// more try at most; the message names the registry, the request and how long it waited.
+/// </summary>
+public sealed class RegistryTimeoutException(string message)
+    : RegistryException(message, transient: true, inner: new TimeoutException(message));

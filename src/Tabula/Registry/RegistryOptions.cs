@@ -18,6 +18,16 @@ public sealed record RegistryOptions
     /// <summary>Upload blobs in PATCH chunks of this many bytes instead of one monolithic PUT (0: monolithic).</summary>
     public int ChunkSize { get; init; }
 
+    /// <summary>The default <see cref="Timeout"/>: a dead or silent registry fails within a minute, retries included.</summary>
+    public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How long a request may make no progress: to connect, from the last byte sent to the response headers, and in a
+    /// body, to receive <see cref="ReadStallGuard.ProgressBytes"/> (or the end). <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> waits forever.
+    /// </summary>
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary>The TCP (and TLS) connect timeout; the smaller of this and <see cref="Timeout"/> applies.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Whether a host may be spoken to in plain HTTP: loopback always, others only when marked insecure.</summary>

@@ -14,6 +14,13 @@ public sealed record RetryPolicy
     public TimeSpan InitialDelay { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Attempts at an operation whose request timed out: a registry that stayed silent for a whole timeout rarely
+    /// answers the next moment, so one more try at most, which keeps a dead registry's failure within a minute.
+    /// A single request is not retried on timeout at all; whole operations (a blob, an upload) are, once.
+    /// </summary>
+    public const int TimeoutAttempts = 2;
+
     public static RetryPolicy Default { get; } = new();
     public static RetryPolicy None { get; } = new() { MaxAttempts = 1 };
 
@@ -39,6 +46,7 @@ public sealed record RetryPolicy
         HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException } => false,
         HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.ConfigurationLimitExceeded } => false,
         HttpRequestException => true,
+        RegistryTimeoutException => false,
         TimeoutException or TaskCanceledException => true,
         IOException { InnerException: SocketException } => true,
         SocketException s => s.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.TimedOut or SocketError.ConnectionRefused,

@@ -4,8 +4,11 @@ using Tabula.Images;
 
 namespace Tabula.Transports;
 
-/// <summary>An image as a listing shows it: its names, its config when readable, and its sizes.</summary>
-public sealed record ImageSummary(StoredImage Stored, IImage? Image, ImageSize Size)
+/// <summary>
+/// An image as a listing shows it: its names, its config when readable, and its sizes; one the store cannot read
+/// (a damaged blob, a layer that is no tar) comes with its <see cref="Problem"/> instead of failing the listing.
+/// </summary>
+public sealed record ImageSummary(StoredImage Stored, IImage? Image, ImageSize Size, string? Problem = null)
 {
     public DateTimeOffset? Created => Image?.Config.Created;
 
@@ -25,6 +28,21 @@ public sealed record ImageSummary(StoredImage Stored, IImage? Image, ImageSize S
             // one unreadable image hiding all the others. Loading it by name still reports the error.
             return new ImageSummary(stored, null, default);
         }
-        return new ImageSummary(stored, image, await ImageSize.ComputeAsync(store, image, cancellationToken).ConfigureAwait(false));
+        catch (Exception e) when (IsDamage(e))
+        {
+            return new ImageSummary(stored, null, default, e.Message);
+        }
+        try
+        {
+            return new ImageSummary(stored, image, await ImageSize.ComputeAsync(store, image, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (IsDamage(e))
+        {
+            return new ImageSummary(stored, image, default, e.Message);
+        }
     }
+
+    /// <summary>What a damaged blob in the store throws (not a bug of tabula's, not a cancellation).</summary>
+    private static bool IsDamage(Exception e) => e is InvalidDataException or IOException or FormatException or System.Text.Json.JsonException
+        or Tabula.Layers.LayerFormatException or ArgumentException or OverflowException;
 }

@@ -67,14 +67,18 @@ public sealed class RegistryPuller(ImageStore store, RegistryClient client, int 
     /// <summary>Stores one image manifest's blobs and then the manifest; returns the image ID and whether anything was downloaded.</summary>
     private async Task<(Digest ImageId, bool Downloaded)> PullManifestAsync(string repository, RegistryManifest raw, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
-        var manifest = OciJson.DeserializeManifest(raw.Bytes);
+        var image = $"{client.Registry}/{repository}@{raw.Digest.Short}";
+        ImageManifest manifest;
+        try { manifest = OciJson.DeserializeManifest(raw.Bytes); }
+        catch (InvalidDataException e) { throw new RegistryContentException($"{image}: {e.Message}; nothing was named"); }
         int fetched = 0;
-        // The config comes first, beside the layers rather than after them: its round trip and fsync hide behind theirs.
-        var blobs = manifest.Layers.Select(layer => (Blob: layer, What: $"layer {layer.Digest.Short}", Progress: progress))
-            .Prepend((Blob: manifest.Config, What: "image config", Progress: null));
-        await Parallel.ForEachAsync(blobs, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (item, ct) =>
+        // The config comes first, alone: its diff IDs are what each layer is checked against as it streams in.
+        if (await FetchBlobAsync(repository, manifest.Config, "image config", null, null, cancellationToken).ConfigureAwait(false)) fetched++;
+        var diffIds = await DiffIdsAsync(manifest, image, cancellationToken).ConfigureAwait(false);
+        var layers = manifest.Layers.Select((layer, i) => (Blob: layer, DiffId: diffIds?[i]));
+        await Parallel.ForEachAsync(layers, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (item, ct) =>
         {
-            if (await FetchBlobAsync(repository, item.Blob, item.What, item.Progress, ct).ConfigureAwait(false)) Interlocked.Increment(ref fetched);
+            if (await FetchBlobAsync(repository, item.Blob, $"layer {item.Blob.Digest.Short} of {image}", item.DiffId, progress, ct).ConfigureAwait(false)) Interlocked.Increment(ref fetched);
         }).ConfigureAwait(false);
         if (!store.Content.Exists(raw.Digest)) fetched++;
         await store.Content.WriteBytesAsync(raw.Bytes, cancellationToken).ConfigureAwait(false);
@@ -82,7 +86,22 @@ public sealed class RegistryPuller(ImageStore store, RegistryClient client, int 
         return (manifest.Config.Digest, fetched > 0);
     }
 
-    private async Task<bool> FetchBlobAsync(string repository, Descriptor blob, string what, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The config's diff IDs, one per layer, when the config is an image config (an artifact's is not checked); a config
+    /// without them, or with another count than the manifest has layers, is refused as docker refuses it.
+    /// </summary>
+    private async Task<IReadOnlyList<Digest>?> DiffIdsAsync(ImageManifest manifest, string image, CancellationToken cancellationToken)
+    {
+        if (manifest.Config.MediaType is not (MediaTypes.OciConfig or MediaTypes.DockerConfig)) return null;
+        ImageConfig config;
+        try { config = OciJson.DeserializeConfig(await store.Content.ReadAllBytesAsync(manifest.Config.Digest, cancellationToken).ConfigureAwait(false)); }
+        catch (InvalidDataException e) { throw new RegistryContentException($"{image}: {e.Message}; nothing was named"); }
+        if (config.RootFs.DiffIds.Count != manifest.Layers.Count)
+            throw new RegistryContentException($"{image}: the manifest has {manifest.Layers.Count} layers but the config's rootfs.diff_ids lists {config.RootFs.DiffIds.Count}; nothing was named");
+        return config.RootFs.DiffIds;
+    }
+
+    private async Task<bool> FetchBlobAsync(string repository, Descriptor blob, string what, Digest? diffId, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
         if (store.Content.SizeOf(blob.Digest) is { } size && size == blob.Size)
         {
@@ -97,14 +116,27 @@ public sealed class RegistryPuller(ImageStore store, RegistryClient client, int 
                 // holds the registry to the size, so the bytes are hashed once.
                 await using var source = TransferProgressStream.Wrap(
                     await client.OpenBlobAsync(repository, blob.Digest, blob.Size, hashDigest: false, cancellationToken).ConfigureAwait(false), blob.Digest, blob.Size, progress);
-                await store.Content.IngestAsync(source, blob.Digest, blob.Size, $"{what} from {client.Registry}/{repository}", cancellationToken).ConfigureAwait(false);
+                if (diffId is { } uncompressed)
+                {
+                    // Decompressed on the way in: the tar's digest must be the config's diff ID, or the image ID would not pin the content.
+                    var ingested = await LayerIngest.CopyCompressedAsync(store.Content, source, blob, uncompressed, what, cancellationToken).ConfigureAwait(false);
+                    if (ingested.Stats is { } stats) store.LayerStats.Set(blob.Digest, stats);
+                }
+                else
+                {
+                    await store.Content.IngestAsync(source, blob.Digest, blob.Size, $"{what} from {client.Registry}/{repository}", cancellationToken).ConfigureAwait(false);
+                }
                 break;
             }
             catch (DigestMismatchException e)
             {
                 throw new RegistryContentException(e.Message);
             }
-            catch (RegistryException e) when (e.IsTransient && attempt < MaxBlobAttempts && !cancellationToken.IsCancellationRequested)
+            catch (Tabula.Layers.LayerFormatException e)
+            {
+                throw new RegistryContentException(e.Message);
+            }
+            catch (RegistryException e) when (e.IsTransient && attempt < (e is RegistryTimeoutException ? RetryPolicy.TimeoutAttempts : MaxBlobAttempts) && !cancellationToken.IsCancellationRequested)
             {
                 // A connection that broke mid-blob: the partial ingest file is gone; fetch the blob again.
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,14 @@ public class BuildErrorTests
     }
 
     [Fact]
+    public async Task A_dockerfile_of_only_args_has_nothing_to_build()
+    {
+        using var h = new BuildHarness();
+        var error = Assert.IsType<DockerfileException>(await FailsAsync(h, "ARG X=1\n"));
+        Assert.Contains("no FROM instruction", error.Message);
+    }
+
+    [Fact]
     public async Task Run_mount_is_not_supported_yet_and_says_where()
     {
         using var h = new BuildHarness();

@@ -53,12 +53,19 @@ public class RegistryPullerTests
         }
     }
 
-    private static (Dictionary<string, byte[]> Blobs, byte[] Manifest, Digest ConfigDigest) Image()
+    private static (Dictionary<string, byte[]> Blobs, byte[] Manifest, Digest ConfigDigest) Image() => Image(null);
+
+    /// <param name="layerBytes">The layer blob (default: a tar of 50 kB of random data); its diff ID is its own digest.</param>
+    /// <param name="diffIds">The config's rootfs.diff_ids as JSON (default: the layer's digest).</param>
+    private static (Dictionary<string, byte[]> Blobs, byte[] Manifest, Digest ConfigDigest) Image(byte[]? layerBytes, string? diffIds = null)
     {
-        var layer = new byte[50_000];
-        Random.Shared.NextBytes(layer);
+        var data = new byte[50_000];
+        Random.Shared.NextBytes(data);
+        // A real tar: a pull checks that each layer is one and that it hashes to its diff ID.
+        var layer = layerBytes ?? Tabula.Tests.Archives.HostileArchives.Tar([("data", data)]);
         var layerDigest = Digest.Compute(layer);
-        var config = Encoding.UTF8.GetBytes($"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[\"{layerDigest}\"]}}}}");
+        diffIds ??= $"[\"{layerDigest}\"]";
+        var config = Encoding.UTF8.GetBytes($"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":{diffIds}}}}}");
         var configDigest = Digest.Compute(config);
         var manifest = OciJson.Serialize(new ImageManifest
         {
@@ -110,6 +117,36 @@ public class RegistryPullerTests
         Assert.False(store.Content.Exists(layer.Digest));
         Assert.Empty(await store.References.ListAsync(Token));
         Assert.Empty(Directory.EnumerateFiles(store.Content.IngestPath));
+    }
+
+    public static TheoryData<string, string> Poisoned => new()
+    {
+        { "wrong diff ID", "does not match" },
+        { "no diff IDs", "rootfs.diff_ids" },
+        { "too few diff IDs", "lists 0" },
+        { "not a tar", "not a valid layer tar" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Poisoned))]
+    public async Task AnImageWhoseLayersAreNotWhatItsConfigSaysIsRefused(string poison, string expected)
+    {
+        var garbage = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("not a tar ", 200)));
+        var (blobs, manifest, _) = poison switch
+        {
+            "wrong diff ID" => Image(null, $"[\"sha256:{new string('0', 64)}\"]"),
+            "no diff IDs" => Image(null, "null"),
+            "too few diff IDs" => Image(null, "[]"),
+            _ => Image(garbage),
+        };
+        using var root = new TempDir("store");
+        var store = ImageStore.Open(root.Path);
+        using var client = new RegistryClient("registry.test", new RegistryOptions(), new Server(blobs, manifest, breakFirstLayerReads: 0));
+        var e = await Assert.ThrowsAsync<RegistryContentException>(() => new RegistryPuller(store, client).PullAsync(ImageReference.Parse("registry.test/a/b:1"), null, false, null, Token));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("registry.test/a/b", e.Message);
+        Assert.False(store.Content.Exists(OciJson.DeserializeManifest(manifest).Layers[0].Digest));
+        Assert.Empty(await store.References.ListAsync(Token));
     }
 
     /// <summary>Keeps every event, in order, on the reporting thread.</summary>

@@ -51,6 +51,8 @@ internal static class DockerManifestFile
             var items = new List<DockerManifestItem>();
             foreach (var element in document.RootElement.EnumerateArray())
             {
+                if (element.ValueKind != JsonValueKind.Object)
+                    throw new ArchiveFormatException($"{archive}: an entry of manifest.json is {element.ValueKind.ToString().ToLowerInvariant()}, not an image");
                 var config = GoFields.Get(element, "Config") is { ValueKind: JsonValueKind.String } c ? c.GetString()! : throw new ArchiveFormatException($"{archive}: an entry of manifest.json has no Config");
                 items.Add(new DockerManifestItem(config, Strings(GoFields.Get(element, "RepoTags")), Strings(GoFields.Get(element, "Layers")) ?? []));
             }
@@ -58,6 +60,11 @@ internal static class DockerManifestFile
         }
         catch (JsonException e)
         {
+            throw new ArchiveFormatException($"{archive}: manifest.json is not valid JSON: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // JsonElement reports a string that is not valid UTF-8 only when it is read.
             throw new ArchiveFormatException($"{archive}: manifest.json is not valid JSON: {e.Message}", e);
         }
     }

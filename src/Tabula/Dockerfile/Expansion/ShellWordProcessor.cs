@@ -24,11 +24,36 @@ internal sealed class ShellWordProcessor(ShellLexer lexer, string source, IVaria
         }
         catch (ShellExpansionException e)
         {
-            throw new ShellExpansionException($"failed to process \"{source}\": {e.Message}");
+            // A hostile word can be megabytes long: the message quotes its start only.
+            var quoted = source.Length <= 200 ? source : source[..200] + "…";
+            throw new ShellExpansionException($"failed to process \"{quoted}\": {e.Message}");
         }
     }
 
+    /// <summary>
+    /// How deep <c>${A:-${B:-…}}</c> may nest. Each level is a few stack frames: without a bound a hostile line of
+    /// thousands of levels overflows the stack, which no handler can catch. Real Dockerfiles nest two or three.
+    /// </summary>
+    public const int MaxNesting = 100;
+
+    private int depth;
+
     private (string Result, List<string> Words) ProcessUntil(int stopChar, bool useRawEscapes)
+    {
+        if (depth >= MaxNesting)
+            throw new ShellExpansionException($"expansions nested more than {MaxNesting} deep");
+        depth++;
+        try
+        {
+            return ProcessUntilCore(stopChar, useRawEscapes);
+        }
+        finally
+        {
+            depth--;
+        }
+    }
+
+    private (string Result, List<string> Words) ProcessUntilCore(int stopChar, bool useRawEscapes)
     {
         var result = new StringBuilder();
         sharedFieldBuffer.Clear();

@@ -1,0 +1,31 @@
+using Tabula.Cli;
+using Tabula.Oci;
+using Tabula.Tests.Archives;
+
+namespace Tabula.Tests.Cli;
+
+/// <summary>One damaged image does not hide the others: <c>images</c> lists every readable image and names the bad one.</summary>
+public class ImagesToleranceTests
+{
+    [Fact]
+    public async Task ADamagedConfigIsMarkedAndTheOthersAreListed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var fixture = new ArchiveFixture();
+        await fixture.AddSimpleImageAsync("good:1", "good");
+        var bad = await fixture.AddSimpleImageAsync("bad:1", "bad");
+        var manifest = OciJson.DeserializeManifest(await fixture.Store.ReadAllBytesAsync(bad.Digest, ct));
+        var config = fixture.Store.BlobPath(manifest.Config.Digest);
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllTextAsync(config, "{\"architecture\":\"amd64\"}", ct); // damaged on disk: no longer its digest
+
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await CliApp.RunAsync(["--root", fixture.Store.Root, "images"], output, error, _ => null, ct);
+
+        Assert.Equal(CliApp.Ok, code);
+        Assert.Contains("good", output.ToString());
+        Assert.Contains("unreadable", output.ToString());
+        Assert.Contains("image bad:1 cannot be read", error.ToString());
+    }
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Tabula.Tests.Integration.Support;
+
+namespace Tabula.Tests.Integration;
+
+/// <summary>
+/// Pull and push through <see cref="FaultProxy"/> in front of a real registry, with a 1-second timeout: a silent,
+/// dripping, stalling or resetting registry fails within bounded time with one line naming the registry and what
+/// stalled, and nothing is named in the store. The bound is generous (proving "does not hang", not speed).
+/// </summary>
+public class RegistryFaultTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+    private static readonly TimeSpan DoesNotHang = TimeSpan.FromSeconds(60);
+
+    private static bool IsBlob(string method, string path) => method == "GET" && path.Contains("/blobs/sha256:", StringComparison.Ordinal);
+
+    public static TheoryData<string> PullCases => ["silent", "drip-head", "drip-body", "stall-mid-blob", "reset-mid-blob", "500-everywhere"];
+
+    [Theory]
+    [MemberData(nameof(PullCases))]
+    public async Task PullFailsInBoundedTimeWithOneClearLine(string name)
+    {
+        await using var registry = await RegistryServer.StartAsync(Token);
+        using var temp = new TempDir();
+        using var pusher = new RegistryCliSession();
+        var image = await PushRandomImageAsync(pusher, temp, registry.Host);
+        await using var proxy = new FaultProxy(registry.Port);
+        proxy.Policy = name switch
+        {
+            "silent" => (_, _) => Fault.Silent,
+            "drip-head" => (_, path) => path.Contains("/manifests/", StringComparison.Ordinal) ? Fault.DripHead : Fault.None,
+            "drip-body" => (method, path) => IsBlob(method, path) ? Fault.DripBody : Fault.None,
+            "stall-mid-blob" => (method, path) => IsBlob(method, path) ? Fault.StallMidBody : Fault.None,
+            "reset-mid-blob" => (method, path) => IsBlob(method, path) ? Fault.ResetMidBody : Fault.None,
+            "500-everywhere" => (_, _) => Fault.Status500,
+            _ => throw new ArgumentException(name),
+        };
+        using var puller = new RegistryCliSession();
+        puller.Environment["TABULA_TIMEOUT"] = "1s";
+        var clock = Stopwatch.StartNew();
+        var (code, _, err) = await puller.RunAsync("pull", $"{proxy.Host}/{image}");
+        clock.Stop();
+        TestContext.Current.TestOutputHelper?.WriteLine($"{name}: exit {code} after {clock.Elapsed.TotalSeconds:0.0}s: {err.Trim()} [{string.Join(", ", proxy.Applied.Distinct())}]");
+
+        Assert.True(clock.Elapsed < DoesNotHang, $"{name}: pull took {clock.Elapsed}");
+        Assert.Equal(1, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains(proxy.Host, err);
+        Assert.DoesNotContain("TLS", err);
+        string expected = name switch
+        {
+            "silent" => "did not answer GET /v2/",
+            "drip-head" => "/manifests/",
+            "drip-body" or "stall-mid-blob" => "stalled after",
+            "reset-mid-blob" => "connection broke",
+            _ => "500",
+        };
+        Assert.Contains(expected, err);
+        Assert.Equal("", await puller.RunCheckedAsync("images", "-q"));
+    }
+
+    [Fact]
+    public async Task PushWhoseUploadIsNeverAnsweredFailsInBoundedTime()
+    {
+        await using var registry = await RegistryServer.StartAsync(Token);
+        using var temp = new TempDir();
+        using var cli = new RegistryCliSession();
+        await BuildRandomImageAsync(cli, temp, "local/random:1");
+        await using var proxy = new FaultProxy(registry.Port)
+        {
+            Policy = (method, path) => method is "PUT" or "PATCH" && path.Contains("/blobs/uploads/", StringComparison.Ordinal) ? Fault.NeverAnswer : Fault.None,
+        };
+        cli.Environment["TABULA_TIMEOUT"] = "1s";
+        var clock = Stopwatch.StartNew();
+        var (code, _, err) = await cli.RunAsync("push", "local/random:1", $"{proxy.Host}/fault/push:1");
+        clock.Stop();
+        TestContext.Current.TestOutputHelper?.WriteLine($"never-answered PUT: exit {code} after {clock.Elapsed.TotalSeconds:0.0}s: {err.Trim()}");
+        Assert.True(clock.Elapsed < DoesNotHang, $"push took {clock.Elapsed}");
+        Assert.Equal(1, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains($"{proxy.Host} did not answer PUT /v2/fault/push/blobs/uploads/", err);
+    }
+
+    [Fact]
+    public async Task AHealthyProxyPassesEverythingThrough()
+    {
+        await using var registry = await RegistryServer.StartAsync(Token);
+        using var temp = new TempDir();
+        using var pusher = new RegistryCliSession();
+        var image = await PushRandomImageAsync(pusher, temp, registry.Host);
+        await using var proxy = new FaultProxy(registry.Port);
+        using var puller = new RegistryCliSession();
+        puller.Environment["TABULA_TIMEOUT"] = "5s";
+        await puller.RunCheckedAsync("pull", $"{proxy.Host}/{image}");
+        Assert.NotEqual("", await puller.RunCheckedAsync("images", "-q"));
+    }
+
+    private static async Task BuildRandomImageAsync(RegistryCliSession cli, TempDir temp, string tag)
+    {
+        var context = temp.CreateDirectory("context");
+        var random = new byte[300_000];
+        new Random(10).NextBytes(random);
+        await File.WriteAllBytesAsync(Path.Combine(context, "big"), random, Token);
+        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), "FROM scratch\nCOPY big /big\n", Token);
+        await cli.RunCheckedAsync("build", "-q", "-t", tag, context);
+    }
+
+    /// <summary>Builds an image with a 300 kB incompressible layer and pushes it straight to the registry; returns its repository:tag.</summary>
+    private static async Task<string> PushRandomImageAsync(RegistryCliSession cli, TempDir temp, string registryHost)
+    {
+        await BuildRandomImageAsync(cli, temp, "local/random:1");
+        await cli.RunCheckedAsync("push", "local/random:1", $"{registryHost}/fault/random:1");
+        return "fault/random:1";
+    }
+}
