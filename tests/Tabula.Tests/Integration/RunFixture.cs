@@ -46,9 +46,15 @@ internal sealed class RunFixture : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = await CliApp.RunAsync(["--root", Store, .. args], output, error, Environment.GetEnvironmentVariable, cancellationToken);
+        int code = await CliApp.RunAsync(["--root", Store, .. args], output, error, ProgramEnvironment, cancellationToken);
         return (code, output.ToString(), error.ToString());
     }
+
+    /// <summary>
+    /// What the CLI sees of the environment: PATH only (to find runc), so that a SOURCE_DATE_EPOCH, TABULA_SNAPSHOTTER
+    /// or registry setting of the machine running the tests cannot change what they build.
+    /// </summary>
+    private static string? ProgramEnvironment(string name) => name == "PATH" ? Environment.GetEnvironmentVariable("PATH") : null;
 
     /// <summary>A file of an image, as <c>tabula run --rm IMAGE cat PATH</c> prints it.</summary>
     public async Task<string> CatAsync(string image, string path, CancellationToken cancellationToken)

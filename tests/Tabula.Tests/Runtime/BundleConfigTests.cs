@@ -31,7 +31,13 @@ public class BundleConfigTests
         Assert.Equal([10, 20], process.GetProperty("user").GetProperty("additionalGids").EnumerateArray().Select(e => e.GetInt32()));
         Assert.False(process.GetProperty("terminal").GetBoolean());
         Assert.False(process.GetProperty("noNewPrivileges").GetBoolean());
-        Assert.Equal(BundleConfig.DefaultCapabilities, Strings(process.GetProperty("capabilities").GetProperty("bounding")));
+        // docker's default set (moby's oci/caps/defaults.go), written out rather than read from the code under test.
+        string[] docker =
+        [
+            "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID",
+            "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+        ];
+        Assert.Equal(docker.Order(StringComparer.Ordinal), Strings(process.GetProperty("capabilities").GetProperty("bounding")).Order(StringComparer.Ordinal));
         Assert.Contains("CAP_CHOWN", Strings(process.GetProperty("capabilities").GetProperty("effective")));
         Assert.Equal("rootfs", json.GetProperty("root").GetProperty("path").GetString());
     }

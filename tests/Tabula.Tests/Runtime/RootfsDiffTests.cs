@@ -112,6 +112,7 @@ public class RootfsDiffTests
     [Fact]
     public async Task Rootless_keeps_recorded_owners_makes_new_paths_root_and_skips_missing_devices()
     {
+        Requirements.Root(); // the test plays a rootless disk by chowning to another user, which only root may do
         // The disk cannot show these owners rootless (every path is the caller's); the diff must not see a change.
         var (tree, root, temp) = await UnpackAsync(TarTestData.Dir("etc") with { Uid = 100, Gid = 101 },
             TarTestData.File("etc/keep", 3) with { Uid = 100, Gid = 101 }, TarTestData.File("etc/change", 3) with { Uid = 100, Gid = 101 },
