@@ -79,6 +79,7 @@ public static class CliApp
         UnpackVerb.Create(context),
         ExportVerb.Create(context),
         DfVerb.Create(context),
+        VerifyVerb.Create(context),
     ];
 
     /// <summary>

@@ -19,7 +19,6 @@ public sealed class SnapshotView
     /// <summary>What is at a path of the image: the host path of the visible entry and its status, or null.</summary>
     internal (string HostPath, FileStatus Status)? Find(string path, bool followFinalSymlink = true)
     {
-        var names = new List<string>();
         var dirs = new List<List<string>> { _topFirst.ToList() }; // for each depth, the host directories merged there
         var pending = new Stack<string>();
         Push(pending, path);
@@ -29,9 +28,8 @@ public sealed class SnapshotView
         {
             if (name == "..")
             {
-                if (names.Count > 0)
+                if (found.Count > 0)
                 {
-                    names.RemoveAt(names.Count - 1);
                     dirs.RemoveAt(dirs.Count - 1);
                     found.RemoveAt(found.Count - 1);
                 }
@@ -46,7 +44,6 @@ public sealed class SnapshotView
                 string target = new FileInfo(visible.HostPath).LinkTarget ?? "";
                 if (target.StartsWith('/'))
                 {
-                    names.Clear();
                     dirs.RemoveRange(1, dirs.Count - 1);
                     found.Clear();
                 }
@@ -54,7 +51,6 @@ public sealed class SnapshotView
                 continue;
             }
             if (!last && !visible.Status.IsDirectory) return null;
-            names.Add(name);
             dirs.Add(merged);
             found.Add(visible);
         }
