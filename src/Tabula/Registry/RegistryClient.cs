@@ -699,8 +699,13 @@ public sealed class RegistryClient : IDisposable
         foreach (var folder in folders.Where(Directory.Exists))
             foreach (var file in Directory.EnumerateFiles(folder, "*.crt"))
             {
+                // A CA the user put there and that cannot be read would only show later as a baffling TLS failure: say so now.
+                int before = roots.Count;
+                string? problem = null;
                 try { roots.ImportFromPemFile(file); }
-                catch (System.Security.Cryptography.CryptographicException) { }
+                catch (System.Security.Cryptography.CryptographicException e) { problem = e.Message; }
+                if (problem is not null || roots.Count == before)
+                    throw new RegistryException($"{file} (a CA certificate for {Registry}) is not a readable PEM certificate{(problem is null ? "" : ": " + problem)}; fix or remove it");
             }
         return roots;
     }

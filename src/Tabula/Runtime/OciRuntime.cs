@@ -61,6 +61,7 @@ public sealed class OciRuntime(string path, string? stateRoot = null)
         catch (OperationCanceledException)
         {
             await ForceDeleteAsync(id).ConfigureAwait(false);
+            // The runtime may have exited between the delete and this kill: then there is nothing left to kill.
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             throw;
