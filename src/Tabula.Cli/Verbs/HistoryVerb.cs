@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tabula.Cli.Formatting;
+using Tabula.Content;
 
 namespace Tabula.Cli.Verbs;
 
@@ -16,27 +17,36 @@ internal static class HistoryVerb
         command.SetAction(async (parse, ct) =>
         {
             var store = context.OpenStore(parse);
-            var stored = await store.Resolver.ResolveAsync(parse.GetValue(imageArg)!, ct);
-            var image = await store.LoadAsync(stored, null, ct);
-            var history = image.Config.History ?? [];
+            var name = parse.GetValue(imageArg)!;
+            var stored = await store.Resolver.ResolveAsync(name, ct);
             bool full = parse.GetValue(noTrunc);
             bool readable = parse.GetValue(human);
             var now = DateTimeOffset.UtcNow;
 
-            // Pair each non-empty history entry with its layer, oldest first.
+            // Pair each non-empty history entry with its layer, oldest first. A damaged config or layer is one line
+            // naming the image (as images and inspect say it), never a stack trace.
             var rows = new List<(string Created, string CreatedBy, string Size, string Comment)>();
-            int layer = 0;
-            foreach (var entry in history)
+            try
             {
-                long size = 0;
-                if (entry.EmptyLayer != true && layer < image.Layers.Count)
-                    size = (await store.GetLayerStatsAsync(image.Layers[layer++], ct)).FilesSize;
-                var createdBy = (entry.CreatedBy ?? "").Replace('\t', ' ');
-                rows.Add((
-                    readable ? HumanUnits.Ago(entry.Created, now) : entry.Created?.ToString("yyyy-MM-ddTHH:mm:sszzz") ?? "",
-                    full ? createdBy : HumanUnits.Ellipsis(createdBy.ReplaceLineEndings(" "), 45),
-                    readable ? HumanUnits.Size(size) : size.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    entry.Comment ?? ""));
+                var image = await store.LoadAsync(stored, null, ct);
+                int layer = 0;
+                foreach (var entry in image.Config.History ?? [])
+                {
+                    long size = 0;
+                    if (entry.EmptyLayer != true && layer < image.Layers.Count)
+                        size = (await store.GetLayerStatsAsync(image.Layers[layer++], ct)).FilesSize;
+                    var createdBy = (entry.CreatedBy ?? "").Replace('\t', ' ');
+                    rows.Add((
+                        readable ? HumanUnits.Ago(entry.Created, now) : entry.Created?.ToString("yyyy-MM-ddTHH:mm:sszzz") ?? "",
+                        full ? createdBy : HumanUnits.Ellipsis(createdBy.ReplaceLineEndings(" "), 45),
+                        readable ? HumanUnits.Size(size) : size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        entry.Comment ?? ""));
+                }
+            }
+            catch (Exception e) when (StoreDamage.IsDamage(e))
+            {
+                await context.Error.WriteLineAsync($"Error: image {name} cannot be read ({e.Message.ReplaceLineEndings(" ")}); remove it with 'tabula rmi' and pull or load it again");
+                return CliApp.Failure;
             }
             rows.Reverse();
             var id = full ? stored.Id.ToString() : stored.Id.Short;

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using Tabula.Archives;
+using Tabula.Content;
+using Tabula.Images;
 using Tabula.Oci;
 using Tabula.Transports;
 
@@ -18,11 +21,32 @@ internal static class InspectVerb
             var store = context.OpenStore(parse);
             var wanted = parse.GetValue(platform) is { } p ? Platform.Parse(p) : null;
             var result = new List<ImageInspectJson>();
+            int failed = 0;
             foreach (var name in parse.GetValue(images)!)
             {
-                var stored = await store.Resolver.ResolveAsync(name, ct);
-                var image = await store.LoadAsync(stored, wanted, ct);
-                long size = (await ImageSize.ComputeAsync(store, image, ct)).Files;
+                // As docker's inspect: an image that is missing or cannot be read is one line on stderr naming it; the
+                // others are still printed, and the exit code is 1.
+                StoredImage stored;
+                IImage image;
+                long size;
+                try
+                {
+                    stored = await store.Resolver.ResolveAsync(name, ct);
+                    image = await store.LoadAsync(stored, wanted, ct);
+                    size = (await ImageSize.ComputeAsync(store, image, ct)).Files;
+                }
+                catch (Exception e) when (e is ImageNotFoundException or AmbiguousImageException or PlatformNotFoundException)
+                {
+                    await context.Error.WriteLineAsync($"Error: {e.Message.ReplaceLineEndings(" ")}");
+                    failed++;
+                    continue;
+                }
+                catch (Exception e) when (StoreDamage.IsDamage(e))
+                {
+                    await context.Error.WriteLineAsync($"Error: image {name} cannot be read ({e.Message.ReplaceLineEndings(" ")}); remove it with 'tabula rmi' and pull or load it again");
+                    failed++;
+                    continue;
+                }
                 var config = image.Config;
                 result.Add(new ImageInspectJson
                 {
@@ -42,7 +66,7 @@ internal static class InspectVerb
                 });
             }
             context.Out.WriteLine(JsonSerializer.Serialize(result, CliJsonContext.Readable.ListImageInspectJson));
-            return CliApp.Ok;
+            return failed == 0 ? CliApp.Ok : CliApp.Failure;
         });
         return command;
     }

@@ -85,7 +85,8 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             catch (FormatException e) { throw new DockerfileException(location, $"WORKDIR {path}: {e.Message}", e); }
         }
         var upper = FileTree.Over(lower);
-        upper.EnsureDirectory(path, DirectoryDefaults.Create(DefaultTime, owner));
+        try { upper.EnsureDirectory(path, DirectoryDefaults.Create(DefaultTime, owner)); }
+        catch (LayerFormatException e) { throw new DockerfileException(location, $"WORKDIR {path}: {e.Message}", e); }
         state.Tree = upper;
         return await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
     }

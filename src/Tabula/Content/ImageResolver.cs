@@ -7,7 +7,8 @@ public sealed record StoredImage(Descriptor Manifest, Digest Id, IReadOnlyList<I
 
 /// <summary>
 /// Finds images in the store the way docker does: by name (normalised, default tag <c>latest</c>), by name@digest,
-/// by full or abbreviated image ID, or by manifest digest.
+/// by full or abbreviated image ID, or by manifest digest. An ID matched by several manifests that share that config
+/// resolves to one of them (a named one first, then the first in the index).
 /// </summary>
 public sealed class ImageResolver(ContentStore store, ReferenceStore references)
 {
@@ -45,7 +46,13 @@ public sealed class ImageResolver(ContentStore store, ReferenceStore references)
         if (hex.Length == 0 || !hex.All(char.IsAsciiHexDigitLower)) return null;
         var matches = images.Where(i => i.Id.Encoded.StartsWith(hex, StringComparison.Ordinal) || i.Manifest.Digest.Encoded.StartsWith(hex, StringComparison.Ordinal)).ToList();
         if (matches.Select(m => m.Manifest.Digest).Distinct().Count() > 1)
-            throw new AmbiguousImageException(text, matches.Count);
+        {
+            // An ID names a config: several manifests with the same config (the same image stored twice, e.g. reloaded
+            // from a save under another manifest) are one image for lookup. Take a named one first, then index order.
+            if (matches.Select(m => m.Id).Distinct().Count() > 1)
+                throw new AmbiguousImageException(text, matches.Count);
+            return matches.FirstOrDefault(m => m.Names.Count > 0) ?? matches[0];
+        }
         return matches.FirstOrDefault();
     }
 

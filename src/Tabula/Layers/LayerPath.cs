@@ -10,6 +10,19 @@ public static class LayerPath
     public const string WhiteoutMetaPrefix = ".wh..wh.";
     public const string OpaqueMarker = ".wh..wh..opq";
 
+    /// <summary>The longest name (path component) filesystems hold, in bytes of UTF-8: NAME_MAX of Linux.</summary>
+    public const int MaxNameBytes = 255;
+
+    /// <summary>The first component of a path longer than <see cref="MaxNameBytes"/>, or null when there is none.</summary>
+    public static string? TooLongName(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Length <= MaxNameBytes / 3) return null; // no component of this path can reach 256 bytes
+        foreach (var component in path.Split('/'))
+            if (System.Text.Encoding.UTF8.GetByteCount(component) > MaxNameBytes) return component;
+        return null;
+    }
+
     /// <summary>
     /// Cleans a path the way a chroot sees it: a leading '/' or './' means the root, '.' and empty components vanish,
     /// '..' removes the previous component and at the root stays at the root.

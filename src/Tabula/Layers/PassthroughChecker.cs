@@ -91,6 +91,7 @@ public sealed class PassthroughChecker(EntryRewrites rewrites)
         if (path.Length == 0 || path == ".") return $"'{name}' names the root itself";
         if (!LayerPath.IsClean(path)) return $"'{name}' has '..', '.' or empty components";
         if (LayerPath.ContainsWhiteout(path)) return $"'{name}' is a whiteout name";
+        if (LayerPath.TooLongName(path) is not null) return $"'{name}' has a name over {LayerPath.MaxNameBytes} bytes"; // the normal path refuses it
         return null;
     }
 }

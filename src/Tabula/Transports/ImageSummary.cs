@@ -28,7 +28,7 @@ public sealed record ImageSummary(StoredImage Stored, IImage? Image, ImageSize S
             // one unreadable image hiding all the others. Loading it by name still reports the error.
             return new ImageSummary(stored, null, default);
         }
-        catch (Exception e) when (IsDamage(e))
+        catch (Exception e) when (StoreDamage.IsDamage(e))
         {
             return new ImageSummary(stored, null, default, e.Message);
         }
@@ -36,13 +36,9 @@ public sealed record ImageSummary(StoredImage Stored, IImage? Image, ImageSize S
         {
             return new ImageSummary(stored, image, await ImageSize.ComputeAsync(store, image, cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception e) when (IsDamage(e))
+        catch (Exception e) when (StoreDamage.IsDamage(e))
         {
             return new ImageSummary(stored, image, default, e.Message);
         }
     }
-
-    /// <summary>What a damaged blob in the store throws (not a bug of tabula's, not a cancellation).</summary>
-    private static bool IsDamage(Exception e) => e is InvalidDataException or IOException or FormatException or System.Text.Json.JsonException
-        or Tabula.Layers.LayerFormatException or ArgumentException or OverflowException;
 }

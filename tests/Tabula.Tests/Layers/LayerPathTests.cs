@@ -71,4 +71,14 @@ public class LayerPathTests
         Assert.Equal(a, b);
         Assert.NotEqual(a, b with { Xattrs = LayerXattrs.From([new("user.a", [1, 3])]) });
     }
+
+    [Fact]
+    public void TooLongName_counts_utf8_bytes_per_component()
+    {
+        Assert.Null(LayerPath.TooLongName("a/" + new string('n', 255) + "/b"));
+        Assert.Null(LayerPath.TooLongName(new string('\u00e9', 127) + "/" + new string('n', 200))); // 254 bytes, 200 bytes
+        Assert.Equal(new string('n', 256), LayerPath.TooLongName("a/" + new string('n', 256) + "/b"));
+        Assert.Equal(new string('\u00e9', 128), LayerPath.TooLongName("x/" + new string('\u00e9', 128))); // 128 chars, 256 bytes
+        Assert.Null(LayerPath.TooLongName(string.Join('/', Enumerable.Repeat(new string('n', 200), 50)))); // a long path of short names
+    }
 }
