@@ -34,6 +34,15 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
         Recursive = true,
     };
 
+    /// <summary>An error a verb reports and goes on from (one of several images): its line, and with <c>--debug</c> the details.</summary>
+    public async Task ReportAsync(ParseResult parse, string line, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(exception);
+        await Error.WriteLineAsync(line).ConfigureAwait(false);
+        if (parse.GetValue(DebugOption)) await Error.WriteLineAsync(exception.ToString()).ConfigureAwait(false);
+    }
+
     /// <summary>The <c>--timeout</c> flag, else <c>TABULA_TIMEOUT</c>, else null (the library's default).</summary>
     public TimeSpan? NetworkTimeout(ParseResult parse)
     {

@@ -45,7 +45,7 @@ internal static class HistoryVerb
             }
             catch (Exception e) when (StoreDamage.IsDamage(e))
             {
-                await context.Error.WriteLineAsync($"Error: image {name} cannot be read ({e.Message.ReplaceLineEndings(" ")}); remove it with 'tabula rmi' and pull or load it again");
+                await context.ReportAsync(parse, $"Error: image {name} cannot be read ({e.Message.ReplaceLineEndings(" ")}); remove it with 'tabula rmi' and pull or load it again", e);
                 return CliApp.Failure;
             }
             rows.Reverse();

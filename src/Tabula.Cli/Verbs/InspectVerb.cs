@@ -37,13 +37,13 @@ internal static class InspectVerb
                 }
                 catch (Exception e) when (e is ImageNotFoundException or AmbiguousImageException or PlatformNotFoundException)
                 {
-                    await context.Error.WriteLineAsync($"Error: {e.Message.ReplaceLineEndings(" ")}");
+                    await context.ReportAsync(parse, $"Error: {e.Message.ReplaceLineEndings(" ")}", e);
                     failed++;
                     continue;
                 }
                 catch (Exception e) when (StoreDamage.IsDamage(e))
                 {
-                    await context.Error.WriteLineAsync($"Error: image {name} cannot be read ({e.Message.ReplaceLineEndings(" ")}); remove it with 'tabula rmi' and pull or load it again");
+                    await context.ReportAsync(parse, $"Error: image {name} cannot be read ({e.Message.ReplaceLineEndings(" ")}); remove it with 'tabula rmi' and pull or load it again", e);
                     failed++;
                     continue;
                 }
