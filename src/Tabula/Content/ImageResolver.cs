@@ -60,12 +60,23 @@ public sealed class ImageResolver(ContentStore store, ReferenceStore references)
         => await TryResolveAsync(text, cancellationToken).ConfigureAwait(false)
            ?? throw new ImageNotFoundException(text, "; list images with 'tabula images', or build, load or pull it first");
 
-    /// <summary>The config digest for a manifest; for an index, the digest of the index itself (as docker's containerd store shows).</summary>
+    /// <summary>
+    /// The config digest for a manifest; for an index, the digest of the index itself (as docker's containerd store
+    /// shows). A manifest that cannot be read also gets its own digest: one damaged image must not make every name
+    /// lookup fail; reading that image still reports the damage, naming it.
+    /// </summary>
     private async Task<Digest> ImageIdAsync(Descriptor entry, CancellationToken cancellationToken)
     {
         if (MediaTypes.IsIndex(entry.MediaType) || !store.Exists(entry.Digest)) return entry.Digest;
-        var raw = await store.ReadAllBytesAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
-        return MediaTypes.IsIndex(OciJson.DetectManifestMediaType(raw)) ? entry.Digest : OciJson.DeserializeManifest(raw).Config.Digest;
+        try
+        {
+            var raw = await store.ReadAllBytesAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
+            return MediaTypes.IsIndex(OciJson.DetectManifestMediaType(raw)) ? entry.Digest : OciJson.DeserializeManifest(raw).Config.Digest;
+        }
+        catch (Exception e) when (StoreDamage.IsDamage(e))
+        {
+            return entry.Digest;
+        }
     }
 }
 

@@ -28,4 +28,32 @@ public class ImagesToleranceTests
         Assert.Contains("unreadable", output.ToString());
         Assert.Contains("image bad:1 cannot be read", error.ToString());
     }
+
+    [Fact]
+    public async Task ADamagedManifestIsMarkedAndEveryOtherImageIsStillFoundByName()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var fixture = new ArchiveFixture();
+        await fixture.AddSimpleImageAsync("good:1", "good");
+        var bad = await fixture.AddSimpleImageAsync("bad:1", "bad");
+        var manifest = fixture.Store.BlobPath(bad.Digest);
+        File.SetUnixFileMode(manifest, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllTextAsync(manifest, "{\"schemaVersion\":", ct); // truncated on disk
+
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(CliApp.Ok, await CliApp.RunAsync(["--root", fixture.Store.Root, "images"], output, error, _ => null, ct));
+        Assert.Contains("good", output.ToString());
+        Assert.Contains("image bad:1 cannot be read", error.ToString());
+
+        output = new StringWriter();
+        error = new StringWriter();
+        Assert.Equal(CliApp.Ok, await CliApp.RunAsync(["--root", fixture.Store.Root, "inspect", "good:1"], output, error, _ => null, ct));
+        Assert.Contains("\"good:1\"", output.ToString().Replace("docker.io/library/", "", StringComparison.Ordinal));
+
+        error = new StringWriter();
+        Assert.NotEqual(CliApp.Ok, await CliApp.RunAsync(["--root", fixture.Store.Root, "inspect", "bad:1"], new StringWriter(), error, _ => null, ct));
+        Assert.Contains(bad.Digest.Short, error.ToString());
+        Assert.DoesNotContain("   at ", error.ToString());
+    }
 }
