@@ -114,10 +114,15 @@ public sealed class ContentStore
 
     /// <summary>
     /// Holds off garbage collection while new content is written and not yet referenced by index.json.
-    /// Many writers may hold it at once; GC takes it exclusively.
+    /// Many writers may hold it at once; GC takes it exclusively. Taking it also removes the temp files of commands
+    /// that were killed, so they do not wait for a prune.
     /// </summary>
-    public Task<StoreLock> AcquireWriteLeaseAsync(CancellationToken cancellationToken)
-        => StoreLock.AcquireAsync(Path.Combine(Root, LeaseLockFile), exclusive: false, cancellationToken);
+    public async Task<StoreLock> AcquireWriteLeaseAsync(CancellationToken cancellationToken)
+    {
+        var lease = await StoreLock.AcquireAsync(Path.Combine(Root, LeaseLockFile), exclusive: false, cancellationToken).ConfigureAwait(false);
+        StaleTempFiles.Sweep(this);
+        return lease;
+    }
 
     internal Task<StoreLock> AcquireCollectorLockAsync(CancellationToken cancellationToken)
         => StoreLock.AcquireAsync(Path.Combine(Root, LeaseLockFile), exclusive: true, cancellationToken);

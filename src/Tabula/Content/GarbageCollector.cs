@@ -33,14 +33,7 @@ public sealed class GarbageCollector(ContentStore store, ReferenceStore referenc
             File.Delete(file);
             removed++;
         }
-        foreach (var file in Directory.EnumerateFiles(store.IngestPath))
-        {
-            if (IsOwnedByLiveProcess(Path.GetFileName(file))) continue;
-            freed += new FileInfo(file).Length;
-            File.Delete(file);
-        }
-        foreach (var temp in Directory.EnumerateFiles(store.Root, "*.tmp"))
-            if (!IsOwnedByLiveProcess(Path.GetFileName(temp).Split('.').Reverse().Skip(1).FirstOrDefault() ?? "")) File.Delete(temp);
+        freed += StaleTempFiles.Sweep(store);
         if (sweepChains is not null) freed += sweepChains(await ChainsAsync(configs, cancellationToken).ConfigureAwait(false));
         return new CollectionResult(removed, freed);
     }
@@ -74,15 +67,6 @@ public sealed class GarbageCollector(ContentStore store, ReferenceStore referenc
         configs.Add(manifest.Config.Digest);
         foreach (var layer in manifest.Layers) reachable.Add(layer.Digest);
         if (manifest.Subject is { } subject) reachable.Add(subject.Digest);
-    }
-
-    /// <summary>Ingest names start with the writer's process id; a file of a live process may still be in use.</summary>
-    private static bool IsOwnedByLiveProcess(string fileName)
-    {
-        var dash = fileName.IndexOf('-');
-        if (dash <= 0 || !int.TryParse(fileName.AsSpan(0, dash), out var pid)) return false;
-        if (pid == Environment.ProcessId) return true;
-        return Directory.Exists($"/proc/{pid}");
     }
 }
 

@@ -23,6 +23,26 @@ public class ContentStoreTests
     }
 
     [Fact]
+    public async Task TheNextWriteRemovesTempFilesOfKilledCommandsAndKeepsThoseOfLiveOnes()
+    {
+        using var dir = new TempDir();
+        var store = ContentStore.Open(dir.Path);
+        const int deadPid = 999_999_999; // above any pid_max, so never a live process
+        var deadIngest = Path.Combine(store.IngestPath, $"{deadPid}-0a1b");
+        var deadTemp = dir.Combine($"index.json.{deadPid}-0a1b.tmp");
+        var liveIngest = Path.Combine(store.IngestPath, $"{Environment.ProcessId}-0a1b");
+        var liveTemp = dir.Combine($"index.json.{Environment.ProcessId}-0a1b.tmp");
+        foreach (var path in new[] { deadIngest, deadTemp, liveIngest, liveTemp }) await File.WriteAllTextAsync(path, "partial", Ct);
+
+        using (await store.AcquireWriteLeaseAsync(Ct)) { }
+
+        Assert.False(File.Exists(deadIngest));
+        Assert.False(File.Exists(deadTemp));
+        Assert.True(File.Exists(liveIngest));
+        Assert.True(File.Exists(liveTemp));
+    }
+
+    [Fact]
     public async Task MismatchedIngestStoresNothing()
     {
         using var dir = new TempDir();
