@@ -45,7 +45,7 @@ public static class CliApp
         }
         catch (Exception e) when (IsUserFacing(e))
         {
-            await error.WriteLineAsync($"Error: {OneLine(e.Message)}").ConfigureAwait(false);
+            await error.WriteLineAsync($"Error: {OneLine(UserMessage(e))}").ConfigureAwait(false);
             if (parse.GetValue(context.DebugOption)) await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
             return e is UsageException ? Usage : Failure;
         }
@@ -111,6 +111,21 @@ public static class CliApp
     private static bool IsUserFacing(Exception e) => e is IOException or InvalidDataException or FormatException or JsonException
         or UnauthorizedAccessException
         || e.GetType().Namespace?.StartsWith("Tabula", StringComparison.Ordinal) == true;
+
+    /// <summary>The .NET wording of a too-long path repeats the whole path and says neither limit: say them.</summary>
+    private static string UserMessage(Exception e) => e switch
+    {
+        PathTooLongException => $"a path is too long (Linux allows 255 bytes per name and 4,096 in all): {Abbreviated(QuotedPath(e.Message) ?? e.Message)}",
+        _ => e.Message,
+    };
+
+    private static string? QuotedPath(string message)
+    {
+        int first = message.IndexOf('\'', StringComparison.Ordinal), last = message.LastIndexOf('\'');
+        return first >= 0 && last > first ? message[(first + 1)..last] : null;
+    }
+
+    private static string Abbreviated(string path) => path.Length <= 120 ? path : $"{path[..60]}...{path[^57..]} ({path.Length} characters)";
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

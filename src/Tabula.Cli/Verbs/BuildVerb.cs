@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Tabula.Build;
 using Tabula.Cli.Formatting;
+using Tabula.Layers;
 using Tabula.Oci;
 using Tabula.Registry;
 
@@ -149,8 +150,8 @@ internal static class BuildVerb
     private static DateTimeOffset? ParseTimestamp(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        if (!long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) || seconds < 0)
-            throw new UsageException($"invalid timestamp '{text}': give whole seconds since the Unix epoch (as SOURCE_DATE_EPOCH)");
+        if (!long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) || seconds < 0 || !LayerTimes.InRange(seconds))
+            throw new UsageException($"invalid timestamp '{text}': give whole seconds since the Unix epoch (as SOURCE_DATE_EPOCH), at most {LayerTimes.MaxUnixSeconds} (the end of year 9999)");
         return DateTimeOffset.FromUnixTimeSeconds(seconds);
     }
 

@@ -121,7 +121,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             Mode = type == LayerEntryType.Symlink ? 0b111_111_111 : placement.Rewrites.ApplyMode(type, (int)info.UnixFileMode & LayerModes.AllPermissionBits),
             Uid = owner.Uid,
             Gid = owner.Gid,
-            ModTime = placement.Rewrites.ApplyTime(info.LastWriteTimeUtc),
+            ModTime = placement.Rewrites.ApplyTime(LayerTimes.ModTimeOf(info)),
         };
     }
 

@@ -121,6 +121,7 @@ internal static partial class Posix
         var span = buffer;
         long seconds = BinaryPrimitives.ReadInt64LittleEndian(span[112..]);
         uint nanoseconds = BinaryPrimitives.ReadUInt32LittleEndian(span[120..]);
+        if (!LayerTimes.InRange(seconds)) throw new FileTimeOutOfRangeException(path, seconds);
         return new FileStatus(
             Mode: BinaryPrimitives.ReadUInt16LittleEndian(span[28..]),
             Uid: (int)BinaryPrimitives.ReadUInt32LittleEndian(span[20..]),

@@ -121,7 +121,7 @@ public sealed class TarArchiveReader
         long uid = ParseNumber(header.Slice(108, 8), "uid", headerOffset);
         long gid = ParseNumber(header.Slice(116, 8), "gid", headerOffset);
         long mtime = ParseNumber(header.Slice(136, 12), "mtime", headerOffset);
-        if (mtime is < MinUnixSeconds or > MaxUnixSeconds) throw new LayerFormatException($"tar mtime {mtime} at offset {headerOffset} is out of range");
+        if (!LayerTimes.InRange(mtime)) throw new LayerFormatException($"tar mtime {mtime} at offset {headerOffset} is out of range");
         var modTime = DateTimeOffset.FromUnixTimeSeconds(mtime);
         if (pax.TryGetValue("uid", out var paxUid)) uid = ParseDecimal(paxUid, "uid", headerOffset);
         if (pax.TryGetValue("gid", out var paxGid)) gid = ParseDecimal(paxGid, "gid", headerOffset);
@@ -247,14 +247,12 @@ public sealed class TarArchiveReader
         return records;
     }
 
-    private const long MinUnixSeconds = -62135596800, MaxUnixSeconds = 253402300799;
-
     private static DateTimeOffset ParsePaxTime(byte[] value, long headerOffset)
     {
         string text = Encoding.ASCII.GetString(value);
         // Beyond what a DateTimeOffset holds (years 1 to 9999) is no time a file can have, and would overflow below.
         if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
-            || seconds < MinUnixSeconds || seconds > MaxUnixSeconds)
+            || seconds < LayerTimes.MinUnixSeconds || seconds > LayerTimes.MaxUnixSeconds)
             throw new LayerFormatException($"invalid PAX mtime '{text}' at offset {headerOffset}");
         long ticks = (long)decimal.Floor(seconds * TimeSpan.TicksPerSecond);
         return DateTimeOffset.UnixEpoch.AddTicks(ticks);
