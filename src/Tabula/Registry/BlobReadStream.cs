@@ -10,7 +10,7 @@ namespace Tabula.Registry;
 /// bytes itself anyway (the store, when it commits them), so they are hashed once. A registry that stops sending
 /// (see <see cref="ReadStallGuard"/>) fails the read with a <see cref="RegistryTimeoutException"/>.
 /// </summary>
-internal sealed class BlobReadStream(HttpResponseMessage response, Stream body, Digest expected, long? expectedSize, string what, bool hashDigest, ReadStallGuard guard) : ForwardReadStream
+internal sealed class BlobReadStream(Stream body, Digest expected, long? expectedSize, string what, bool hashDigest, ReadStallGuard guard) : ForwardReadStream
 {
     private readonly CountingStream _received = hashDigest ? new Sha256Stream(body) : new CountingStream(body);
     private bool _verified;
@@ -71,8 +71,7 @@ internal sealed class BlobReadStream(HttpResponseMessage response, Stream body, 
     {
         if (disposing)
         {
-            _received.Dispose();
-            response.Dispose();
+            _received.Dispose(); // and the body, with its response
         }
         base.Dispose(disposing);
     }

@@ -27,7 +27,8 @@ public sealed partial class RegistryClient
     {
         if (!hashDigest && size is null) throw new ArgumentException("a blob read without hashing must be held to its size", nameof(size));
         if (digest.Algorithm != Digest.Sha256) throw new NotSupportedException($"blob {digest}: only sha256 digests are supported");
-        var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Url($"v2/{repository}/blobs/{digest}")), [RegistryScope.Pull(repository)], cancellationToken).ConfigureAwait(false);
+        var url = Url($"v2/{repository}/blobs/{digest}");
+        var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), [RegistryScope.Pull(repository)], cancellationToken).ConfigureAwait(false);
         try
         {
             if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, $"fetching blob {digest.Short} from {repository}", cancellationToken).ConfigureAwait(false);
@@ -35,12 +36,20 @@ public sealed partial class RegistryClient
             if (size is { } s && response.Content.Headers.ContentLength is { } length && length != s)
                 throw new RegistryContentException($"{what}: the registry announces {length} bytes instead of {s}; nothing was stored");
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new BlobReadStream(response, body, digest, size, what, hashDigest, new ReadStallGuard(_options.Timeout));
+            var resuming = new ResumingBlobBody(response, body, (offset, ct) => SendAsync(() => RangeRequest(url, offset), [RegistryScope.Pull(repository)], ct), what);
+            return new BlobReadStream(resuming, digest, size, what, hashDigest, new ReadStallGuard(_options.Timeout));
         }
         catch
         {
             response.Dispose();
             throw;
         }
+    }
+
+    private static HttpRequestMessage RangeRequest(Uri url, long offset)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(offset, null);
+        return request;
     }
 }

@@ -23,6 +23,16 @@ public enum Fault
     Status500,
     /// <summary>Read the whole request, body included, and never answer (an upload PUT nobody acknowledges).</summary>
     NeverAnswer,
+    /// <summary>Send the head and <see cref="FaultProxy.BodyBytesBeforeFault"/> body bytes, then close the connection cleanly (short body).</summary>
+    CloseMidBody,
+    /// <summary>Pass the answer through with one body byte changed (at <see cref="FaultProxy.BodyBytesBeforeFault"/>).</summary>
+    CorruptBody,
+    /// <summary>Pass the answer through with a Content-Length 100 bytes larger than the body.</summary>
+    LongerContentLength,
+    /// <summary>Answer 503 without asking the registry.</summary>
+    Status503,
+    /// <summary>Answer 429 with <c>Retry-After: 1</c> without asking the registry.</summary>
+    Status429,
 }
 
 /// <summary>
@@ -57,6 +67,9 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Every fault applied, as "METHOD PATH FAULT" (for messages when a test fails).</summary>
     public List<string> Applied { get; } = [];
 
+    /// <summary>Every request, as "METHOD PATH" followed by " Range: VALUE" when it asked for a range.</summary>
+    public List<string> Requests { get; } = [];
+
     private async Task AcceptAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -89,10 +102,18 @@ public sealed class FaultProxy : IAsyncDisposable
                 return;
             }
             var (method, path, headBytes, rest) = head.Value;
+            lock (Requests) Requests.Add($"{method} {path}{RangeOf(headBytes)}");
             if (fault != Fault.None) Record(head, fault);
-            if (fault == Fault.Status500)
+            var refusal = fault switch
             {
-                await downstream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), token);
+                Fault.Status500 => "500 Internal Server Error\r\n",
+                Fault.Status503 => "503 Service Unavailable\r\n",
+                Fault.Status429 => "429 Too Many Requests\r\nRetry-After: 1\r\n",
+                _ => null,
+            };
+            if (refusal is not null)
+            {
+                await downstream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {refusal}Content-Length: 0\r\nConnection: close\r\n\r\n"), token);
                 return;
             }
             if (fault == Fault.NeverAnswer)
@@ -143,9 +164,14 @@ public sealed class FaultProxy : IAsyncDisposable
                 if (!inBody)
                 {
                     headSoFar.Add(b);
+                    inBody = EndsWithBlankLine(headSoFar);
+                    if (fault == Fault.LongerContentLength)
+                    {
+                        if (inBody) await downstream.WriteAsync(LengthenContentLength(headSoFar.ToArray()), token);
+                        continue;
+                    }
                     if (fault == Fault.DripHead) await Task.Delay(DripInterval, token);
                     await downstream.WriteAsync(new[] { b }, token);
-                    inBody = EndsWithBlankLine(headSoFar);
                     continue;
                 }
                 switch (fault)
@@ -160,11 +186,30 @@ public sealed class FaultProxy : IAsyncDisposable
                         client.Client.LingerState = new LingerOption(true, 0);
                         client.Client.Close();
                         return;
+                    case Fault.CloseMidBody when bodySent >= BodyBytesBeforeFault:
+                        client.Client.Shutdown(SocketShutdown.Send);
+                        return;
+                    case Fault.CorruptBody when bodySent == BodyBytesBeforeFault:
+                        b ^= 0xFF;
+                        break;
                 }
                 await downstream.WriteAsync(new[] { b }, token);
                 bodySent++;
             }
         }
+    }
+
+    private static string RangeOf(byte[] head)
+    {
+        var line = Encoding.Latin1.GetString(head).Split("\r\n").FirstOrDefault(l => l.StartsWith("Range:", StringComparison.OrdinalIgnoreCase));
+        return line is null ? "" : " " + line.Trim();
+    }
+
+    private static byte[] LengthenContentLength(byte[] head)
+    {
+        var lines = Encoding.Latin1.GetString(head).Split("\r\n").Select(l =>
+            l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase) ? $"Content-Length: {long.Parse(l[15..].Trim(), System.Globalization.CultureInfo.InvariantCulture) + 100}" : l);
+        return Encoding.Latin1.GetBytes(string.Join("\r\n", lines));
     }
 
     private static bool EndsWithBlankLine(List<byte> bytes) =>
