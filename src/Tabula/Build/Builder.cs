@@ -34,7 +34,7 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var usedArgs = runs.Values.SelectMany(r => r.UsedArgs).ToHashSet(StringComparer.Ordinal);
 
         var final = built[target.Index];
-        var config = final.Config with { Created = created };
+        var config = WithLabels(final.Config, options.Labels) with { Created = created };
         var image = Image.Create(config, final.Layers, options.OciMediaTypes || options.Compression == LayerCompression.Zstd);
         var manifest = await store.Layout.WriteImageAsync(image, null, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -43,9 +43,9 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         foreach (var tag in options.Tags)
             await store.References.TagAsync(tag, manifest, cancellationToken).ConfigureAwait(false);
 
-        // The proxy variables are predefined: RUN receives them without an ARG, so they are never "unused".
+        // The proxy variables and the sandbox hostname are predefined: RUN receives them without an ARG, so they are never "unused".
         var unused = options.BuildArgs.Keys
-            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !PredefinedArgs.Proxy.Contains(k))
+            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !PredefinedArgs.Proxy.Contains(k) && k != PredefinedArgs.SandboxHostname)
             .Order(StringComparer.Ordinal)
             .ToList();
         if (unused.Count > 0) progress?.Report(new BuildWarning($"One or more build-args [{string.Join(' ', unused)}] were not consumed"));
@@ -82,14 +82,26 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         return new MetaArgs(values, consumed);
     }
 
+    /// <summary><c>--label</c>s go into the target's config only, after its own LABELs, with no history entry (as BuildKit).</summary>
+    private static ImageConfig WithLabels(ImageConfig config, IReadOnlyDictionary<string, string> labels)
+    {
+        if (labels.Count == 0) return config;
+        var merged = new SortedDictionary<string, string>(config.Config?.Labels?.ToDictionary() ?? [], StringComparer.Ordinal);
+        foreach (var (key, value) in labels) merged[key] = value;
+        return config with { Config = (config.Config ?? new ContainerConfig()) with { Labels = merged } };
+    }
+
     private static Stage ChooseTarget(DockerfileDocument document, string? target)
     {
         // A file of only ARGs (or comments) parses: it just has nothing to build, which docker also refuses.
         if (document.Stages.Count == 0)
-            throw new DockerfileException(new SourceLocation(document.FileName, 1, 1), "the Dockerfile has no FROM instruction, so no stage to build");
+            throw new DockerfileException(new SourceLocation(document.FileName, 1, 1), "dockerfile contains no stages to build: it has no FROM instruction");
         if (target is null) return document.Stages[^1];
+        // Stage names are compared in lower case, so the hint names the stage as BuildKit does (lower case).
+        var names = document.Stages.Select(s => s.Name?.ToLowerInvariant()).OfType<string>();
         return document.FindStage(target)
-            ?? throw new DockerfileException(new SourceLocation(document.FileName, 1, 1), $"target stage \"{target}\" could not be found");
+            ?? throw new DockerfileException(new SourceLocation(document.FileName, 1, 1),
+                Suggestion.WithHint($"target stage \"{target}\" could not be found", target, names, caseSensitive: true));
     }
 
     /// <summary>
