@@ -17,6 +17,7 @@ internal static class BuildVerb
         var tags = new Option<string[]>("--tag", "-t") { Description = "Name and optionally a tag (NAME[:TAG]); repeatable", AllowMultipleArgumentsPerToken = false };
         var file = new Option<string?>("--file", "-f") { Description = "Name of the Dockerfile (default: CONTEXT/Dockerfile; '-' reads it from stdin)" };
         var buildArgs = new Option<string[]>("--build-arg") { Description = "Set a build-time variable (KEY=VALUE, or KEY to take it from the environment)" };
+        var labels = new Option<string[]>("--label") { Description = "Set a label on the image (KEY=VALUE, or KEY for an empty value); repeatable" };
         var platform = new Option<string?>("--platform") { Description = "Target platform OS/ARCH[/VARIANT] (default: this machine's)" };
         var timestamp = new Option<string?>("--timestamp") { Description = "Unix time for created times and layer mtimes (default: $SOURCE_DATE_EPOCH), for reproducible digests" };
         var target = new Option<string?>("--target") { Description = "Build this stage and what it needs, not the last stage" };
@@ -30,7 +31,7 @@ internal static class BuildVerb
         var secrets = new Option<string[]>("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=FILE (or env=VARIABLE); repeatable" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
-            contextArg, tags, file, buildArgs, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression, pull, runtime, network, secrets,
+            contextArg, tags, file, buildArgs, labels, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression, pull, runtime, network, secrets,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -44,6 +45,7 @@ internal static class BuildVerb
                 DockerfileText = stdinContext.DockerfileText,
                 Tags = (parse.GetValue(tags) ?? []).Select(ParseTag).ToList(),
                 BuildArgs = ParseBuildArgs(parse.GetValue(buildArgs) ?? [], context.Environment),
+                Labels = ParseLabels(parse.GetValue(labels) ?? []),
                 Platform = parse.GetValue(platform) is { } p ? Platform.Parse(p) : null,
                 Timestamp = ParseTimestamp(parse.GetValue(timestamp) ?? context.Environment("SOURCE_DATE_EPOCH")),
                 Target = parse.GetValue(target),
@@ -143,6 +145,20 @@ internal static class BuildVerb
             int eq = arg.IndexOf('=');
             if (eq > 0) result[arg[..eq]] = arg[(eq + 1)..];
             else if (environment(arg) is { } fromEnvironment) result[arg] = fromEnvironment;
+        }
+        return result;
+    }
+
+    /// <summary>docker build's <c>--label</c>: <c>KEY=VALUE</c>, or a bare <c>KEY</c> for an empty value; the last one of a key wins.</summary>
+    private static Dictionary<string, string> ParseLabels(IEnumerable<string> labels)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var label in labels)
+        {
+            int eq = label.IndexOf('=');
+            if (eq == 0) throw new UsageException($"invalid --label '{label}': give KEY=VALUE");
+            if (eq > 0) result[label[..eq]] = label[(eq + 1)..];
+            else result[label] = "";
         }
         return result;
     }

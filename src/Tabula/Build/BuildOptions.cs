@@ -17,6 +17,9 @@ public sealed record BuildOptions
     public IReadOnlyList<ImageReference> Tags { get; init; } = [];
     public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Labels set on the built image (<c>--label</c>), over those its Dockerfile sets.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The target platform (default: this machine's).</summary>
     public Platform? Platform { get; init; }
 

@@ -27,14 +27,15 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
 
         using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
         await using var session = new BuildSession(store.Content.Root);
-        var needed = StagesNeeded(document, target, metaArgs).ToList();
+        var triggers = await BaseTriggersAsync(document, metaArgs, platform, cancellationToken).ConfigureAwait(false);
+        var needed = StagesNeeded(document, target, metaArgs, triggers).ToList();
         if (needed.Count > 1) progress?.Report(new StagesPlanned(needed.Select(s => (s.Index, StageLabel(s))).ToList()));
         var runs = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, progress));
-        var built = await BuildStagesAsync(document, needed, metaArgs, runs, cancellationToken).ConfigureAwait(false);
+        var built = await BuildStagesAsync(document, needed, metaArgs, triggers, runs, cancellationToken).ConfigureAwait(false);
         var usedArgs = runs.Values.SelectMany(r => r.UsedArgs).ToHashSet(StringComparer.Ordinal);
 
         var final = built[target.Index];
-        var config = final.Config with { Created = created };
+        var config = WithLabels(final.Config, options.Labels) with { Created = created };
         var image = Image.Create(config, final.Layers, options.OciMediaTypes || options.Compression == LayerCompression.Zstd);
         var manifest = await store.Layout.WriteImageAsync(image, null, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -43,9 +44,9 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         foreach (var tag in options.Tags)
             await store.References.TagAsync(tag, manifest, cancellationToken).ConfigureAwait(false);
 
-        // The proxy variables are predefined: RUN receives them without an ARG, so they are never "unused".
+        // The proxy variables and the sandbox hostname are predefined: RUN receives them without an ARG, so they are never "unused".
         var unused = options.BuildArgs.Keys
-            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !PredefinedArgs.Proxy.Contains(k))
+            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !PredefinedArgs.Proxy.Contains(k) && k != PredefinedArgs.SandboxHostname)
             .Order(StringComparer.Ordinal)
             .ToList();
         if (unused.Count > 0) progress?.Report(new BuildWarning($"One or more build-args [{string.Join(' ', unused)}] were not consumed"));
@@ -82,14 +83,26 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         return new MetaArgs(values, consumed);
     }
 
+    /// <summary><c>--label</c>s go into the target's config only, after its own LABELs, with no history entry (as BuildKit).</summary>
+    private static ImageConfig WithLabels(ImageConfig config, IReadOnlyDictionary<string, string> labels)
+    {
+        if (labels.Count == 0) return config;
+        var merged = new SortedDictionary<string, string>(config.Config?.Labels?.ToDictionary() ?? [], StringComparer.Ordinal);
+        foreach (var (key, value) in labels) merged[key] = value;
+        return config with { Config = (config.Config ?? new ContainerConfig()) with { Labels = merged } };
+    }
+
     private static Stage ChooseTarget(DockerfileDocument document, string? target)
     {
         // A file of only ARGs (or comments) parses: it just has nothing to build, which docker also refuses.
         if (document.Stages.Count == 0)
-            throw new DockerfileException(new SourceLocation(document.FileName, 1, 1), "the Dockerfile has no FROM instruction, so no stage to build");
+            throw new DockerfileException(new SourceLocation(document.FileName, 1, 1), "dockerfile contains no stages to build: it has no FROM instruction");
         if (target is null) return document.Stages[^1];
+        // Stage names are compared in lower case, so the hint names the stage as BuildKit does (lower case).
+        var names = document.Stages.Select(s => s.Name?.ToLowerInvariant()).OfType<string>();
         return document.FindStage(target)
-            ?? throw new DockerfileException(new SourceLocation(document.FileName, 1, 1), $"target stage \"{target}\" could not be found");
+            ?? throw new DockerfileException(new SourceLocation(document.FileName, 1, 1),
+                Suggestion.WithHint($"target stage \"{target}\" could not be found", target, names, caseSensitive: true));
     }
 
     /// <summary>
@@ -98,13 +111,13 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
     /// dependencies are already scheduled. The first failure cancels the rest and is the one reported.
     /// </summary>
     private static async Task<Dictionary<int, StageState>> BuildStagesAsync(DockerfileDocument document, List<Stage> needed, MetaArgs metaArgs,
-        Dictionary<int, StageRun> runs, CancellationToken cancellationToken)
+        BaseTriggers triggers, Dictionary<int, StageRun> runs, CancellationToken cancellationToken)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tasks = new Dictionary<int, Task<StageState>>();
         foreach (var stage in needed)
         {
-            var dependencies = DependenciesOf(document, stage, metaArgs).Select(d => d.Index).Distinct().Where(tasks.ContainsKey).ToList();
+            var dependencies = DependenciesOf(document, stage, metaArgs, triggers).Select(d => d.Index).Distinct().Where(tasks.ContainsKey).ToList();
             var waitFor = dependencies.ToDictionary(i => i, i => tasks[i]);
             // On the thread pool: a stage whose work completes synchronously would otherwise hold this loop.
             tasks[stage.Index] = Task.Run(() => RunStageAsync(runs[stage.Index], waitFor, failed), CancellationToken.None);
@@ -145,30 +158,87 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
     private static string StageLabel(Stage stage) => stage.Name ?? $"stage-{stage.Index}";
 
     /// <summary>The target and the stages it uses, transitively, in file order.</summary>
-    private static IEnumerable<Stage> StagesNeeded(DockerfileDocument document, Stage target, MetaArgs metaArgs)
+    private static IEnumerable<Stage> StagesNeeded(DockerfileDocument document, Stage target, MetaArgs metaArgs, BaseTriggers triggers)
     {
         var needed = new SortedSet<int>();
         var pending = new Stack<Stage>([target]);
         while (pending.TryPop(out var stage))
         {
             if (!needed.Add(stage.Index)) continue;
-            foreach (var source in DependenciesOf(document, stage, metaArgs)) pending.Push(source);
+            foreach (var source in DependenciesOf(document, stage, metaArgs, triggers)) pending.Push(source);
         }
         return needed.Select(i => document.Stages[i]);
     }
 
-    /// <summary>The earlier stages a stage starts FROM, copies --from or mounts from.</summary>
-    private static IEnumerable<Stage> DependenciesOf(DockerfileDocument document, Stage stage, MetaArgs metaArgs)
+    /// <summary>The earlier stages a stage starts FROM, copies --from or mounts from, itself or through its base's ONBUILD triggers.</summary>
+    private static IEnumerable<Stage> DependenciesOf(DockerfileDocument document, Stage stage, MetaArgs metaArgs, BaseTriggers triggers)
     {
         var baseName = stage.From.Expand(metaArgs.Expander(document)).BaseName;
         if (document.FindStage(baseName) is { } parent && parent.Index < stage.Index) yield return parent;
-        var froms = stage.Instructions.OfType<CopyInstruction>().Select(c => c.From).OfType<string>()
-            .Concat(stage.Instructions.OfType<RunInstruction>().SelectMany(RunMounts.Sources));
+        var instructions = triggers.GetValueOrDefault(stage.Index, []).Concat(stage.Instructions).ToList();
+        var froms = instructions.OfType<CopyInstruction>().Select(c => c.From).OfType<string>()
+            .Concat(instructions.OfType<RunInstruction>().SelectMany(RunMounts.Sources));
         foreach (var from in froms)
-            if ((document.FindStage(from) ?? (int.TryParse(from, out var i) && i >= 0 && i < stage.Index ? document.Stages[i] : null)) is { } source)
+            // A later stage is no dependency: the step that names it refuses it, as BuildKit does, instead of waiting for it.
+            if ((document.FindStage(from) ?? (int.TryParse(from, out var i) && i >= 0 && i < document.Stages.Count ? document.Stages[i] : null)) is { } source && source.Index < stage.Index)
                 yield return source;
     }
+
+    /// <summary>
+    /// The ONBUILD triggers each stage will run, by stage index: those its base stage declares, or those of its base
+    /// image when the store has it. They may use stages of this Dockerfile (BuildKit schedules those too); an image
+    /// still to be pulled is read when its stage starts, so a stage only its triggers name is then not built.
+    /// </summary>
+    private async Task<BaseTriggers> BaseTriggersAsync(DockerfileDocument document, MetaArgs metaArgs, Platform platform, CancellationToken cancellationToken)
+    {
+        var triggers = new BaseTriggers();
+        foreach (var stage in document.Stages)
+        {
+            FromInstruction from;
+            try
+            {
+                from = stage.From.Expand(metaArgs.Expander(document));
+            }
+            catch (DockerfileException)
+            {
+                continue; // reported by the stage, if it is needed
+            }
+            IEnumerable<string> texts;
+            if (string.IsNullOrEmpty(from.BaseName)) continue;
+            if (document.FindStage(from.BaseName) is { } parent && parent.Index < stage.Index)
+                texts = parent.Instructions.OfType<OnbuildInstruction>().Select(o => o.Expression);
+            else if (from.BaseName.Equals("scratch", StringComparison.OrdinalIgnoreCase)
+                || await store.Resolver.TryResolveAsync(from.BaseName, cancellationToken).ConfigureAwait(false) is not { } stored)
+                continue;
+            else
+            {
+                try
+                {
+                    var wanted = from.Platform is { Length: > 0 } p ? Platform.Parse(p) : platform;
+                    texts = (await store.LoadAsync(stored, wanted, cancellationToken).ConfigureAwait(false)).Config.Config?.OnBuild ?? [];
+                }
+                catch (Exception e) when (e is FormatException or Archives.PlatformNotFoundException)
+                {
+                    continue; // the stage itself reports it when it starts
+                }
+            }
+            var list = texts.ToList();
+            if (list.Count == 0) continue;
+            try
+            {
+                triggers[stage.Index] = StageRun.ParseTriggers(list, from);
+            }
+            catch (DockerfileException)
+            {
+                // The stage reports a bad trigger, located, when it runs it.
+            }
+        }
+        return triggers;
+    }
 }
+
+/// <summary>The instructions of the ONBUILD triggers a stage runs, by stage index.</summary>
+internal sealed class BaseTriggers : Dictionary<int, IReadOnlyList<Instruction>>;
 
 /// <summary>Global ARG values (predefined platform args, meta-ARG defaults, --build-arg overrides).</summary>
 internal sealed record MetaArgs(Dictionary<string, string> Values, HashSet<string> Consumed)

@@ -219,7 +219,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         var stage = document.FindStage(from) ?? (int.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < document.Stages.Count ? document.Stages[index] : null);
         if (stage is null) return null;
         if (!built.TryGetValue(stage.Index, out var source))
-            throw new DockerfileException(request.Location, $"COPY --from={from}: the stage must come before this one");
+            throw new DockerfileException(request.Location, $"cannot copy from stage \"{from}\", it needs to be defined before current stage");
         return source;
     }
 

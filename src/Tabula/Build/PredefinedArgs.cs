@@ -17,6 +17,13 @@ internal static class PredefinedArgs
         "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY",
     };
 
+    /// <summary>BuildKit's build argument naming the hostname RUN commands see (default <c>buildkitsandbox</c>).</summary>
+    public const string SandboxHostname = "BUILDKIT_SANDBOX_HOSTNAME";
+
+    /// <summary>The hostname of RUN containers: <c>--build-arg BUILDKIT_SANDBOX_HOSTNAME</c> when given, as in BuildKit.</summary>
+    public static string Hostname(IReadOnlyDictionary<string, string> buildArgs)
+        => buildArgs.TryGetValue(SandboxHostname, out var name) && name.Length > 0 ? name : "buildkitsandbox";
+
     public static Dictionary<string, string> For(Platform target, Platform build)
     {
         var args = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -112,7 +112,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                     WorkingDir = state.Container.WorkingDir,
                     User = state.Container.User,
                     Network = network,
-                    Hostname = "buildkitsandbox",
+                    Hostname = PredefinedArgs.Hostname(options.BuildArgs),
                     ReadOnlyEtcFiles = true,
                     ExtraFiles = extra,
                     Mounts = mounts,
@@ -196,7 +196,8 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
     {
         using var key = StepKey.ForParent("run", state, options);
         key.AddList("args", args).Add(script is { } s ? "script=" + s.Name + "\n" + s.Content : "no script").AddList("env", env)
-            .Add("user=" + state.Container.User).Add("workdir=" + state.Container.WorkingDir).Add("network=" + network);
+            .Add("user=" + state.Container.User).Add("workdir=" + state.Container.WorkingDir).Add("network=" + network)
+            .Add("hostname=" + PredefinedArgs.Hostname(options.BuildArgs));
         await RunMounts.AddToKeyAsync(key, mounts, run, sources, new ContextChecksum(context, session.Checksums), cancellationToken).ConfigureAwait(false);
         return key.Finish();
     }

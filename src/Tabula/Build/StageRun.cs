@@ -185,6 +185,12 @@ internal sealed class StageRun(
         var triggers = state.Container.OnBuild;
         if (triggers is not { Count: > 0 }) return [];
         state.SetContainer(c => c with { OnBuild = null });
+        return ParseTriggers(triggers, from);
+    }
+
+    /// <summary>ONBUILD trigger texts as the instructions they run, located at the FROM line that runs them.</summary>
+    internal static List<Instruction> ParseTriggers(IEnumerable<string> triggers, FromInstruction from)
+    {
         var instructions = new List<Instruction>();
         foreach (var trigger in triggers)
         {
