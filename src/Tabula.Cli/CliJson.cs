@@ -10,6 +10,9 @@ public sealed record ImageListJson(
     string Containers, string CreatedAt, string CreatedSince, string Digest, string ID, string Repository,
     string SharedSize, string Size, string Tag, string UniqueSize, string VirtualSize, long ContentSize);
 
+/// <summary>One row of <c>history --format json</c>, with docker's field names.</summary>
+public sealed record HistoryRowJson(string Comment, string CreatedAt, string CreatedBy, string CreatedSince, string ID, string Size);
+
 /// <summary>docker image inspect's shape (the fields that mean something without a daemon).</summary>
 public sealed record ImageInspectJson
 {
@@ -37,6 +40,8 @@ public sealed record ManifestInfoJson(string MediaType, string Digest, long Size
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(List<ImageInspectJson>))]
 [JsonSerializable(typeof(ImageListJson))]
+[JsonSerializable(typeof(HistoryRowJson))]
+[JsonSerializable(typeof(ImageInspectJson))]
 [JsonSerializable(typeof(ImageConfig))]
 [JsonSerializable(typeof(List<HistoryEntry>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext

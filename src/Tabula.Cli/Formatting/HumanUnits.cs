@@ -41,6 +41,13 @@ public static class HumanUnits
     public static string Ago(DateTimeOffset? when, DateTimeOffset now)
         => when is { } t && t.Year > 1 ? Duration(now - t) + " ago" : "N/A";
 
+    /// <summary>
+    /// Go's <c>Time.String()</c> in UTC (<c>2024-01-02 03:04:05 +0000 UTC</c>), which docker prints as CreatedAt;
+    /// fractions of a second are left out, as docker's whole-second image times have none. Empty when unknown.
+    /// </summary>
+    public static string GoTimeString(DateTimeOffset? when)
+        => when is { } time ? time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " +0000 UTC" : "";
+
     /// <summary>docker's <c>Ellipsis</c>: cut to <paramref name="max"/> runes, the last one an ellipsis.</summary>
     public static string Ellipsis(string text, int max)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Tabula.Cli.Formatting;
+using Tabula.Cli.Formatting.Templates;
 using Tabula.Oci;
 using Tabula.Transports;
 
@@ -9,13 +10,21 @@ namespace Tabula.Cli.Verbs;
 /// <summary><c>tabula images</c>: docker's image list.</summary>
 internal static class ImagesVerb
 {
+    /// <summary>docker's column names for the fields a table template prints.</summary>
+    private static readonly Dictionary<string, string> Headers = new(StringComparer.Ordinal)
+    {
+        ["ID"] = "IMAGE ID", ["Repository"] = "REPOSITORY", ["Tag"] = "TAG", ["Digest"] = "DIGEST", ["CreatedSince"] = "CREATED",
+        ["CreatedAt"] = "CREATED AT", ["Size"] = "SIZE", ["SharedSize"] = "SHARED SIZE", ["UniqueSize"] = "UNIQUE SIZE",
+        ["VirtualSize"] = "SIZE", ["Containers"] = "CONTAINERS", ["ContentSize"] = "CONTENT SIZE",
+    };
+
     public static Command Create(CliContext context)
     {
         var repository = new Argument<string?>("REPOSITORY[:TAG]") { Arity = ArgumentArity.ZeroOrOne, Description = "Only images with this name" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only show image IDs" };
         var digests = new Option<bool>("--digests") { Description = "Show manifest digests" };
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate output" };
-        var format = new Option<string?>("--format") { Description = "'table' (default) or 'json' (one object per line)" };
+        var format = new Option<string?>("--format") { Description = "'table' (default), 'json' (one object per line), or a Go template over those fields ('table {{.Repository}}\\t{{.Tag}}', '{{.ID}}')" };
         var command = new Command("images", "List images in the local store") { repository, quiet, digests, noTrunc, format };
         command.SetAction(async (parse, ct) =>
         {
@@ -34,19 +43,21 @@ internal static class ImagesVerb
                 foreach (var id in rows.Select(r => Id(r.Summary.Stored.Id)).Distinct()) context.Out.WriteLine(id);
                 return CliApp.Ok;
             }
-            if (parse.GetValue(format) is { } f && f.Trim() == "json")
+            var formatText = parse.GetValue(format)?.Trim();
+            if (formatText is not null && formatText != "table")
             {
-                foreach (var (summary, repo, tag) in rows)
+                ImageListJson Json(ImageListEntry row) => new("N/A", HumanUnits.GoTimeString(row.Summary.Created),
+                    HumanUnits.Ago(row.Summary.Created, now), row.Summary.Stored.Manifest.Digest.ToString(), Id(row.Summary.Stored.Id), row.Repository, "N/A",
+                    HumanUnits.Size(row.Summary.Size.Files), row.Tag, "N/A", HumanUnits.Size(row.Summary.Size.Files), row.Summary.Size.Content);
+                if (formatText == "json")
                 {
-                    var row = new ImageListJson("N/A", summary.Created?.ToString("yyyy-MM-dd HH:mm:ss zzz") ?? "", HumanUnits.Ago(summary.Created, now),
-                        summary.Stored.Manifest.Digest.ToString(), Id(summary.Stored.Id), repo, "N/A", HumanUnits.Size(summary.Size.Files), tag, "N/A",
-                        HumanUnits.Size(summary.Size.Files), summary.Size.Content);
-                    context.Out.WriteLine(JsonSerializer.Serialize(row, CliJsonContext.Compact.ImageListJson));
+                    foreach (var row in rows) context.Out.WriteLine(JsonSerializer.Serialize(Json(row), CliJsonContext.Compact.ImageListJson));
+                    return CliApp.Ok;
                 }
+                var template = TemplateOutput.Parse(formatText, "--format");
+                TemplateOutput.Write(template, rows.Select(r => JsonSerializer.SerializeToElement(Json(r), CliJsonContext.Compact.ImageListJson)), Headers, context.Out);
                 return CliApp.Ok;
             }
-            if (parse.GetValue(format) is { } other && other != "table")
-                throw new UsageException($"unknown --format '{other}': use 'table' or 'json'");
 
             bool withDigests = parse.GetValue(digests);
             var table = withDigests

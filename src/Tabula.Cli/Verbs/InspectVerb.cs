@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Tabula.Archives;
+using Tabula.Cli.Formatting.Templates;
 using Tabula.Content;
 using Tabula.Images;
 using Tabula.Oci;
@@ -15,9 +16,12 @@ internal static class InspectVerb
     {
         var images = new Argument<string[]>("IMAGE") { Arity = ArgumentArity.OneOrMore };
         var platform = new Option<string?>("--platform") { Description = "For a multi-platform image: which platform (default: this machine's)" };
-        var command = new Command("inspect", "Show the configuration of images as JSON") { images, platform };
+        var format = new Option<string?>("--format", "-f") { Description = "A Go template over each image's JSON ('{{.Id}}', '{{json .Config}}'); 'json' for the JSON array" };
+        var command = new Command("inspect", "Show the configuration of images as JSON") { images, platform, format };
         command.SetAction(async (parse, ct) =>
         {
+            var formatText = parse.GetValue(format)?.Trim();
+            var template = formatText is null or "json" ? null : TemplateOutput.Parse(formatText, "--format");
             var store = context.OpenStore(parse);
             var wanted = parse.GetValue(platform) is { } p ? Platform.Parse(p) : null;
             var result = new List<ImageInspectJson>();
@@ -65,7 +69,15 @@ internal static class InspectVerb
                     Descriptor = new ManifestInfoJson(image.ManifestMediaType, image.ManifestDigest.ToString(), image.RawManifest.Length),
                 });
             }
-            context.Out.WriteLine(JsonSerializer.Serialize(result, CliJsonContext.Readable.ListImageInspectJson));
+            if (template is null)
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(result, CliJsonContext.Readable.ListImageInspectJson));
+            }
+            else
+            {
+                foreach (var image in result)
+                    context.Out.WriteLine(template.Render(JsonSerializer.SerializeToElement(image, CliJsonContext.Compact.ImageInspectJson)));
+            }
             return failed == 0 ? CliApp.Ok : CliApp.Failure;
         });
         return command;

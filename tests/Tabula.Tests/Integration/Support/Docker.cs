@@ -84,6 +84,10 @@ public sealed class Docker : IAsyncDisposable
     public async Task<string> InspectAsync(string image, string format, CancellationToken cancellationToken) =>
         (await CheckedAsync(["image", "inspect", "--format", format, image], cancellationToken)).StandardOutput.Trim();
 
+    /// <summary>Any docker command that must succeed; its standard output.</summary>
+    public async Task<string> OutputAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        (await CheckedAsync([.. arguments], cancellationToken)).StandardOutput;
+
     /// <summary><c>docker rmi --force</c>; an image that is already gone is not an error.</summary>
     public async Task RemoveImageAsync(string image, CancellationToken cancellationToken)
     {
