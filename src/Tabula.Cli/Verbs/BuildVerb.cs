@@ -14,7 +14,7 @@ internal static class BuildVerb
     {
         var contextArg = new Argument<string>("CONTEXT") { Description = "The build context folder, or '-' to read a tar context from stdin" };
         var tags = new Option<string[]>("--tag", "-t") { Description = "Name and optionally a tag (NAME[:TAG]); repeatable", AllowMultipleArgumentsPerToken = false };
-        var file = new Option<string?>("--file", "-f") { Description = "Name of the Dockerfile (default: CONTEXT/Dockerfile; '-' reads it from stdin)" };
+        var file = new Option<string?>("--file", "-f") { Description = "Name of the Dockerfile (default: CONTEXT/Dockerfile, else dockerfile, else Containerfile; '-' reads it from stdin)" };
         var buildArgs = new Option<string[]>("--build-arg") { Description = "Set a build-time variable (KEY=VALUE, or KEY to take it from the environment)" };
         var platform = new Option<string?>("--platform") { Description = "Target platform OS/ARCH[/VARIANT] (default: this machine's)" };
         var timestamp = new Option<string?>("--timestamp") { Description = "Unix time for created times and layer mtimes (default: $SOURCE_DATE_EPOCH), for reproducible digests" };
