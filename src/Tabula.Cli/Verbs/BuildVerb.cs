@@ -15,7 +15,7 @@ internal static class BuildVerb
     {
         var contextArg = new Argument<string>("CONTEXT") { Description = "The build context folder, or '-' to read a tar context from stdin" };
         var tags = new Option<string[]>("--tag", "-t") { Description = "Name and optionally a tag (NAME[:TAG]); repeatable", AllowMultipleArgumentsPerToken = false };
-        var file = new Option<string?>("--file", "-f") { Description = "Name of the Dockerfile (default: CONTEXT/Dockerfile; '-' reads it from stdin)" };
+        var file = new Option<string?>("--file", "-f") { Description = "Name of the Dockerfile (default: CONTEXT/Dockerfile, else dockerfile, else Containerfile; '-' reads it from stdin)" };
         var buildArgs = new Option<string[]>("--build-arg") { Description = "Set a build-time variable (KEY=VALUE, or KEY to take it from the environment)" };
         var labels = new Option<string[]>("--label") { Description = "Set a label on the image (KEY=VALUE, or KEY for an empty value); repeatable" };
         var platform = new Option<string?>("--platform") { Description = "Target platform OS/ARCH[/VARIANT] (default: this machine's)" };

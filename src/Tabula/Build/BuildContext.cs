@@ -1,4 +1,6 @@
+using Tabula.Dockerfile;
 using Tabula.Dockerfile.Ignore;
+using Tabula.Layers;
 
 namespace Tabula.Build;
 
@@ -23,7 +25,7 @@ internal sealed class BuildContext
         var root = Path.GetFullPath(directory);
         if (!Directory.Exists(root))
             throw new DirectoryNotFoundException($"build context {directory} is not a directory");
-        return new BuildContext(root, DockerignoreLocator.Load(root, dockerfilePath ?? Path.Combine(root, "Dockerfile")));
+        return new BuildContext(root, DockerignoreLocator.Load(root, dockerfilePath ?? Path.Combine(root, DockerfileLocator.DefaultName)));
     }
 
     /// <summary>Whether the context-relative path (no leading slash) is excluded by .dockerignore.</summary>
@@ -41,9 +43,7 @@ internal sealed class BuildContext
         var clean = Clean(source);
         if (!GlobPattern.HasMeta(clean))
         {
-            if (clean.Length > 0 && (IsIgnored(clean) || !PathExists(clean)))
-                return [];
-            return [clean];
+            return clean.Length == 0 || (PathExists(clean) && IsInContext(clean)) ? [clean] : [];
         }
         var matches = new List<string> { "" };
         foreach (var component in clean.Split('/'))
@@ -64,7 +64,23 @@ internal sealed class BuildContext
             }
             matches = next;
         }
-        return matches.Where(m => !IsIgnored(m)).ToList();
+        return matches.Where(IsInContext).ToList();
+    }
+
+    /// <summary>Whether a context path names a directory, once its symlinks are followed inside the context.</summary>
+    public bool IsDirectory(string relativePath) => Directory.Exists(FullPath(Resolve(relativePath)));
+
+    /// <summary>
+    /// Whether an existing context path is part of the context BuildKit would receive: not ignored, or an ignored
+    /// directory that holds something an exception pattern keeps (such a directory is sent as the parent of what it
+    /// holds, so it can be a source).
+    /// </summary>
+    private bool IsInContext(string relativePath)
+    {
+        if (!IsIgnored(relativePath)) return true;
+        var full = FullPath(relativePath);
+        return Posix.Lstat(full) is { IsDirectory: true } && !CanSkipDirectory(relativePath)
+            && ContextWalker.Walk(this, relativePath, null).Any();
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ public sealed record BuildOptions
     /// <summary>The build context folder; files are read only from here.</summary>
     public required string ContextDirectory { get; init; }
 
-    /// <summary>The Dockerfile's path (default: <c>Dockerfile</c> in the context).</summary>
+    /// <summary>The Dockerfile's path (default: the context's <c>Dockerfile</c>, <c>dockerfile</c> or <c>Containerfile</c>, see <see cref="Tabula.Dockerfile.DockerfileLocator"/>).</summary>
     public string? DockerfilePath { get; init; }
 
     /// <summary>The Dockerfile's text when it does not come from a file (<c>-f -</c>).</summary>

@@ -16,9 +16,10 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
 {
     public async Task<BuildResult> BuildAsync(BuildOptions options, CancellationToken cancellationToken)
     {
-        var (text, fileName) = ReadDockerfile(options);
+        var dockerfilePath = options.DockerfileText is null ? DockerfileLocator.Find(options.ContextDirectory, options.DockerfilePath) : options.DockerfilePath;
+        var (text, fileName) = ReadDockerfile(options, dockerfilePath);
         var document = DockerfileParser.Parse(text, fileName);
-        var context = BuildContext.Open(options.ContextDirectory, options.DockerfilePath);
+        var context = BuildContext.Open(options.ContextDirectory, dockerfilePath);
         var platform = options.Platform ?? Platform.Host;
         var created = options.Timestamp ?? DateTimeOffset.UtcNow;
 
@@ -53,10 +54,10 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         return new BuildResult(manifest, image.Manifest.Config.Digest, options.Tags);
     }
 
-    private static (string Text, string FileName) ReadDockerfile(BuildOptions options)
+    private static (string Text, string FileName) ReadDockerfile(BuildOptions options, string? path)
     {
-        if (options.DockerfileText is { } given) return (given, options.DockerfilePath ?? "Dockerfile");
-        var path = options.DockerfilePath ?? Path.Combine(options.ContextDirectory, "Dockerfile");
+        if (options.DockerfileText is { } given) return (given, path ?? DockerfileLocator.DefaultName);
+        ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"failed to read Dockerfile: {path} does not exist; name it with -f", path);
         return (File.ReadAllText(path), Path.GetFileName(path));

@@ -6,7 +6,7 @@ namespace Tabula.Build;
 
 /// <summary>
 /// Adds to a cache key exactly the build-context files a step reads, the way BuildKit's content checksum does:
-/// path, type, link target and content — and for COPY/ADD the permission bits and the mtime as the layer will
+/// path, type, link target, content and which names are hard links of one file — and for COPY/ADD the permission bits and the mtime as the layer will
 /// carry it (clamped to the build epoch), never the owner, which COPY replaces. What <c>.dockerignore</c> or
 /// <c>--exclude</c> keeps out is not read, so it cannot change the key. Walks mirror <see cref="ContextCopier"/>.
 /// </summary>
@@ -16,9 +16,10 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
     public async Task AddSourcesAsync(StepKey key, IReadOnlyList<(string Pivot, string Pattern)> sources, DockerignoreMatcher? excludes,
         bool keepParents, EntryRewrites rewrites, CancellationToken cancellationToken)
     {
-        var walk = new Walk(key, checksums, rewrites, Raw: false);
         foreach (var (pivot, pattern) in sources)
         {
+            // One walk per source: hard links are kept within one source, as the copy keeps them.
+            var walk = new Walk(key, checksums, rewrites, Raw: false);
             var matches = context.Match(LayerPath.Join(pivot, pattern));
             key.Add("source=" + pivot + "/./" + pattern).Add(matches.Count.ToString(CultureInfo.InvariantCulture));
             foreach (var match in matches)
@@ -38,7 +39,7 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
                 if (status is { IsDirectory: true })
                 {
                     if (keepParents) await walk.EntryAsync(".", full, cancellationToken).ConfigureAwait(false);
-                    await WalkDirectoryAsync(walk, resolved, "", excludes, cancellationToken).ConfigureAwait(false);
+                    await WalkDirectoryAsync(walk, resolved, excludes, cancellationToken).ConfigureAwait(false);
                 }
                 else await walk.EntryAsync(".", full, cancellationToken).ConfigureAwait(false);
             }
@@ -57,21 +58,12 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
             await WalkTreeAsync(walk, full, "", cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WalkDirectoryAsync(Walk walk, string relativeDirectory, string sourceRelative, DockerignoreMatcher? excludes, CancellationToken cancellationToken)
+    private async Task WalkDirectoryAsync(Walk walk, string relativeDirectory, DockerignoreMatcher? excludes, CancellationToken cancellationToken)
     {
-        foreach (var name in SortedChildren(context.FullPath(relativeDirectory)))
+        foreach (var entry in ContextWalker.Walk(context, relativeDirectory, excludes))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var childRelative = relativeDirectory.Length == 0 ? name : relativeDirectory + "/" + name;
-            var childSource = sourceRelative.Length == 0 ? name : sourceRelative + "/" + name;
-            var full = context.FullPath(childRelative);
-            bool isDirectory = Posix.Lstat(full) is { IsDirectory: true };
-            if (context.IsIgnored(childRelative) || excludes?.IsIgnored(childSource) == true)
-            {
-                if (!isDirectory || context.CanSkipDirectory(childRelative) || excludes?.CanSkipDirectory(childSource) == true) continue;
-            }
-            await walk.EntryAsync(childSource, full, cancellationToken).ConfigureAwait(false);
-            if (isDirectory) await WalkDirectoryAsync(walk, childRelative, childSource, excludes, cancellationToken).ConfigureAwait(false);
+            await walk.EntryAsync(entry.SourcePath, entry.FullPath, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -93,9 +85,14 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
     /// <summary>One entry into the key: what of it can change the result.</summary>
     private sealed record Walk(StepKey Key, FileChecksums Checksums, EntryRewrites Rewrites, bool Raw)
     {
+        // The first entry of each multiply linked inode, by its number in this walk (names repeat across matches).
+        private readonly Dictionary<(uint, uint, ulong), int> _firstEntryOfInode = [];
+        private int _entries;
+
         public async Task EntryAsync(string name, string full, CancellationToken cancellationToken)
         {
             var status = Posix.Lstat(full);
+            _entries++;
             if (status is null)
             {
                 Key.Add("missing " + name);
@@ -114,6 +111,10 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
                     break;
                 case Posix.TypeDirectory:
                     Key.Add("D " + common + " " + time);
+                    break;
+                case Posix.TypeRegular when !Raw && status.Links > 1 && !_firstEntryOfInode.TryAdd(status.InodeKey, _entries):
+                    // Another name of a file already in the key: the copy makes it a hard link to that first name.
+                    Key.Add(string.Create(CultureInfo.InvariantCulture, $"H {name} -> #{_firstEntryOfInode[status.InodeKey]}"));
                     break;
                 case Posix.TypeRegular:
                     var sha = await Checksums.Sha256Async(full, status, cancellationToken).ConfigureAwait(false);

@@ -5,10 +5,13 @@ namespace Tabula.Build;
 /// <summary>
 /// Copies build-context files into a file tree with COPY's rules: a directory's contents (not the directory) go to
 /// the destination, symlinks inside are copied as symlinks, a symlink named as the source is followed inside the
-/// context, files keep their mode and mtime and become root-owned, and ADD extracts local tar archives.
+/// context, hard links stay linked, files keep their mode and mtime and become root-owned, and ADD extracts local
+/// tar archives. One copier serves one source of an instruction, as BuildKit runs one copy per source.
 /// </summary>
 internal sealed class ContextCopier(BuildContext context, FileTree upper, Placement placement, BuildSession session)
 {
+    private readonly Dictionary<(uint, uint, ulong), string> _firstPathOfInode = [];
+
     /// <param name="match">The context path a source named.</param>
     /// <param name="kept">With <c>--parents</c>, the part of <paramref name="match"/> recreated under the destination
     /// (what follows a <c>/./</c> pivot, else all of it).</param>
@@ -24,7 +27,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             var target = placement.KeepParents ? LayerPath.Join(placement.Path, kept) : placement.Path;
             if (placement.KeepParents) EnsureDirectory(target, full);
             else if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
-            await CopyDirectoryAsync(resolved, target, "", cancellationToken).ConfigureAwait(false);
+            CopyDirectory(resolved, target, cancellationToken);
             return;
         }
         if (!File.Exists(full))
@@ -66,45 +69,54 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
         }
     }
 
-    private async Task CopyDirectoryAsync(string relativeDirectory, string targetDirectory, string sourceRelative, CancellationToken cancellationToken)
+    private void CopyDirectory(string relativeDirectory, string targetDirectory, CancellationToken cancellationToken)
     {
-        var children = Directory.EnumerateFileSystemEntries(context.FullPath(relativeDirectory))
-            .Select(Path.GetFileName)
-            .OrderBy(n => n, StringComparer.Ordinal);
-        foreach (var name in children)
+        foreach (var entry in ContextWalker.Walk(context, relativeDirectory, placement.Excludes))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var childRelative = relativeDirectory.Length == 0 ? name! : relativeDirectory + "/" + name;
-            var childSource = sourceRelative.Length == 0 ? name! : sourceRelative + "/" + name;
-            var full = context.FullPath(childRelative);
-            var info = new FileInfo(full);
-            bool isDirectory = info.LinkTarget is null && Directory.Exists(full);
-            if (context.IsIgnored(childRelative) || placement.Excludes?.IsIgnored(childSource) == true)
+            var target = LayerPath.Join(targetDirectory, entry.SourcePath);
+            var status = entry.Status;
+            if (status.IsSymlink)
             {
-                if (!isDirectory || context.CanSkipDirectory(childRelative) || placement.Excludes?.CanSkipDirectory(childSource) == true) continue;
+                var info = new FileInfo(entry.FullPath);
+                upper.Put(EntryFor(target, LayerEntryType.Symlink, info) with { LinkTarget = info.LinkTarget ?? "" }, null, placement.Directories);
             }
-            var target = LayerPath.Join(targetDirectory, name!);
-            if (info.LinkTarget is { } link)
+            else if (status.IsDirectory)
             {
-                upper.Put(EntryFor(target, LayerEntryType.Symlink, info) with { LinkTarget = link }, null, placement.Directories);
+                EnsureDirectory(target, entry.FullPath);
             }
-            else if (isDirectory)
+            else if (status.Type == Posix.TypeRegular)
             {
-                EnsureDirectory(target, full);
-                await CopyDirectoryAsync(childRelative, target, childSource, cancellationToken).ConfigureAwait(false);
-            }
-            else if (File.Exists(full) && (info.Attributes & FileAttributes.Device) == 0)
-            {
-                PutFile(target, full);
+                PutFile(target, entry.FullPath, status);
             }
             // Sockets, fifos and devices in a context are not copied, as BuildKit skips them.
         }
     }
 
-    private void PutFile(string target, string full)
+    /// <summary>
+    /// A regular file; a further name of an inode this copier already placed becomes a hard link to that first
+    /// path, as BuildKit's copy keeps the context's hard links (within one source of the instruction).
+    /// </summary>
+    private void PutFile(string target, string full, FileStatus? status = null)
+    {
+        status ??= Posix.Lstat(full);
+        if (status is { Links: > 1 })
+        {
+            if (_firstPathOfInode.TryGetValue(status.InodeKey, out var first))
+            {
+                upper.AddHardlink(target, first, placement.Directories);
+                return;
+            }
+            _firstPathOfInode[status.InodeKey] = upper.Put(FileEntry(target, full), DiskFileContent.Of(full), placement.Directories);
+            return;
+        }
+        upper.Put(FileEntry(target, full), DiskFileContent.Of(full), placement.Directories);
+    }
+
+    private LayerEntry FileEntry(string target, string full)
     {
         var info = new FileInfo(full);
-        upper.Put(EntryFor(target, LayerEntryType.RegularFile, info) with { Size = info.Length }, DiskFileContent.Of(full), placement.Directories);
+        return EntryFor(target, LayerEntryType.RegularFile, info) with { Size = info.Length };
     }
 
     /// <summary>

@@ -122,9 +122,9 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         }
         else
         {
-            var copier = new ContextCopier(context, upper, placement, session);
             foreach (var source in transfer.Sources)
             {
+                var copier = new ContextCopier(context, upper, placement, session);
                 if (request.IsAdd && IsUrl(source))
                     throw new DockerfileException(request.Location, $"ADD {source}: adding from a URL is not supported yet; download it and ADD it from the build context");
                 var (pivot, pattern) = request.Parents ? SplitPivot(source) : ("", source);
@@ -132,7 +132,9 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
                 // BuildKit lets a wildcard match nothing (the step then copies nothing); a plain path must exist.
                 if (matches.Count == 0 && !GlobPattern.HasMeta(source))
                     throw new DockerfileException(request.Location, $"{request.Keyword} failed: \"{source}\" not found in the build context (or excluded by .dockerignore)");
-                if ((sourceCount > 1 || matches.Count > 1) && !placement.DestinationIsDirectory && !upper.Resolve(placement.Path).IsDirectory)
+                // Directories merge their contents into the destination, as BuildKit copies them; only files need it to be a directory.
+                if ((sourceCount > 1 || matches.Count > 1) && !placement.DestinationIsDirectory && !upper.Resolve(placement.Path).IsDirectory
+                    && !matches.All(context.IsDirectory))
                     throw new DockerfileException(request.Location, string.Format(CultureInfo.InvariantCulture, MultipleSourcesError, request.Keyword));
                 foreach (var match in matches)
                 {

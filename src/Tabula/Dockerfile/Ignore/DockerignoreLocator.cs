@@ -20,9 +20,33 @@ public static class DockerignoreLocator
     }
 
     /// <summary>The matcher for a build; <see cref="DockerignoreMatcher.None"/> when there is no ignore file.</summary>
-    /// <exception cref="FormatException">The ignore file holds a malformed pattern.</exception>
-    public static DockerignoreMatcher Load(string contextDirectory, string dockerfilePath) =>
-        Find(contextDirectory, dockerfilePath) is { } path
-            ? DockerignoreMatcher.Parse(File.ReadAllText(path))
-            : DockerignoreMatcher.None;
+    /// <exception cref="FormatException">The ignore file holds a malformed pattern (the message names file:line).</exception>
+    public static DockerignoreMatcher Load(string contextDirectory, string dockerfilePath)
+    {
+        if (Find(contextDirectory, dockerfilePath) is not { } path) return DockerignoreMatcher.None;
+        var text = File.ReadAllText(path);
+        try
+        {
+            return DockerignoreMatcher.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            var lines = text.Split('\n');
+            var line = Array.FindIndex(lines, IsMalformed) + 1;
+            throw new FormatException(line > 0 ? $"{path}:{line}: {e.Message}" : $"{path}: {e.Message}", e);
+        }
+    }
+
+    private static bool IsMalformed(string line)
+    {
+        try
+        {
+            _ = DockerignoreMatcher.Parse(line);
+            return false;
+        }
+        catch (FormatException)
+        {
+            return true;
+        }
+    }
 }
