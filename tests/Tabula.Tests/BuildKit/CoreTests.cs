@@ -119,7 +119,7 @@ public sealed class CoreTests
         Assert.Equal(["3000/tcp", "4000/udp", "5000/tcp"], image.Config.Config!.ExposedPorts!.Keys.Order(StringComparer.Ordinal));
     }
 
-    [Fact(Skip = "failing: no fallback to a lowercase 'dockerfile' yet (issue 11 item 4, the build-context work)")]
+    [Fact]
     public async Task TestDockerfileLowercase()
     {
         using var h = new BuildHarness();
