@@ -16,6 +16,9 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
     /// <summary>Whether something is piped in, rather than stdin being a terminal.</summary>
     public bool HasInput => input is not null || Console.IsInputRedirected;
 
+    /// <summary>A person at a terminal (both ends): only then do destructive verbs ask before they act.</summary>
+    public bool IsInteractive => input is null && !Console.IsInputRedirected && ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+
     public Option<string?> RootOption { get; } = new("--root")
     {
         Description = "Local store location (default: $TABULA_ROOT, else $XDG_DATA_HOME/tabula)",

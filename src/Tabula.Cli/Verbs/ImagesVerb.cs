@@ -25,11 +25,14 @@ internal static class ImagesVerb
         var digests = new Option<bool>("--digests") { Description = "Show manifest digests" };
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate output" };
         var format = new Option<string?>("--format") { Description = "'table' (default), 'json' (one object per line), or a Go template over those fields ('table {{.Repository}}\\t{{.Tag}}', '{{.ID}}')" };
-        var command = new Command("images", "List images in the local store") { repository, quiet, digests, noTrunc, format };
+        var filter = new Option<string[]>("--filter", "-f") { Description = "Only images that match: reference=GLOB, dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE (repeatable)" };
+        var all = new Option<bool>("--all", "-a") { Description = "All images (there are no intermediate images to hide, so the same list)" };
+        var command = new Command("images", "List images in the local store") { repository, quiet, digests, noTrunc, format, filter, all };
         command.SetAction(async (parse, ct) =>
         {
             var store = context.OpenStore(parse);
-            var rows = await ImageListing.ListAsync(store, parse.GetValue(repository), ct);
+            var filters = ImageFilters.Parse(parse.GetValue(filter) ?? []);
+            var rows = await filters.ApplyAsync(store, await ImageListing.ListAsync(store, parse.GetValue(repository), ct), ct);
             var now = DateTimeOffset.UtcNow;
             foreach (var row in rows)
                 if (row.Summary.Problem is { } problem)
