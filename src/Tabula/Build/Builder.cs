@@ -163,7 +163,7 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var baseName = stage.From.Expand(metaArgs.Expander(document)).BaseName;
         if (document.FindStage(baseName) is { } parent && parent.Index < stage.Index) yield return parent;
         var froms = stage.Instructions.OfType<CopyInstruction>().Select(c => c.From).OfType<string>()
-            .Concat(stage.Instructions.OfType<RunInstruction>().SelectMany(RunMounts.Sources));
+            .Concat(stage.Instructions.OfType<RunInstruction>().SelectMany(Mounts.RunMountParser.Sources));
         foreach (var from in froms)
             if ((document.FindStage(from) ?? (int.TryParse(from, out var i) && i >= 0 && i < stage.Index ? document.Stages[i] : null)) is { } source)
                 yield return source;
