@@ -104,6 +104,7 @@ public sealed partial class BuildCacheTests
             RUN --mount=type=secret,id=tok,target=/run/s/tok,mode=0440,uid=1000,gid=1001,env=TOKEN stat -c '%a %u %g' /run/s/tok > /meta && test "$TOKEN" = "$(cat /run/s/tok)" && echo yes > /env
             RUN --mount=type=secret,id=tok,env=ONLY sh -c 'test ! -e /run/secrets/tok && test -n "$ONLY" && echo only > /only'
             RUN --mount=type=secret,id=tok stat -c '%a %u' /run/secrets/tok > /default
+            RUN --mount=type=secret,id=absent,env=GONE sh -c 'env | grep -x GONE= > /gone; test ! -e /run/secrets/absent'
             """);
         var (code, output, error) = await fixture.TabulaAsync(Ct, "build", "--secret", "id=tok,src=" + secretFile, "-t", "secret:1", context);
         Assert.True(code == 0, error + output);
@@ -112,6 +113,7 @@ public sealed partial class BuildCacheTests
         Assert.Equal("yes\n", await CatAsync(fixture, "secret:1", "/env"));
         Assert.Equal("only\n", await CatAsync(fixture, "secret:1", "/only"));
         Assert.Equal("400 0\n", await CatAsync(fixture, "secret:1", "/default"));
+        Assert.Equal("GONE=\n", await CatAsync(fixture, "secret:1", "/gone")); // a missing optional secret: set empty, as BuildKit
 
         var archive = fixture.Temp.Combine("secret.tar");
         Assert.Equal(0, (await fixture.TabulaAsync(Ct, "save", "-o", archive, "secret:1")).Code);

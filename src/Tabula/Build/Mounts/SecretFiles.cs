@@ -6,10 +6,13 @@ using Tabula.Layers;
 
 namespace Tabula.Build.Mounts;
 
-/// <summary>A secret one RUN mounts, found among the given ones: at <paramref name="Target"/> (a file), in <paramref name="Env"/> (a variable), or both.</summary>
-internal sealed record SecretFile(SecretMount Mount, string Source)
+/// <summary>
+/// A secret one RUN mounts, found among the given ones (<paramref name="Source"/>), or a missing optional one asked for
+/// as a variable (null source: the variable is set empty, as BuildKit sets it, and no file is mounted).
+/// </summary>
+internal sealed record SecretFile(SecretMount Mount, string? Source)
 {
-    public string? Target => Mount.Target is { } t ? t.StartsWith('/') ? t : "/" + t : null;
+    public string? Target => Source is null ? null : Mount.Target is { } t ? t.StartsWith('/') ? t : "/" + t : null;
 }
 
 /// <summary>Secret mounts: which given secrets a RUN gets, and the copies the runtime mounts.</summary>
@@ -25,6 +28,7 @@ internal static class SecretFiles
             {
                 if (mount.Required)
                     throw new DockerfileException(run.Location, $"secret {mount.Id}: not found (give it with --secret id={mount.Id},src=FILE)");
+                if (mount.Env is not null) found.Add(new SecretFile(mount, null));
                 continue;
             }
             found.Add(new SecretFile(mount, Path.GetFullPath(source)));
@@ -46,7 +50,7 @@ internal static class SecretFiles
         int n = 0;
         foreach (var secret in secrets)
         {
-            var bytes = await File.ReadAllBytesAsync(secret.Source, cancellationToken).ConfigureAwait(false);
+            var bytes = secret.Source is null ? [] : await File.ReadAllBytesAsync(secret.Source, cancellationToken).ConfigureAwait(false);
             if (secret.Mount.Env is { } name)
             {
                 env.RemoveAll(e => e.StartsWith(name + "=", StringComparison.Ordinal));
