@@ -178,7 +178,7 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         if (document.FindStage(baseName) is { } parent && parent.Index < stage.Index) yield return parent;
         var instructions = triggers.GetValueOrDefault(stage.Index, []).Concat(stage.Instructions).ToList();
         var froms = instructions.OfType<CopyInstruction>().Select(c => c.From).OfType<string>()
-            .Concat(instructions.OfType<RunInstruction>().SelectMany(RunMounts.Sources));
+            .Concat(instructions.OfType<RunInstruction>().SelectMany(Mounts.RunMountParser.Sources));
         foreach (var from in froms)
             // A later stage is no dependency: the step that names it refuses it, as BuildKit does, instead of waiting for it.
             if ((document.FindStage(from) ?? (int.TryParse(from, out var i) && i >= 0 && i < document.Stages.Count ? document.Stages[i] : null)) is { } source && source.Index < stage.Index)

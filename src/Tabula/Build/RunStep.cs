@@ -1,5 +1,6 @@
 using System.Text;
 using Tabula.Archives;
+using Tabula.Build.Mounts;
 using Tabula.Dockerfile;
 using Tabula.Dockerfile.Instructions;
 using Tabula.Dockerfile.Syntax;
@@ -31,7 +32,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
     private DateTimeOffset? Epoch => options.Timestamp;
 
     /// <returns>The step's layer, or null when the command changed nothing (recorded as an empty layer, as docker and BuildKit do).</returns>
-    public async Task<ILayer?> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, CancellationToken cancellationToken)
+    public async Task<ILayer?> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, Func<string, string> expand, CancellationToken cancellationToken)
     {
         CheckSupported(run);
         ContainerPrivileges privileges;
@@ -43,8 +44,10 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         {
             throw new DockerfileException(run.Location, e.Message, e);
         }
-        var mountSpecs = RunMounts.Parse(run);
-        var secrets = RunMounts.Secrets(mountSpecs, run, options.Secrets);
+        var mountSpecs = RunMountParser.Parse(run, expand);
+        if (mountSpecs.OfType<SshMount>().Any())
+            throw new DockerfileException(run.Location, "RUN --mount=type=ssh is not supported yet");
+        var secrets = SecretFiles.Find(mountSpecs, run, options.Secrets);
         var network = run.Network switch
         {
             "none" => NetworkMode.None,
@@ -80,14 +83,14 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         try
         {
             string bundle = workspace.BundleDirectory;
-            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), cacheLocks, cancellationToken).ConfigureAwait(false);
+            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), options.NoCache, cacheLocks, cancellationToken).ConfigureAwait(false);
             var runEnv = new List<string>(env);
             if (secrets.Count > 0)
             {
                 secretsDirectory = SecretsDirectory.Create(workspace.Owner);
                 workspace.Owner.RecordSecrets(secretsDirectory);
             }
-            var extra = await RunMounts.PrepareSecretsAsync(secrets, secretsDirectory ?? "", runEnv, canChown: !privileges.Rootless, cancellationToken).ConfigureAwait(false);
+            var extra = await SecretFiles.PrepareAsync(secrets, secretsDirectory ?? "", runEnv, canChown: !privileges.Rootless, cancellationToken).ConfigureAwait(false);
             if (script is { } s)
             {
                 string scriptPath = Path.Combine(workspace.Owner.Path, "script");
@@ -192,7 +195,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
     /// or image it comes from). Secrets are not in it, as in BuildKit.
     /// </summary>
     private async Task<string> CacheKeyAsync(RunInstruction run, StageState state, IReadOnlyList<string> args, (string Name, string Content)? script,
-        IReadOnlyList<string> env, NetworkMode network, IReadOnlyList<MountSpec> mounts, MountSources sources, CancellationToken cancellationToken)
+        IReadOnlyList<string> env, NetworkMode network, IReadOnlyList<RunMount> mounts, MountSources sources, CancellationToken cancellationToken)
     {
         using var key = StepKey.ForParent("run", state, options);
         key.AddList("args", args).Add(script is { } s ? "script=" + s.Name + "\n" + s.Content : "no script").AddList("env", env)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Tabula.Build.Mounts;
 using Tabula.Dockerfile;
 using Tabula.Dockerfile.Expansion;
 using Tabula.Dockerfile.Instructions;
@@ -61,7 +62,7 @@ internal sealed class StageRun(
                 return null;
             case RunInstruction run:
                 return await _run.RunAsync(run, state, stage.Index, _step, created,
-                    new MountSources(store, options.ContextDirectory, document, built, stage.Index, state.Platform), cancellationToken).ConfigureAwait(false);
+                    new MountSources(store, options.ContextDirectory, document, built, stage.Index, state.Platform), Expander(state).ProcessWord, cancellationToken).ConfigureAwait(false);
             case OnbuildInstruction:
                 MetadataInstructions.TryApply(instruction, state, created);
                 return null;

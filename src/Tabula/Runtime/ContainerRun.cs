@@ -89,11 +89,16 @@ public static class ContainerRun
         if (request.Overlay is { } root)
         {
             Directory.CreateDirectory(rootfs);
-            removeStubs = Snapshots.UpperStubs.Create(root.Root.UpperDirectory, root.Lower, BundleConfig.MountPoints(spec)).Remove;
+            var upper = root.Root.UpperDirectory;
+            removeStubs = Snapshots.UpperStubs.Create(upper, root.Lower, ResolvedMountPoints(spec, path =>
+                Posix.Lstat(Path.Combine(upper, path)) is { } inUpper
+                    ? inUpper.IsSymlink ? new FileInfo(Path.Combine(upper, path)).LinkTarget : null
+                    : root.Lower.Find(path, followFinalSymlink: false) is { Status.IsSymlink: true } inLower ? new FileInfo(inLower.HostPath).LinkTarget : null)).Remove;
         }
         else
         {
-            removeStubs = MountStubs.Create(rootfs, BundleConfig.MountPoints(spec)).Remove;
+            removeStubs = MountStubs.Create(rootfs, ResolvedMountPoints(spec, path =>
+                Posix.Lstat(Path.Combine(rootfs, path)) is { IsSymlink: true } ? new FileInfo(Path.Combine(rootfs, path)).LinkTarget : null)).Remove;
         }
         try
         {
@@ -110,6 +115,14 @@ public static class ContainerRun
             removeStubs();
         }
     }
+
+    /// <summary>
+    /// The mount points with their symlinks followed inside the root: a mount at <c>/link/x</c> with <c>/link</c> pointing
+    /// to <c>/data</c> needs <c>/data/x</c>, which is then made and taken away like any other (BuildKit's stub cleaner
+    /// resolves them the same way), rather than left to the runtime to make and to stay in the layer.
+    /// </summary>
+    private static IEnumerable<(string Path, bool IsDirectory)> ResolvedMountPoints(BundleSpec spec, Func<string, string?> linkTargetOf) =>
+        BundleConfig.MountPoints(spec).Select(m => (RootPath.Resolve(m.Path, linkTargetOf), m.IsDirectory)).Where(m => m.Item1 != "/").ToList();
 
     /// <summary>
     /// Rootless, only root exists inside (the caller's one id is mapped to it): another user cannot be switched

@@ -40,6 +40,29 @@ public class BuildErrorTests
         Assert.Contains("a target= is required", error.Message);
     }
 
+    /// <summary>RUN --mount values are checked as BuildKit's parseMount checks them, each error one line at the RUN.</summary>
+    [Theory]
+    [InlineData("type=bind,target=/m,mode=0755", "mode not allowed for \"bind\" type mounts")]
+    [InlineData("type=tmpfs,target=/m,uid=1", "uid not allowed for \"tmpfs\" type mounts")]
+    [InlineData("type=cache,target=/m,sharing=lockd", "unsupported sharing value \"lockd\" (did you mean locked?)")]
+    [InlineData("type=bind,target=/m,sharing=locked", "invalid cache sharing set for bind mount")]
+    [InlineData("type=cache,target=/m,mode=0999", "invalid value 0999 for mode")]
+    [InlineData("type=tmpfs,target=/m,size=lots", "invalid value for size: lots")]
+    [InlineData("type=cache,target=/m,size=1k", "unexpected key 'size' for mount type 'cache'")]
+    [InlineData("type=bind,target=/m,required", "unexpected key 'required' for mount type 'bind'")]
+    [InlineData("type=bind,target=/m,nonsense", "invalid field 'nonsense' must be a key=value pair")]
+    [InlineData("type=secret,from=x,id=a", "secret mount should not have a from")]
+    [InlineData("type=secret,env=A", "invalid secret mount. one of source, target required")]
+    [InlineData("type=secret,source=a,id=b", "both source and id can't be set")]
+    [InlineData("type=ssh,source=a", "ssh does not support source")]
+    [InlineData("type=cache,target=/m,ro=maybe", "invalid value for ro: maybe")]
+    public async Task Run_mount_options_are_checked_as_buildkit_checks_them(string mount, string reason)
+    {
+        using var h = new BuildHarness();
+        var error = Assert.IsType<DockerfileException>(await FailsAsync(h, $"FROM scratch\nRUN --mount={mount} true\n"));
+        Assert.Equal("Dockerfile:2: " + reason, error.Message);
+    }
+
     [Fact]
     public async Task From_an_image_not_in_the_store()
     {

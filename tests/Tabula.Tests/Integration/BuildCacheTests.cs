@@ -6,7 +6,7 @@ namespace Tabula.Tests.Integration;
 /// <summary>
 /// The build cache through runc: COPY and RUN rebuilt from the cache give the cold build's image, a changed file
 /// rebuilds its step and every later one, a RUN with a bind mount is keyed on what it binds; RUN secrets as
-/// files with a mode and owner or as variables; cache mounts shared under a lock.
+/// files with a mode and owner or as variables; cache mounts shared under a lock, proven by RUNs that wait for each other.
 /// </summary>
 public sealed partial class BuildCacheTests
 {
@@ -104,6 +104,7 @@ public sealed partial class BuildCacheTests
             RUN --mount=type=secret,id=tok,target=/run/s/tok,mode=0440,uid=1000,gid=1001,env=TOKEN stat -c '%a %u %g' /run/s/tok > /meta && test "$TOKEN" = "$(cat /run/s/tok)" && echo yes > /env
             RUN --mount=type=secret,id=tok,env=ONLY sh -c 'test ! -e /run/secrets/tok && test -n "$ONLY" && echo only > /only'
             RUN --mount=type=secret,id=tok stat -c '%a %u' /run/secrets/tok > /default
+            RUN --mount=type=secret,id=absent,env=GONE sh -c 'env | grep -x GONE= > /gone; test ! -e /run/secrets/absent'
             """);
         var (code, output, error) = await fixture.TabulaAsync(Ct, "build", "--secret", "id=tok,src=" + secretFile, "-t", "secret:1", context);
         Assert.True(code == 0, error + output);
@@ -112,6 +113,7 @@ public sealed partial class BuildCacheTests
         Assert.Equal("yes\n", await CatAsync(fixture, "secret:1", "/env"));
         Assert.Equal("only\n", await CatAsync(fixture, "secret:1", "/only"));
         Assert.Equal("400 0\n", await CatAsync(fixture, "secret:1", "/default"));
+        Assert.Equal("GONE=\n", await CatAsync(fixture, "secret:1", "/gone")); // a missing optional secret: set empty, as BuildKit
 
         var archive = fixture.Temp.Combine("secret.tar");
         Assert.Equal(0, (await fixture.TabulaAsync(Ct, "save", "-o", archive, "secret:1")).Code);
@@ -122,7 +124,7 @@ public sealed partial class BuildCacheTests
         var missing = fixture.Context("missing", $"FROM {RunFixture.BaseImage}\nRUN --mount=type=secret,id=absent,required=true true\n");
         var failed = await fixture.TabulaAsync(Ct, "build", "-t", "secret:2", missing);
         Assert.Equal(1, failed.Code);
-        Assert.Contains("secret absent not found", failed.Err);
+        Assert.Contains("secret absent: not found", failed.Err);
     }
 
     /// <summary>Every file of a docker-archive, layers decompressed, as one text: to show a value is nowhere in it.</summary>
@@ -137,45 +139,67 @@ public sealed partial class BuildCacheTests
         return text.ToString();
     }
 
+    /// <summary>
+    /// The RUNs below meet through a shared cache mount <c>/signal</c> (<c>cache/mounts/signal</c> in the store, which
+    /// the test reads and writes too): a RUN announces it is inside with a file there, and stays inside until the test
+    /// writes the file it waits for — so each assertion is made while the other side is known to be in its command.
+    /// </summary>
+    private const string SignalMount = "--mount=type=cache,id=signal,target=/signal";
+
+    private static string Signal(RunFixture fixture, string name) => Path.Combine(fixture.Store, "cache", "mounts", "signal", name);
+
+    /// <summary>Waits until a RUN has made <paramref name="path"/>; a build that ends first fails the test with its output.</summary>
+    private static async Task WaitForAsync(string path, Task<(int Hits, string Out)> build)
+    {
+        while (!File.Exists(path))
+        {
+            if (build.IsCompleted) Assert.Fail($"the build ended before {Path.GetFileName(path)} appeared: {(await build).Out}");
+            await Task.Delay(50, Ct);
+        }
+    }
+
     [Fact]
-    public async Task A_private_cache_mount_in_use_gives_a_fresh_directory_and_a_locked_one_waits()
+    public async Task A_private_cache_mount_in_use_gives_a_fresh_directory()
     {
         using var fixture = await RunFixture.CreateAsync(Ct);
-        var locks = Directory.CreateDirectory(Path.Combine(fixture.Store, "cache", "mount-locks")).FullName;
-        var mounts = Path.Combine(fixture.Store, "cache", "mounts");
+        string Context(string name, string command) => fixture.Context(name,
+            $"FROM {RunFixture.BaseImage}\nRUN --mount=type=cache,id=pv,target=/c,sharing=private {SignalMount} {command}\n");
 
-        var privateContext = fixture.Context("private", $"FROM {RunFixture.BaseImage}\nRUN --mount=type=cache,id=pv,target=/c,sharing=private touch /c/x && ls /c > /seen\n");
-        using (new FileStream(Path.Combine(locks, "pv"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
-            await BuildAsync(fixture, "private:1", privateContext, "--no-cache");
-        Assert.False(File.Exists(Path.Combine(mounts, "pv", "x")));
-        await BuildAsync(fixture, "private:2", privateContext, "--no-cache");
-        Assert.True(File.Exists(Path.Combine(mounts, "pv", "x")));
+        var holder = BuildAsync(fixture, "private:holder", Context("holder",
+            "sh -c 'touch /c/from-holder /signal/holder-in; while [ ! -e /signal/holder-go ]; do sleep 0.1; done'"), "--no-cache");
+        await WaitForAsync(Signal(fixture, "holder-in"), holder);
 
-        // Held by someone else, a locked cache is only used after they let go: what they wrote before is seen.
-        var lockedContext = fixture.Context("locked", $"FROM {RunFixture.BaseImage}\nRUN --mount=type=cache,id=lk,target=/c,sharing=locked cat /c/marker > /seen\n");
-        Task<(int, string)> build;
-        using (new FileStream(Path.Combine(locks, "lk"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
-        {
-            build = BuildAsync(fixture, "locked:1", lockedContext);
-            Directory.CreateDirectory(Path.Combine(mounts, "lk"));
-            File.WriteAllText(Path.Combine(mounts, "lk", "marker"), "written while locked\n");
-        }
-        await build;
-        Assert.Equal("written while locked\n", await CatAsync(fixture, "locked:1", "/seen"));
+        // The holder is inside its command, so it holds the cache: this build gets an empty directory of its own.
+        var look = Context("look", "sh -c 'ls -A /c > /seen; touch /c/from-looker'");
+        await BuildAsync(fixture, "private:while-held", look, "--no-cache");
+        Assert.Equal("", await CatAsync(fixture, "private:while-held", "/seen"));
+
+        File.WriteAllText(Signal(fixture, "holder-go"), "");
+        await holder;
+        await BuildAsync(fixture, "private:after", look, "--no-cache");
+        Assert.Equal("from-holder\n", await CatAsync(fixture, "private:after", "/seen"));
     }
 
     [Fact]
     public async Task Two_builds_sharing_a_locked_cache_mount_take_turns()
     {
         using var fixture = await RunFixture.CreateAsync(Ct);
-        string Context(string name) => fixture.Context(name, $"""
-            FROM {RunFixture.BaseImage}
-            RUN --mount=type=cache,id=turns,target=/c,sharing=locked sh -c 'if [ -e /c/busy ]; then echo overlap; else echo alone; fi > /result; touch /c/busy; sleep 1; rm /c/busy; echo {name}'
-            """);
-        var one = BuildAsync(fixture, "turns:1", Context("one"));
-        var two = BuildAsync(fixture, "turns:2", Context("two"));
-        await Task.WhenAll(one, two);
-        Assert.Equal("alone\n", await CatAsync(fixture, "turns:1", "/result"));
-        Assert.Equal("alone\n", await CatAsync(fixture, "turns:2", "/result"));
+        string Context(string name, string command) => fixture.Context(name,
+            $"FROM {RunFixture.BaseImage}\nRUN --mount=type=cache,id=turns,target=/c,sharing=locked {SignalMount} {command}\n");
+
+        var first = BuildAsync(fixture, "turns:1", Context("one",
+            "sh -c 'touch /signal/one-in; while [ ! -e /signal/one-go ]; do sleep 0.1; done; echo one >> /c/order'"));
+        await WaitForAsync(Signal(fixture, "one-in"), first);
+
+        // While the first command runs, its lock is exclusive: no other user, shared or locked, can take the cache.
+        var lockFile = Path.Combine(fixture.Store, "cache", "mount-locks", "turns");
+        Assert.ThrowsAny<IOException>(() => new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite).Dispose());
+
+        // The second build waits for it; it can only read the order file the first writes on its way out.
+        var second = BuildAsync(fixture, "turns:2", Context("two", "sh -c 'cat /c/order > /seen; echo two >> /c/order'"));
+        File.WriteAllText(Signal(fixture, "one-go"), "");
+        await Task.WhenAll(first, second);
+        Assert.Equal("one\n", await CatAsync(fixture, "turns:2", "/seen"));
+        Assert.Equal("one\ntwo\n", File.ReadAllText(Path.Combine(fixture.Store, "cache", "mounts", "turns", "order")));
     }
 }

@@ -112,7 +112,7 @@ public sealed class RunBuildTests
         Assert.DoesNotContain(runLayer, p => p.StartsWith("run", StringComparison.Ordinal));
         Assert.Equal(1, failed.Code);
         Assert.Contains("Dockerfile:2", failed.Err);
-        Assert.Contains("secret absent not found", failed.Err);
+        Assert.Contains("secret absent: not found", failed.Err);
     }
 
     [Fact]

@@ -113,4 +113,53 @@ public sealed class RunMountTests
         Assert.True(code == 0, error);
         Assert.Contains("Using cache", output);
     }
+
+    /// <summary>
+    /// As in BuildKit (which keys a cache on its id and on the mkdir of its root), one id with another uid, gid or mode
+    /// is another cache; the same effective mode and owner (uid=1000 and uid=1000,gid=0,mode=755) are one cache, and
+    /// one without any of them is a third.
+    /// </summary>
+    [Fact]
+    public async Task Cache_mounts_of_one_id_with_another_uid_gid_or_mode_are_separate_caches()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var context = fixture.Context("ctx", $"""
+            FROM {RunFixture.BaseImage}
+            RUN --mount=type=cache,id=c,target=/c,uid=1000 touch /c/by-1000
+            RUN --mount=type=cache,id=c,target=/c,uid=1001 sh -c 'ls -A /c > /seen-1001; stat -c %u /c >> /seen-1001'
+            RUN --mount=type=cache,id=c,target=/c,gid=5 sh -c 'ls -A /c > /seen-gid5; stat -c %g /c >> /seen-gid5'
+            RUN --mount=type=cache,id=c,target=/c ls -A /c > /seen-plain
+            RUN --mount=type=cache,id=c,target=/c,gid=0,uid=1000,mode=755 ls -A /c > /seen-1000
+            """);
+        await BuildAsync(fixture, "cache-owner:1", context);
+        Assert.Equal("1001\n", await CatAsync(fixture, "cache-owner:1", "/seen-1001"));
+        Assert.Equal("5\n", await CatAsync(fixture, "cache-owner:1", "/seen-gid5"));
+        Assert.Equal("", await CatAsync(fixture, "cache-owner:1", "/seen-plain"));
+        Assert.Equal("by-1000\n", await CatAsync(fixture, "cache-owner:1", "/seen-1000"));
+    }
+
+    /// <summary>
+    /// BuildKit (its client test testMountStubsDirectory) removes the mount points it had to make, deepest first, when
+    /// they are still empty, and keeps an existing directory used as a mount point: the RUN's layer holds only what the
+    /// command wrote — also where the target goes through a symlink (the mount point is made and removed where the link
+    /// leads, as BuildKit resolves it).
+    /// </summary>
+    [Fact]
+    public async Task Mount_points_the_run_had_to_make_are_removed_when_empty()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var context = fixture.Context("ctx", $"""
+            FROM {RunFixture.BaseImage}
+            RUN mkdir -m 700 /test /test/qux /data && ln -s ../data /test/link
+            RUN --mount=type=tmpfs,target=/test/foo --mount=type=tmpfs,target=/test/bar/x/y --mount=type=tmpfs,target=/test/baz/x --mount=type=tmpfs,target=/test/qux --mount=type=tmpfs,target=/test/link/x/y touch /test/baz/keep
+            """);
+        var paths = await BuildAsync(fixture, "mount-stubs:1", context);
+        Assert.Contains("test/baz/keep", paths);
+        Assert.Contains("test/baz", paths);
+        Assert.DoesNotContain(paths, p => p.StartsWith("test/foo", StringComparison.Ordinal) || p.StartsWith("test/bar", StringComparison.Ordinal)
+            || p.StartsWith("test/baz/x", StringComparison.Ordinal) || p.StartsWith("test/qux", StringComparison.Ordinal)
+            || p.StartsWith("data", StringComparison.Ordinal) || p.StartsWith("test/link", StringComparison.Ordinal));
+        var (code, _, _) = await fixture.TabulaAsync(Ct, "run", "--rm", "mount-stubs:1", "test", "-d", "/test/qux");
+        Assert.Equal(0, code);
+    }
 }

@@ -10,6 +10,7 @@ namespace Tabula.Runtime.Snapshots;
 public sealed class ActiveDirectories(string directory)
 {
     internal const string LockName = "owner.lock";
+    private static readonly TimeSpan UnfinishedAge = TimeSpan.FromHours(1);
     internal const string ContainerFileName = "container";
     internal const string SecretsFileName = "secrets-path";
 
@@ -18,11 +19,22 @@ public sealed class ActiveDirectories(string directory)
     /// <summary>A new folder owned by this process until disposed (then removed with all it holds).</summary>
     public ActiveDirectory Create(string kind)
     {
-        System.IO.Directory.CreateDirectory(Directory);
-        string path = System.IO.Path.Combine(Directory, kind + "-" + Guid.NewGuid().ToString("N")[..16]);
-        System.IO.Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var handle = new FileStream(System.IO.Path.Combine(path, LockName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
-        return new ActiveDirectory(path, handle);
+        for (int attempt = 1; ; attempt++)
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            string path = System.IO.Path.Combine(Directory, kind + "-" + Guid.NewGuid().ToString("N")[..16]);
+            System.IO.Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            try
+            {
+                var handle = new FileStream(System.IO.Path.Combine(path, LockName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+                return new ActiveDirectory(path, handle);
+            }
+            catch (IOException) when (attempt < 3)
+            {
+                // A reaper beside us took the new lock file in the instant between its creation and its lock, and
+                // removes the folder: make another.
+            }
+        }
     }
 
     /// <summary>Reaps every folder whose owner is gone: its container deleted, its secrets and files removed. Returns how many.</summary>
@@ -33,13 +45,18 @@ public sealed class ActiveDirectories(string directory)
         foreach (var path in System.IO.Directory.EnumerateDirectories(Directory).ToList())
         {
             FileStream? handle;
+            var lockPath = System.IO.Path.Combine(path, LockName);
             try
             {
-                handle = new FileStream(System.IO.Path.Combine(path, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                // A folder without its lock file yet is being made by Create (in this process or another, say a stage
+                // running beside this one): taking it would delete it under its maker. Only one left so long that its
+                // maker must have died between the two steps is reaped.
+                var mode = File.Exists(lockPath) || System.IO.Directory.GetLastWriteTimeUtc(path) < DateTime.UtcNow - UnfinishedAge ? FileMode.OpenOrCreate : FileMode.Open;
+                handle = new FileStream(lockPath, mode, FileAccess.ReadWrite, FileShare.None);
             }
             catch (IOException)
             {
-                continue; // held: its owner is alive
+                continue; // held: its owner is alive (or the folder is still being made, or already gone)
             }
             catch (UnauthorizedAccessException)
             {

@@ -1,0 +1,57 @@
+using Tabula.Tests.Integration;
+
+namespace Tabula.Tests.BuildKit;
+
+/// <summary>
+/// BuildKit's <c>frontend/dockerfile/dockerfile_cache_test.go</c>, the tests about the local build cache (cache
+/// import and export to registries and files is BuildKit's, not Tabula's). Through runc as root.
+/// </summary>
+public sealed class CacheTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task BuildOkAsync(RunFixture fixture, string context, params string[] flags)
+    {
+        var (code, output, error) = await fixture.TabulaAsync(Ct, ["build", .. flags, context]);
+        Assert.True(code == 0, error + output);
+    }
+
+    /// <summary>
+    /// moby/buildkit#5305: under --no-cache a cache mount with a mode is a fresh cache for that build, and the cache of
+    /// the cached builds is still there afterwards (abc and ghi, never def).
+    /// </summary>
+    [Fact]
+    public async Task TestCacheMountModeNoCache()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var context = fixture.Context("ctx", $"""
+            FROM {RunFixture.BaseImage} AS base
+            ARG FOO=abc
+            RUN --mount=type=cache,target=/cache,mode=0773 touch /cache/$FOO && ls -l /cache | wc -l > /out
+            FROM scratch
+            COPY --from=base /out /
+            """);
+        await BuildOkAsync(fixture, context, "--target", "base", "-t", "out:1");
+        Assert.Equal("2\n", await fixture.CatAsync("out:1", "/out", Ct));
+        await BuildOkAsync(fixture, context, "--target", "base", "-t", "out:2", "--no-cache", "--build-arg", "FOO=def");
+        Assert.Equal("2\n", await fixture.CatAsync("out:2", "/out", Ct));
+        await BuildOkAsync(fixture, context, "--target", "base", "-t", "out:3", "--build-arg", "FOO=ghi");
+        Assert.Equal("3\n", await fixture.CatAsync("out:3", "/out", Ct));
+    }
+
+    /// <summary>#2008: renaming the file a wildcard COPY matched invalidates the cache, so the RUN that needs it fails.</summary>
+    [Fact]
+    public async Task TestWildcardRenameCache()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var context = fixture.Context("ctx", $"""
+            FROM {RunFixture.BaseImage}
+            COPY file* /files/
+            RUN ls /files/file1
+            """, ("file1", "foo"));
+        await BuildOkAsync(fixture, context);
+        File.Move(Path.Combine(context, "file1"), Path.Combine(context, "file2"));
+        var (code, _, _) = await fixture.TabulaAsync(Ct, "build", context);
+        Assert.NotEqual(0, code);
+    }
+}
