@@ -24,12 +24,27 @@ public static class CliApp
         root.Options.Add(context.TimeoutOption);
         foreach (var verb in Verbs(context)) root.Subcommands.Add(verb);
 
+        args = DockerHabits.Rewrite(args);
+        if (DockerHabits.UnsupportedRunFlag(args) is { } refusal)
+        {
+            await error.WriteLineAsync($"Error: {refusal}").ConfigureAwait(false);
+            await error.WriteLineAsync("See 'tabula run --help'.").ConfigureAwait(false);
+            return Usage;
+        }
+        int verbAt = DockerHabits.VerbIndex(args);
+        if (verbAt >= 0 && !root.Subcommands.Any(c => c.Name == args[verbAt]))
+        {
+            var suggestion = DockerHabits.DidYouMean(args[verbAt], root.Subcommands.Select(c => c.Name));
+            await error.WriteLineAsync($"Error: unknown command '{args[verbAt]}'{(suggestion is null ? "" : $" (did you mean '{suggestion}'?)")}").ConfigureAwait(false);
+            await error.WriteLineAsync("See 'tabula --help'.").ConfigureAwait(false);
+            return Usage;
+        }
         args = RunArguments.SeparateCommand(args);
         var parse = root.Parse(args);
         var errors = parse.Errors.Select(e => e.Message).Concat(UnknownFlags(parse, args)).ToList();
         if (errors.Count > 0)
         {
-            foreach (var message in errors) await error.WriteLineAsync($"tabula: {message}").ConfigureAwait(false);
+            foreach (var message in errors) await error.WriteLineAsync($"Error: {message}").ConfigureAwait(false);
             await error.WriteLineAsync($"See '{string.Join(' ', CommandPath(parse).Prepend("tabula"))} --help'.").ConfigureAwait(false);
             return Usage;
         }
@@ -40,7 +55,7 @@ public static class CliApp
         }
         catch (Exception e) when (e is OperationCanceledException)
         {
-            await error.WriteLineAsync("tabula: cancelled; nothing was left half-written").ConfigureAwait(false);
+            await error.WriteLineAsync("Error: cancelled; nothing was left half-written").ConfigureAwait(false);
             return 130;
         }
         catch (Exception e) when (IsUserFacing(e))
@@ -115,6 +130,7 @@ public static class CliApp
     /// <summary>The .NET wording of a too-long path repeats the whole path and says neither limit: say them.</summary>
     private static string UserMessage(Exception e) => e switch
     {
+        UnauthorizedAccessException => $"permission denied: {QuotedPath(e.Message) ?? e.Message}; run as a user who may write there, or choose another store with --root",
         PathTooLongException => $"a path is too long (Linux allows 255 bytes per name and 4,096 in all): {Abbreviated(QuotedPath(e.Message) ?? e.Message)}",
         _ => e.Message,
     };

@@ -111,6 +111,9 @@ public static class RunArguments
         "-e", "--env", "-w", "--workdir", "-u", "--user", "--network", "--net", "--entrypoint", "--runtime", "--hostname", "--platform", "--root",
     };
 
+    /// <summary>Whether <paramref name="option"/> of <c>run</c> takes the next word as its value.</summary>
+    public static bool TakesValue(string option) => ValueOptions.Contains(option);
+
     /// <summary>
     /// Puts <c>--</c> after IMAGE in <c>tabula run … IMAGE CMD…</c>, so the command's own flags (<c>sh -c</c>) are
     /// its arguments, not options of run — docker's rule.

@@ -33,7 +33,7 @@ internal static class UnpackVerb
                 if (privileges.Rootless)
                 {
                     try { user = ContainerRun.RootlessUser(user, config?.User); }
-                    catch (ContainerPrivilegeException e) { context.Error.WriteLine("tabula: warning: " + e.Message); }
+                    catch (ContainerPrivilegeException e) { context.Error.WriteLine("warning: " + e.Message); }
                 }
                 var spec = new BundleSpec
                 {
@@ -47,7 +47,7 @@ internal static class UnpackVerb
                 await File.WriteAllTextAsync(Path.Combine(directory, "config.json"), BundleConfig.Generate(spec), ct);
             }
             if (result.SkippedDevices > 0)
-                context.Error.WriteLine($"tabula: {result.SkippedDevices} device node(s) left out: making them needs root");
+                context.Error.WriteLine($"warning: {result.SkippedDevices} device node(s) left out: making them needs root");
             return CliApp.Ok;
         });
         return command;

@@ -89,7 +89,7 @@ public sealed class BadInputTests
         Assert.True(output.Cancelled, "the build never started its COPY step:\n" + result.StandardOutput + result.StandardError);
         Assert.NotEqual(0, result.ExitCode);
         var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal("tabula: cancelled; nothing was left half-written", line);
+        Assert.Equal("Error: cancelled; nothing was left half-written", line);
         await AssertKeptAsync(tabula, snapshot);
     }
 
