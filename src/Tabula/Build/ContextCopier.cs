@@ -23,8 +23,9 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             // the --chown owner); only what is inside the source directory keeps its own mode and time.
             var target = placement.KeepParents ? LayerPath.Join(placement.Path, kept) : placement.Path;
             if (placement.KeepParents) EnsureDirectory(target, full);
-            else if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
+            else if (target.Length > 0) target = upper.EnsureDirectory(target, placement.Directories);
             await CopyDirectoryAsync(resolved, target, "", cancellationToken).ConfigureAwait(false);
+            if (!placement.KeepParents) placement.TakeSourceTime(upper, target, new DirectoryInfo(full).LastWriteTimeUtc);
             return;
         }
         if (!File.Exists(full))

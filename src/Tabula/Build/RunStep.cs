@@ -246,23 +246,25 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         return (command.PrependShell ? [.. shell, .. words] : words, script);
     }
 
-    /// <summary>The image's ENV, then the stage's ARGs that ENV does not set, then proxy build args (BuildKit's order).</summary>
+    /// <summary>The stage's <see cref="StageState.StepEnvironment"/>, then the proxy build args (BuildKit's order).</summary>
     private IReadOnlyList<string> Environment(StageState state)
     {
-        var env = new List<string>(state.Container.Env ?? []);
-        var keys = new HashSet<string>(env.Select(e => e.Split('=', 2)[0]), StringComparer.Ordinal);
-        foreach (var (name, value) in state.Args)
-            if (value is not null && keys.Add(name)) env.Add(name + "=" + value);
+        var stepEnv = state.StepEnvironment();
+        var env = stepEnv.Select(p => p.Key + "=" + p.Value).ToList();
+        var keys = new HashSet<string>(stepEnv.Select(p => p.Key), StringComparer.Ordinal);
         foreach (var (name, value) in options.BuildArgs)
             if (PredefinedArgs.Proxy.Contains(name) && keys.Add(name)) env.Add(name + "=" + value);
         return env;
     }
 
-    /// <summary>BuildKit's runCommandString: <c>|N K=V … </c> for the ARGs in scope that ENV does not set, then the arguments.</summary>
+    /// <summary>
+    /// BuildKit's runCommandString: <c>|N K=V … </c> for every ARG declared in the stage, each with the value the
+    /// step's environment gives it (an ENV of the same name, or its own), <c>K=</c> when it has none; then the arguments.
+    /// </summary>
     internal static string HistoryCommand(IReadOnlyList<string> args, StageState state)
     {
-        var env = new HashSet<string>((state.Container.Env ?? []).Select(e => e.Split('=', 2)[0]), StringComparer.Ordinal);
-        var buildEnv = state.Args.Where(a => a.Value is not null && !env.Contains(a.Key)).Select(a => a.Key + "=" + a.Value).ToList();
+        var env = state.ExpansionVariables();
+        var buildEnv = state.Args.Select(a => a.Key + "=" + (env.TryGetValue(a.Key, out var v) ? v : a.Value ?? "")).ToList();
         var joined = string.Join(' ', args);
         return buildEnv.Count == 0 ? joined : $"|{buildEnv.Count} {string.Join(' ', buildEnv)} {joined}";
     }

@@ -168,9 +168,10 @@ public class ConfigHistoryTests
         Assert.Equal("/", image.Config.Config!.WorkingDir);
         var history = image.Config.History!;
         Assert.Equal(["WORKDIR /app", "WORKDIR /app/src", "WORKDIR /app", "WORKDIR /"], history.Select(e => e.CreatedBy!));
-        // A new directory is a layer; an existing one (or the root) is not.
-        Assert.Equal([null, null, true, true], history.Select(e => e.EmptyLayer));
-        Assert.Equal(2, image.Layers.Count);
+        // Every WORKDIR but the root is a layer (BuildKit), an empty one when the directory exists.
+        Assert.Equal([null, null, null, true], history.Select(e => e.EmptyLayer));
+        Assert.Equal(3, image.Layers.Count);
+        Assert.Empty(await LayerContents.ReadAsync(image.Layers[2]));
         Assert.Equal(history.Count(e => e.EmptyLayer != true), image.Config.RootFs.DiffIds.Count);
 
         var first = await LayerContents.ReadAsync(image.Layers[0]);
