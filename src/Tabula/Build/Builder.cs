@@ -24,6 +24,8 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
 
         var metaArgs = ResolveMetaArgs(document, options, platform);
         var target = ChooseTarget(document, options.Target);
+        // BuildKit's predefined TARGETSTAGE: the stage being built, "default" for an unnamed last stage.
+        metaArgs.Values.TryAdd("TARGETSTAGE", target.Name ?? "default");
 
         using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
         await using var session = new BuildSession(store.Content.Root);
@@ -67,15 +69,15 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var consumed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var arg in document.MetaArgs)
         {
-            var expanded = arg.Expand(new ShellWordExpander(new VariableMap(values), document.EscapeToken));
-            foreach (var declaration in expanded.Arguments)
+            foreach (var declaration in arg.Arguments)
             {
                 if (options.BuildArgs.TryGetValue(declaration.Name, out var given))
                 {
                     values[declaration.Name] = given;
                     consumed.Add(declaration.Name);
                 }
-                else if (declaration.DefaultValue is not null) values[declaration.Name] = declaration.DefaultValue;
+                else if (arg.ExpandDefault(declaration, new ShellWordExpander(new VariableMap(values), document.EscapeToken)).DefaultValue is { } value)
+                    values[declaration.Name] = value;
                 else values.Remove(declaration.Name);
             }
         }

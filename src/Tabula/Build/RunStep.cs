@@ -81,7 +81,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         {
             string bundle = workspace.BundleDirectory;
             var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), cacheLocks, cancellationToken).ConfigureAwait(false);
-            var runEnv = new List<string>(env);
+            var runEnv = RunEnvironment(env);
             if (secrets.Count > 0)
             {
                 secretsDirectory = SecretsDirectory.Create(workspace.Owner);
@@ -246,15 +246,14 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         return (command.PrependShell ? [.. shell, .. words] : words, script);
     }
 
-    /// <summary>The stage's <see cref="StageState.StepEnvironment"/>, then the proxy build args (BuildKit's order).</summary>
-    private IReadOnlyList<string> Environment(StageState state)
+    /// <summary>The stage's <see cref="StageState.StepEnvironment"/>: what the cache key holds (the proxy variables are added only to run).</summary>
+    private static List<string> Environment(StageState state) => state.StepEnvironment().Select(p => p.Key + "=" + p.Value).ToList();
+
+    /// <summary>The step's environment and, for names it does not set, BuildKit's proxy environment.</summary>
+    private List<string> RunEnvironment(IReadOnlyList<string> env)
     {
-        var stepEnv = state.StepEnvironment();
-        var env = stepEnv.Select(p => p.Key + "=" + p.Value).ToList();
-        var keys = new HashSet<string>(stepEnv.Select(p => p.Key), StringComparer.Ordinal);
-        foreach (var (name, value) in options.BuildArgs)
-            if (PredefinedArgs.Proxy.Contains(name) && keys.Add(name)) env.Add(name + "=" + value);
-        return env;
+        var keys = new HashSet<string>(env.Select(e => e.Split('=', 2)[0]), StringComparer.Ordinal);
+        return [.. env, .. PredefinedArgs.ProxyEnvironment(options.BuildArgs).Where(e => !keys.Contains(e.Split('=', 2)[0]))];
     }
 
     /// <summary>

@@ -231,13 +231,12 @@ internal sealed class StageRun(
     /// <summary>ARG in a stage: a --build-arg wins, then the default, then the global value of the same name.</summary>
     private void DeclareArgs(ArgInstruction arg, StageState state)
     {
-        var expanded = arg.Expand(Expander(state));
         var shown = new List<string>();
-        foreach (var declaration in expanded.Arguments)
+        foreach (var declaration in arg.Arguments)
         {
             string? value;
             if (options.BuildArgs.TryGetValue(declaration.Name, out var given)) { value = given; usedArgs.Add(declaration.Name); }
-            else if (declaration.DefaultValue is not null) value = declaration.DefaultValue;
+            else if (declaration.DefaultValue is not null) value = arg.ExpandDefault(declaration, Expander(state)).DefaultValue;
             else value = metaArgs.Values.TryGetValue(declaration.Name, out var global) ? global : null;
             state.DeclareArg(declaration.Name, value);
             shown.Add(value is null ? declaration.Name : declaration.Name + "=" + value);

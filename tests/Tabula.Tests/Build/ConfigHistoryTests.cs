@@ -182,6 +182,18 @@ public class ConfigHistoryTests
         Assert.Equal(["app", "app/src"], LayerContents.Paths(await LayerContents.ReadAsync(image.Layers[1])));
     }
 
+    /// <summary>BuildKit keeps an absolute WORKDIR as written, trailing slash included.</summary>
+    [Fact]
+    public async Task Workdir_keeps_an_absolute_path_as_written_trailing_slash_included()
+    {
+        using var h = new BuildHarness();
+        var image = await h.BuildImageAsync("FROM scratch\nWORKDIR /tmp/\nWORKDIR sub\n");
+        Assert.Equal("/tmp/sub", image.Config.Config!.WorkingDir);
+        Assert.Equal(["WORKDIR /tmp/", "WORKDIR /tmp/sub"], image.Config.History!.Select(e => e.CreatedBy!));
+        image = await h.BuildImageAsync("FROM scratch\nWORKDIR /tmp/\n", "slash:1");
+        Assert.Equal("/tmp/", image.Config.Config!.WorkingDir);
+    }
+
     [Fact]
     public async Task Workdir_directory_is_owned_by_the_current_user()
     {
