@@ -20,9 +20,12 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var document = DockerfileParser.Parse(text, fileName);
         var context = BuildContext.Open(options.ContextDirectory, options.DockerfilePath);
         var platform = options.Platform ?? Platform.Host;
-        var created = options.Timestamp ?? DateTimeOffset.UtcNow;
 
         var metaArgs = ResolveMetaArgs(document, options, platform);
+        options = options with { Timestamp = SourceDateEpoch.Resolve(document, options, metaArgs) };
+        // As a build arg, the epoch is what an ARG SOURCE_DATE_EPOCH of a stage sees.
+        if (options.Timestamp is { } epoch) metaArgs.Values[SourceDateEpoch.Name] = epoch.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var created = options.Timestamp ?? DateTimeOffset.UtcNow;
         var target = ChooseTarget(document, options.Target);
         // BuildKit's predefined TARGETSTAGE: the stage being built, "default" for an unnamed last stage.
         metaArgs.Values.TryAdd("TARGETSTAGE", target.Name ?? "default");
@@ -47,7 +50,7 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
 
         // The proxy variables are predefined: RUN receives them without an ARG, so they are never "unused".
         var unused = options.BuildArgs.Keys
-            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !PredefinedArgs.Proxy.Contains(k))
+            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !PredefinedArgs.Proxy.Contains(k) && k != SourceDateEpoch.Name)
             .Order(StringComparer.Ordinal)
             .ToList();
         if (unused.Count > 0) progress?.Report(new BuildWarning($"One or more build-args [{string.Join(' ', unused)}] were not consumed"));
