@@ -94,4 +94,60 @@ public class SourceDateEpochTests
         Assert.Equal(1700000502, await CopiedMTimeAsync(image));
         Assert.Equal(1700000502, image.Config.Created!.Value.ToUnixTimeSeconds());
     }
+
+    /// <summary>
+    /// BuildKit's cases with the offline busybox image for debian: the same digest again after a build without
+    /// cache, the base's layers and history times untouched, new layers' times clamped to the epoch (older ones
+    /// kept). BuildKit's expected digests are of its own compressor's bytes and a registry image, so they are not
+    /// compared; its cache export is outside Tabula.
+    /// </summary>
+    [Fact]
+    public async Task TestReproSourceDateEpoch()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var fixture = await Integration.RunFixture.CreateAsync(ct);
+        const long tm = 1673354096; // 2023-01-10T12:34:56Z
+        var cases = new (string Name, string Dockerfile)[]
+        {
+            ("basic", """
+                FROM busybox
+                RUN touch /foo
+                RUN touch /foo.1
+                RUN touch -d '2010-01-01 12:34:56' /foo-2010
+                RUN touch -d '2010-01-01 12:34:56' /foo-2010.1
+                RUN touch -d '2030-01-01 12:34:56' /foo-2030
+                RUN touch -d '2030-01-01 12:34:56' /foo-2030.1
+                RUN rm -f /foo.1
+                RUN rm -f /foo-2010.1
+                RUN rm -f /foo-2030.1
+                """),
+            ("copylink", "FROM busybox\nCOPY --link foo foo\n"),
+            ("noadditionallayer", "FROM busybox\n"),
+        };
+        var baseImage = await BusyboxBuild.LoadAsync(fixture, Integration.RunFixture.BaseImage);
+        foreach (var (name, dockerfile) in cases)
+        {
+            var context = fixture.Context("repro-" + name, BusyboxBuild.WithBase(dockerfile), ("foo", "foo"));
+            string[] build = ["build", "--build-arg", $"SOURCE_DATE_EPOCH={tm}", "--platform", "linux/amd64", "-q", "-t", "repro-" + name + ":1", context];
+            var first = await fixture.TabulaAsync(ct, build);
+            Assert.True(first.Code == 0, first.Err);
+            var second = await fixture.TabulaAsync(ct, [.. build.SkipLast(1), "--no-cache", context]);
+            Assert.True(second.Code == 0, second.Err);
+            Assert.Equal(first.Out, second.Out);
+
+            var image = await BusyboxBuild.LoadAsync(fixture, "repro-" + name + ":1");
+            Assert.Equal(baseImage.Layers.Select(l => l.Digest), image.Layers.Take(baseImage.Layers.Count).Select(l => l.Digest));
+            Assert.Equal(baseImage.Config.History!.Select(h => h.Created), image.Config.History!.Take(baseImage.Config.History!.Count).Select(h => h.Created));
+            var added = new List<LayerContents.Row>();
+            foreach (var layer in image.Layers.Skip(baseImage.Layers.Count)) added.AddRange(await LayerContents.ReadAsync(layer));
+            Assert.All(added, r => Assert.True(r.MTime <= tm, $"{r.Path} has mtime {r.MTime}, after the epoch"));
+            if (name == "basic")
+            {
+                Assert.Equal(tm, added.Last(r => r.Path == "foo").MTime);
+                Assert.Equal(new DateTimeOffset(2010, 1, 1, 12, 34, 56, TimeSpan.Zero).ToUnixTimeSeconds(), added.Last(r => r.Path == "foo-2010").MTime);
+                Assert.Equal(tm, added.Last(r => r.Path == "foo-2030").MTime);
+                Assert.Contains(added, r => r.Path == ".wh.foo-2030.1");
+            }
+        }
+    }
 }
