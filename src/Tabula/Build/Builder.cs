@@ -21,10 +21,15 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var document = DockerfileParser.Parse(text, fileName);
         var context = BuildContext.Open(options.ContextDirectory, dockerfilePath);
         var platform = options.Platform ?? Platform.Host;
-        var created = options.Timestamp ?? DateTimeOffset.UtcNow;
 
         var metaArgs = ResolveMetaArgs(document, options, platform);
+        options = options with { Timestamp = SourceDateEpoch.Resolve(document, options, metaArgs) };
+        // As a build arg, the epoch is what an ARG SOURCE_DATE_EPOCH of a stage sees.
+        if (options.Timestamp is { } epoch) metaArgs.Values[SourceDateEpoch.Name] = epoch.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var created = options.Timestamp ?? DateTimeOffset.UtcNow;
         var target = ChooseTarget(document, options.Target);
+        // BuildKit's predefined TARGETSTAGE: the stage being built, "default" for an unnamed last stage.
+        metaArgs.Values.TryAdd("TARGETSTAGE", target.Name ?? "default");
 
         using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
         await using var session = new BuildSession(store.Content.Root);
@@ -47,7 +52,7 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
 
         // The proxy variables and the sandbox hostname are predefined: RUN receives them without an ARG, so they are never "unused".
         var unused = options.BuildArgs.Keys
-            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !PredefinedArgs.Proxy.Contains(k) && k != PredefinedArgs.SandboxHostname)
+            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !PredefinedArgs.Proxy.Contains(k) && k != PredefinedArgs.SandboxHostname && k != SourceDateEpoch.Name)
             .Order(StringComparer.Ordinal)
             .ToList();
         if (unused.Count > 0) progress?.Report(new BuildWarning($"One or more build-args [{string.Join(' ', unused)}] were not consumed"));
@@ -69,15 +74,15 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var consumed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var arg in document.MetaArgs)
         {
-            var expanded = arg.Expand(new ShellWordExpander(new VariableMap(values), document.EscapeToken));
-            foreach (var declaration in expanded.Arguments)
+            foreach (var declaration in arg.Arguments)
             {
                 if (options.BuildArgs.TryGetValue(declaration.Name, out var given))
                 {
                     values[declaration.Name] = given;
                     consumed.Add(declaration.Name);
                 }
-                else if (declaration.DefaultValue is not null) values[declaration.Name] = declaration.DefaultValue;
+                else if (arg.ExpandDefault(declaration, new ShellWordExpander(new VariableMap(values), document.EscapeToken)).DefaultValue is { } value)
+                    values[declaration.Name] = value;
                 else values.Remove(declaration.Name);
             }
         }

@@ -26,8 +26,9 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             // the --chown owner); only what is inside the source directory keeps its own mode and time.
             var target = placement.KeepParents ? LayerPath.Join(placement.Path, kept) : placement.Path;
             if (placement.KeepParents) EnsureDirectory(target, full);
-            else if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
+            else if (target.Length > 0) target = upper.EnsureDirectory(target, placement.Directories);
             CopyDirectory(resolved, target, cancellationToken);
+            if (!placement.KeepParents) placement.TakeSourceTime(upper, target, LayerTimes.ModTimeOf(new DirectoryInfo(full)));
             return;
         }
         if (!File.Exists(full))

@@ -15,11 +15,16 @@ namespace Tabula.Build;
 /// ADD and COPY (DESIGN §5): sources from the context (or another stage) are placed into a file tree over the
 /// stage's filesystem, resolved inside the image root as a chroot would, and the changes become one layer.
 /// </summary>
-internal sealed class FileTransferStep(ImageStore store, BuildContext context, BuildOptions options, BuildSession session)
+internal sealed class FileTransferStep(ImageStore store, BuildContext context, BuildOptions options, BuildSession session, DateTimeOffset created)
 {
     private const string MultipleSourcesError = "When using {0} with more than one source file, the destination must be a directory and end with a /";
 
-    private DateTimeOffset DefaultTime => options.Timestamp ?? DateTimeOffset.UnixEpoch;
+    /// <summary>
+    /// The mtime of what a step makes itself (implied directories, WORKDIR's, heredoc files) and of the existing
+    /// directories it writes into: the build time, as BuildKit's copy leaves them; with a timestamp, that time
+    /// (BuildKit's clamp of layer times), so the digest is reproducible.
+    /// </summary>
+    private DateTimeOffset DefaultTime => options.Timestamp ?? created;
 
     public async Task<ILayer> RunAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
     {
@@ -71,13 +76,12 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
     }
 
     /// <summary>
-    /// WORKDIR's directory, made when it does not exist yet (BuildKit makes it in its own layer), owned by the
-    /// stage's USER as BuildKit's mkdir is.
+    /// WORKDIR's layer: its directory, made when it does not exist yet, owned by the stage's USER as BuildKit's
+    /// mkdir is; an empty layer when it exists (BuildKit commits the mkdir all the same).
     /// </summary>
-    public async Task<ILayer?> MakeDirectoryAsync(string path, StageState state, SourceLocation location, CancellationToken cancellationToken)
+    public async Task<ILayer> MakeDirectoryAsync(string path, StageState state, SourceLocation location, CancellationToken cancellationToken)
     {
         var lower = await state.GetTreeAsync(cancellationToken).ConfigureAwait(false);
-        if (lower.Resolve(path).IsDirectory) return null;
         Ownership? owner = null;
         if (state.Container.User is { Length: > 0 } user)
         {
@@ -87,6 +91,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         var upper = FileTree.Over(lower);
         try { upper.EnsureDirectory(path, DirectoryDefaults.Create(DefaultTime, owner)); }
         catch (LayerFormatException e) { throw new DockerfileException(location, $"WORKDIR {path}: {e.Message}", e); }
+        upper.TouchChangedDirectories(DefaultTime);
         state.Tree = upper;
         return await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
     }
@@ -163,6 +168,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
                 Size = bytes.Length,
             }, segment, placement.Directories);
         }
+        upper.TouchChangedDirectories(DefaultTime);
         state.Tree = upper;
         return await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
     }
@@ -263,4 +269,16 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
 }
 
 /// <summary>Where and how one ADD/COPY places what it copies.</summary>
-internal sealed record Placement(string Path, bool DestinationIsDirectory, EntryRewrites Rewrites, DirectoryDefaults Directories, DockerignoreMatcher? Excludes, bool KeepParents);
+internal sealed record Placement(string Path, bool DestinationIsDirectory, EntryRewrites Rewrites, DirectoryDefaults Directories, DockerignoreMatcher? Excludes, bool KeepParents)
+{
+    /// <summary>
+    /// The destination of a directory source ends with the source directory's mtime (clamped), new or not, as
+    /// BuildKit's copy restores it after writing the contents; its mode and owner stay as they were made. The root
+    /// is not in a layer.
+    /// </summary>
+    public void TakeSourceTime(FileTree upper, string destination, DateTimeOffset sourceTime)
+    {
+        if (destination.Length == 0 || upper.Get(destination) is not { Entry.Type: LayerEntryType.Directory } existing) return;
+        upper.Put(existing.Entry with { ModTime = Rewrites.ApplyTime(sourceTime) }, null, null);
+    }
+}

@@ -16,8 +16,7 @@ internal static class MetadataInstructions
         switch (instruction)
         {
             case EnvInstruction env:
-                foreach (var pair in env.Pairs)
-                    stage.SetContainer(c => c with { Env = EnvList.Set(c.Env, pair.Key, pair.Value) });
+                foreach (var pair in env.Pairs) stage.SetEnv(pair.Key, pair.Value);
                 stage.AddHistory(env.HistoryText, true, created);
                 return true;
             case LabelInstruction label:
@@ -40,7 +39,8 @@ internal static class MetadataInstructions
             case EntrypointInstruction entrypoint:
             {
                 var args = WithShell(entrypoint.Command, stage);
-                stage.SetContainer(c => c with { Entrypoint = args, ArgsEscaped = true, Cmd = stage.CmdSetInStage ? c.Cmd : null });
+                // Only CMD sets ArgsEscaped (BuildKit); an ENTRYPOINT leaves what the base or an earlier CMD set.
+                stage.SetContainer(c => c with { Entrypoint = args, Cmd = stage.CmdSetInStage ? c.Cmd : null });
                 stage.AddHistory("ENTRYPOINT " + GoQuote.QuoteList(args), true, created);
                 return true;
             }

@@ -24,6 +24,23 @@ internal static class PredefinedArgs
     public static string Hostname(IReadOnlyDictionary<string, string> buildArgs)
         => buildArgs.TryGetValue(SandboxHostname, out var name) && name.Length > 0 ? name : "buildkitsandbox";
 
+    /// <summary>
+    /// BuildKit's proxy environment of a RUN: each proxy build arg, named in either case (the lower-case name wins when
+    /// both are given), sets both the upper- and lower-case variable; empty values set none. It is not part of a
+    /// step's cache key.
+    /// </summary>
+    public static List<string> ProxyEnvironment(IReadOnlyDictionary<string, string> buildArgs)
+    {
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in buildArgs.Keys.Order(StringComparer.Ordinal))
+            if (Proxy.Contains(name)) values[name.ToUpperInvariant()] = buildArgs[name];
+        var env = new List<string>();
+        foreach (var name in Proxy.Order(StringComparer.Ordinal))
+            if (values.TryGetValue(name, out var value) && value.Length > 0)
+                env.AddRange([name + "=" + value, name.ToLowerInvariant() + "=" + value]);
+        return env;
+    }
+
     public static Dictionary<string, string> For(Platform target, Platform build)
     {
         var args = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -84,7 +84,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         {
             string bundle = workspace.BundleDirectory;
             var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), options.NoCache, cacheLocks, cancellationToken).ConfigureAwait(false);
-            var runEnv = new List<string>(env);
+            var runEnv = RunEnvironment(env);
             if (secrets.Count > 0)
             {
                 secretsDirectory = SecretsDirectory.Create(workspace.Owner);
@@ -250,23 +250,24 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         return (command.PrependShell ? [.. shell, .. words] : words, script);
     }
 
-    /// <summary>The image's ENV, then the stage's ARGs that ENV does not set, then proxy build args (BuildKit's order).</summary>
-    private IReadOnlyList<string> Environment(StageState state)
+    /// <summary>The stage's <see cref="StageState.StepEnvironment"/>: what the cache key holds (the proxy variables are added only to run).</summary>
+    private static List<string> Environment(StageState state) => state.StepEnvironment().Select(p => p.Key + "=" + p.Value).ToList();
+
+    /// <summary>The step's environment and, for names it does not set, BuildKit's proxy environment.</summary>
+    private List<string> RunEnvironment(IReadOnlyList<string> env)
     {
-        var env = new List<string>(state.Container.Env ?? []);
         var keys = new HashSet<string>(env.Select(e => e.Split('=', 2)[0]), StringComparer.Ordinal);
-        foreach (var (name, value) in state.Args)
-            if (value is not null && keys.Add(name)) env.Add(name + "=" + value);
-        foreach (var (name, value) in options.BuildArgs)
-            if (PredefinedArgs.Proxy.Contains(name) && keys.Add(name)) env.Add(name + "=" + value);
-        return env;
+        return [.. env, .. PredefinedArgs.ProxyEnvironment(options.BuildArgs).Where(e => !keys.Contains(e.Split('=', 2)[0]))];
     }
 
-    /// <summary>BuildKit's runCommandString: <c>|N K=V … </c> for the ARGs in scope that ENV does not set, then the arguments.</summary>
+    /// <summary>
+    /// BuildKit's runCommandString: <c>|N K=V … </c> for every ARG declared in the stage, each with the value the
+    /// step's environment gives it (an ENV of the same name, or its own), <c>K=</c> when it has none; then the arguments.
+    /// </summary>
     internal static string HistoryCommand(IReadOnlyList<string> args, StageState state)
     {
-        var env = new HashSet<string>((state.Container.Env ?? []).Select(e => e.Split('=', 2)[0]), StringComparer.Ordinal);
-        var buildEnv = state.Args.Where(a => a.Value is not null && !env.Contains(a.Key)).Select(a => a.Key + "=" + a.Value).ToList();
+        var env = state.ExpansionVariables();
+        var buildEnv = state.Args.Select(a => a.Key + "=" + (env.TryGetValue(a.Key, out var v) ? v : a.Value ?? "")).ToList();
         var joined = string.Join(' ', args);
         return buildEnv.Count == 0 ? joined : $"|{buildEnv.Count} {string.Join(' ', buildEnv)} {joined}";
     }

@@ -23,7 +23,7 @@ internal sealed class StageRun(
     BuildSession session,
     IProgress<BuildEvent>? progress)
 {
-    private readonly FileTransferStep _files = new(store, context, options, session);
+    private readonly FileTransferStep _files = new(store, context, options, session, created);
     private readonly RunStep _run = new(store, context, options, session, progress);
     private readonly StepCache _cache = new(store.Content);
     private int _step;
@@ -88,6 +88,7 @@ internal sealed class StageRun(
                 var expanded = workdir.Expand(Expander(state));
                 var path = WorkdirPath.Resolve(state.Container.WorkingDir, expanded.Path);
                 state.SetContainer(c => c with { WorkingDir = path });
+                // BuildKit commits a layer for every WORKDIR but "/": an empty one when the directory exists.
                 ILayer? layer = path == "/" ? null : await WorkdirAsync(path, state, expanded.Location, cancellationToken).ConfigureAwait(false);
                 if (layer is not null) state.AddLayer(layer);
                 state.AddHistory("WORKDIR " + path, layer is null, created);
@@ -122,24 +123,19 @@ internal sealed class StageRun(
     /// WORKDIR's directory through the build cache, keyed on the parent, the path and USER (its owner): a hit
     /// spares reading the stage's layers to learn whether the directory exists.
     /// </summary>
-    private async Task<ILayer?> WorkdirAsync(string path, StageState state, SourceLocation location, CancellationToken cancellationToken)
+    private async Task<ILayer> WorkdirAsync(string path, StageState state, SourceLocation location, CancellationToken cancellationToken)
     {
         string key;
         using (var stepKey = StepKey.ForParent("workdir", state, options))
             key = stepKey.Add(path).Add("user=" + state.Container.User).Finish();
-        if (!options.NoCache)
+        if (!options.NoCache && _cache.TryGet(key) is { } cached)
         {
-            if (_cache.TryGet(key) is { } cached)
-            {
-                progress?.Report(new StepCacheHit(stage.Index, _step));
-                state.Tree = null;
-                return cached;
-            }
-            if (_cache.IsKnownEmpty(key)) return null;
+            progress?.Report(new StepCacheHit(stage.Index, _step));
+            state.Tree = null;
+            return cached;
         }
         var layer = await _files.MakeDirectoryAsync(path, state, location, cancellationToken).ConfigureAwait(false);
-        if (layer is null) _cache.SetEmpty(key);
-        else _cache.Set(key, layer);
+        _cache.Set(key, layer);
         return layer;
     }
 
@@ -242,15 +238,14 @@ internal sealed class StageRun(
     /// <summary>ARG in a stage: a --build-arg wins, then the default, then the global value of the same name.</summary>
     private void DeclareArgs(ArgInstruction arg, StageState state)
     {
-        var expanded = arg.Expand(Expander(state));
         var shown = new List<string>();
-        foreach (var declaration in expanded.Arguments)
+        foreach (var declaration in arg.Arguments)
         {
             string? value;
             if (options.BuildArgs.TryGetValue(declaration.Name, out var given)) { value = given; usedArgs.Add(declaration.Name); }
-            else if (declaration.DefaultValue is not null) value = declaration.DefaultValue;
+            else if (declaration.DefaultValue is not null) value = arg.ExpandDefault(declaration, Expander(state)).DefaultValue;
             else value = metaArgs.Values.TryGetValue(declaration.Name, out var global) ? global : null;
-            state.Args[declaration.Name] = value;
+            state.DeclareArg(declaration.Name, value);
             shown.Add(value is null ? declaration.Name : declaration.Name + "=" + value);
         }
         state.AddHistory("ARG " + string.Join(" ", shown), true, created);

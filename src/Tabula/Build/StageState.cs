@@ -17,6 +17,48 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
     /// <summary>ARGs declared in this stage with their values, in declaration order (later wins).</summary>
     public Dictionary<string, string?> Args { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// ARG values that override an ENV of the same name: BuildKit adds an ARG with a value to the environment of
+    /// later steps, so whichever of ENV and ARG came last gives the value RUN and expansion see (the image's ENV
+    /// keeps its own value).
+    /// </summary>
+    private readonly Dictionary<string, string> _argsOverEnv = new(StringComparer.Ordinal);
+
+    /// <summary>Declares an ARG of the stage (null: declared without a value).</summary>
+    public void DeclareArg(string name, string? value)
+    {
+        Args[name] = value;
+        if (value is null) _argsOverEnv.Remove(name);
+        else _argsOverEnv[name] = value;
+    }
+
+    /// <summary>ENV: sets the variable in the image config; it now wins over an earlier ARG of the same name.</summary>
+    public void SetEnv(string name, string value)
+    {
+        SetContainer(c => c with { Env = EnvList.Set(c.Env, name, value) });
+        _argsOverEnv.Remove(name);
+    }
+
+    /// <summary>
+    /// The environment later steps run with, as BuildKit's state holds it: the image's ENV with the ARGs declared
+    /// after an ENV of the same name in its place, then the other ARGs with a value.
+    /// </summary>
+    public List<KeyValuePair<string, string>> StepEnvironment()
+    {
+        var env = new List<KeyValuePair<string, string>>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in Container.Env ?? [])
+        {
+            int eq = entry.IndexOf('=');
+            if (eq <= 0 || !seen.Add(entry[..eq])) continue;
+            var name = entry[..eq];
+            env.Add(new(name, _argsOverEnv.TryGetValue(name, out var arg) ? arg : entry[(eq + 1)..]));
+        }
+        foreach (var (name, value) in Args)
+            if (value is not null && seen.Add(name)) env.Add(new(name, value));
+        return env;
+    }
+
     public ContainerConfig Container => Config.Config ?? new ContainerConfig();
 
     /// <summary>The stage's filesystem as metadata, built from the layers only when a step needs it.</summary>
@@ -48,17 +90,6 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
         Config = Config with { RootFs = Config.RootFs with { DiffIds = [.. Config.RootFs.DiffIds, layer.DiffId] } };
     }
 
-    /// <summary>The variables word expansion sees: the image's ENV, then ARGs with a value (ENV wins on a clash, as in BuildKit).</summary>
-    public Dictionary<string, string> ExpansionVariables()
-    {
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in Args)
-            if (value is not null) variables[name] = value;
-        foreach (var entry in Container.Env ?? [])
-        {
-            int eq = entry.IndexOf('=');
-            if (eq > 0) variables[entry[..eq]] = entry[(eq + 1)..];
-        }
-        return variables;
-    }
+    /// <summary>The variables word expansion sees: the <see cref="StepEnvironment"/>, as in BuildKit.</summary>
+    public Dictionary<string, string> ExpansionVariables() => new(StepEnvironment(), StringComparer.Ordinal);
 }

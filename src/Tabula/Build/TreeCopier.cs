@@ -33,6 +33,7 @@ internal sealed class TreeCopier(FileTree upper, Placement placement)
                     if (placement.Excludes?.IsIgnored(relative) == true) continue;
                     Put(item, LayerPath.Join(target, relative));
                 }
+                if (!placement.KeepParents && resolved.Entry is { } sourceDirectory) placement.TakeSourceTime(upper, target, sourceDirectory.ModTime);
                 continue;
             }
             var entry = resolved.Entry is null ? null : source.Get(resolved.Path);

@@ -168,9 +168,10 @@ public class ConfigHistoryTests
         Assert.Equal("/", image.Config.Config!.WorkingDir);
         var history = image.Config.History!;
         Assert.Equal(["WORKDIR /app", "WORKDIR /app/src", "WORKDIR /app", "WORKDIR /"], history.Select(e => e.CreatedBy!));
-        // A new directory is a layer; an existing one (or the root) is not.
-        Assert.Equal([null, null, true, true], history.Select(e => e.EmptyLayer));
-        Assert.Equal(2, image.Layers.Count);
+        // Every WORKDIR but the root is a layer (BuildKit), an empty one when the directory exists.
+        Assert.Equal([null, null, null, true], history.Select(e => e.EmptyLayer));
+        Assert.Equal(3, image.Layers.Count);
+        Assert.Empty(await LayerContents.ReadAsync(image.Layers[2]));
         Assert.Equal(history.Count(e => e.EmptyLayer != true), image.Config.RootFs.DiffIds.Count);
 
         var first = await LayerContents.ReadAsync(image.Layers[0]);
@@ -179,6 +180,18 @@ public class ConfigHistoryTests
         Assert.Equal(0b111_101_101, app.Mode);
         Assert.Equal(BuildHarness.Epoch.ToUnixTimeSeconds(), app.MTime);
         Assert.Equal(["app", "app/src"], LayerContents.Paths(await LayerContents.ReadAsync(image.Layers[1])));
+    }
+
+    /// <summary>BuildKit keeps an absolute WORKDIR as written, trailing slash included.</summary>
+    [Fact]
+    public async Task Workdir_keeps_an_absolute_path_as_written_trailing_slash_included()
+    {
+        using var h = new BuildHarness();
+        var image = await h.BuildImageAsync("FROM scratch\nWORKDIR /tmp/\nWORKDIR sub\n");
+        Assert.Equal("/tmp/sub", image.Config.Config!.WorkingDir);
+        Assert.Equal(["WORKDIR /tmp/", "WORKDIR /tmp/sub"], image.Config.History!.Select(e => e.CreatedBy!));
+        image = await h.BuildImageAsync("FROM scratch\nWORKDIR /tmp/\n", "slash:1");
+        Assert.Equal("/tmp/", image.Config.Config!.WorkingDir);
     }
 
     [Fact]

@@ -48,14 +48,17 @@ public class RunCommandTests
         Assert.Equal(["/bin/sh", "-c", "cat <<EOF > /f\nbody\nEOF"], args);
     }
 
+    /// <summary>BuildKit's runCommandString: every declared ARG, valueless ones as <c>K=</c>, the step's value of each.</summary>
     [Fact]
-    public void History_lists_args_that_env_does_not_set()
+    public void History_lists_every_declared_arg_with_the_value_the_step_sees()
     {
         var state = State();
-        state.Args["A"] = "1";
-        state.Args["B"] = null;
-        state.Args["PATH"] = "/x";
-        Assert.Equal("|1 A=1 /bin/sh -c make", RunStep.HistoryCommand(["/bin/sh", "-c", "make"], state));
+        state.DeclareArg("A", "1");
+        state.DeclareArg("B", null);
+        state.DeclareArg("PATH", "/x");
+        Assert.Equal("|3 A=1 B= PATH=/x /bin/sh -c make", RunStep.HistoryCommand(["/bin/sh", "-c", "make"], state));
+        state.SetEnv("A", "env");
+        Assert.Equal("|3 A=env B= PATH=/x /bin/sh -c make", RunStep.HistoryCommand(["/bin/sh", "-c", "make"], state));
         Assert.Equal("/bin/sh -c make", RunStep.HistoryCommand(["/bin/sh", "-c", "make"], State()));
     }
 }

@@ -10,4 +10,11 @@ public sealed record ArgInstruction(InstructionSource Source, IReadOnlyList<ArgD
     {
         Arguments = Arguments.Select(a => a with { DefaultValue = ProcessOptional(a.DefaultValue, expander) }).ToArray(),
     });
+
+    /// <summary>
+    /// One declaration with its default expanded, errors located at this instruction: BuildKit expands a default
+    /// only when no build arg gives the value, and each with the values the declarations before it set.
+    /// </summary>
+    public ArgDeclaration ExpandDefault(ArgDeclaration declaration, ShellWordExpander expander)
+        => Expanding(() => declaration with { DefaultValue = ProcessOptional(declaration.DefaultValue, expander) });
 }
