@@ -23,7 +23,7 @@ internal static class LayerCommit
     public static async Task<ILayer> CommitAsync(ImageStore store, BuildOptions options, FileTree upper, CancellationToken cancellationToken)
     {
         await using var writer = store.Content.BeginWrite();
-        var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, Settings(options), cancellationToken, options.Timestamp).ConfigureAwait(false);
+        var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, Settings(options), cancellationToken).ConfigureAwait(false);
         return await PublishAsync(store, options, writer, written, cancellationToken).ConfigureAwait(false);
     }
 

@@ -14,7 +14,7 @@ internal static class UpperLayer
     public static async Task<long> WriteAsync(string upperDirectory, Stream destination, DateTimeOffset? clampTo, CancellationToken cancellationToken)
     {
         var writer = new TarEntryWriter(destination);
-        var state = new State(writer, Path.GetFullPath(upperDirectory), clampTo, LayerTimes.TruncateToSeconds(clampTo ?? DateTimeOffset.UnixEpoch));
+        var state = new State(writer, Path.GetFullPath(upperDirectory), clampTo);
         await WriteChildrenAsync(state, "", cancellationToken).ConfigureAwait(false);
         await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
         return writer.FilesSize;
@@ -23,7 +23,7 @@ internal static class UpperLayer
     /// <summary>True when the command changed nothing (the upper directory is empty).</summary>
     public static bool IsEmpty(string upperDirectory) => !Directory.EnumerateFileSystemEntries(upperDirectory).Any();
 
-    private sealed record State(TarEntryWriter Writer, string Root, DateTimeOffset? ClampTo, DateTimeOffset WhiteoutTime)
+    private sealed record State(TarEntryWriter Writer, string Root, DateTimeOffset? ClampTo)
     {
         public Dictionary<(uint, uint, ulong), string> FirstPathOfInode { get; } = [];
     }
@@ -40,14 +40,14 @@ internal static class UpperLayer
             string path = LayerPath.Join(directory, name);
             if (name == LayerPath.OpaqueMarker)
             {
-                await state.Writer.WriteEntryAsync(Marker(path, state.WhiteoutTime), cancellationToken).ConfigureAwait(false);
+                await state.Writer.WriteEntryAsync(LayerEmitter.Whiteout(path), cancellationToken).ConfigureAwait(false);
                 continue;
             }
             string hostPath = Path.Combine(state.Root, path);
             if (Posix.Lstat(hostPath) is not { } status || status.Type == Posix.TypeSocket) continue;
             if (SnapshotView.IsWhiteout(status))
             {
-                await state.Writer.WriteEntryAsync(Marker(LayerPath.Join(directory, LayerPath.WhiteoutPrefix + name), state.WhiteoutTime), cancellationToken).ConfigureAwait(false);
+                await state.Writer.WriteEntryAsync(LayerEmitter.Whiteout(LayerPath.Join(directory, LayerPath.WhiteoutPrefix + name)), cancellationToken).ConfigureAwait(false);
                 continue;
             }
             var entry = RootfsDiff.EntryFor(path, hostPath, status);
@@ -76,6 +76,4 @@ internal static class UpperLayer
             if (status.IsDirectory) await WriteChildrenAsync(state, path, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static LayerEntry Marker(string path, DateTimeOffset time) => new() { Path = path, Type = LayerEntryType.RegularFile, Mode = 0, ModTime = time };
 }
