@@ -13,7 +13,10 @@ internal static class ParentsPivot
         return at < 0 ? ("", BuildContext.Clean(source)) : (BuildContext.Clean(source[..at]), BuildContext.Clean(source[(at + 3)..]));
     }
 
-    /// <summary>What of <paramref name="match"/> (a path under <paramref name="pivot"/>) is recreated: empty for the pivot itself.</summary>
+    /// <summary>
+    /// What of <paramref name="match"/> (a path under <paramref name="pivot"/>) is recreated: empty for the pivot itself.
+    /// Counted in components, since a pivot may hold wildcards (<c>a/b*/./c</c>) and so differ in length from what it matched.
+    /// </summary>
     public static string Kept(string pivot, string match)
-        => pivot.Length == 0 ? match : match.Length <= pivot.Length ? "" : match[(pivot.Length + 1)..];
+        => pivot.Length == 0 ? match : string.Join('/', match.Split('/').Skip(pivot.Split('/').Length));
 }

@@ -15,7 +15,13 @@ internal sealed class TreeCopier(FileTree upper, Placement placement)
     {
         var matches = Match(source, LayerPath.Join(pivot, LayerPath.Clean(pattern)));
         if (matches.Count == 0)
-            throw new DockerfileException(request.Location, $"COPY --from={request.From} failed: \"{pattern}\" not found");
+        {
+            // BuildKit lets a wildcard match nothing; the destination directory is still made.
+            if (!GlobPattern.HasMeta(pattern) && !GlobPattern.HasMeta(pivot))
+                throw new DockerfileException(request.Location, $"COPY --from={request.From} failed: \"{pattern}\" not found");
+            if (placement.DestinationIsDirectory) CopyTargets.Destination(upper, placement.Path, placement.Directories);
+            return;
+        }
         bool many = sourceCount > 1 || matches.Count > 1;
         foreach (var match in matches)
         {
