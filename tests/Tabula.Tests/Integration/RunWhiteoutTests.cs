@@ -21,4 +21,25 @@ public sealed class RunWhiteoutTests
         Assert.Equal((System.Formats.Tar.TarEntryType.RegularFile, "0000", 0, 0, 0L, 0L),
             (whiteout.Type, whiteout.OctalMode, whiteout.Uid, whiteout.Gid, whiteout.Size, whiteout.ModifiedUnixSeconds));
     }
+
+    /// <summary>
+    /// A directory removed and made again is written as BuildKit's overlay differ writes it (issue item 12): a
+    /// whiteout for each name the lower layers had there and the new directory lacks, at every depth, and no
+    /// <c>.wh..wh..opq</c> marker.
+    /// </summary>
+    [Fact]
+    public async Task A_recreated_directory_gets_a_whiteout_per_name_it_lost()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var context = fixture.Context("recreated", $"""
+            FROM {RunFixture.BaseImage}
+            RUN mkdir -p /d/sub && echo a > /d/a && echo b > /d/sub/b && echo c > /d/sub/c && echo k > /d/keep
+            RUN rm -rf /d && mkdir -p /d/sub && echo k2 > /d/keep && echo c2 > /d/sub/c
+            """);
+        await fixture.BuildAsync(context, "recreated:1", Ct, "--timestamp", "1700000000");
+        var archive = fixture.Temp.Combine("recreated.tar");
+        Assert.Equal(0, (await fixture.TabulaAsync(Ct, "save", "-o", archive, "recreated:1")).Code);
+        var layer = (await DockerSaveArchive.ReadLayerListingsAsync(archive, Ct))[^1];
+        Assert.Equal(["d", "d/.wh.a", "d/keep", "d/sub", "d/sub/.wh.b", "d/sub/c"], layer.Select(r => r.Path).Order(StringComparer.Ordinal));
+    }
 }
