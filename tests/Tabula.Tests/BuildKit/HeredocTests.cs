@@ -100,4 +100,33 @@ public class HeredocTests
         Assert.Equal(0b110_100_100, image.Entry("permfiles/rw").Mode);
         Assert.Equal((1000, 1000), (image.Entry("permfiles/owned").Uid, image.Entry("permfiles/owned").Gid));
     }
+
+    [Fact]
+    public async Task TestHeredocVarSubstitution()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var image = await BuildRunAsync(fixture, "varsubst", "\nFROM busybox as build\n\nARG name=world\n\nCOPY <<EOF /dest/c1\nHello ${name}!\nEOF\nCOPY <<'EOF' /dest/c2\nHello ${name}!\nEOF\nCOPY <<\"EOF\" /dest/c3\nHello ${name}!\nEOF\n\nCOPY <<EOF /dest/q1\nHello '${name}'!\nEOF\nCOPY <<EOF /dest/q2\nHello \"${name}\"!\nEOF\nCOPY <<'EOF' /dest/qsingle1\nHello '${name}'!\nEOF\nCOPY <<'EOF' /dest/qsingle2\nHello \"${name}\"!\nEOF\nCOPY <<\"EOF\" /dest/qdouble1\nHello '${name}'!\nEOF\nCOPY <<\"EOF\" /dest/qdouble2\nHello \"${name}\"!\nEOF\n\nRUN <<EOF\ngreeting=\"Hello\"\necho \"${greeting} ${name}!\" > /dest/r1\nEOF\nRUN <<EOF\nname=\"new world\"\necho \"Hello ${name}!\" > /dest/r2\nEOF\n\nFROM scratch\nCOPY --from=build /dest /\n");
+        var expected = new Dictionary<string, string>
+        {
+            ["c1"] = "Hello world!\n", ["c2"] = "Hello ${name}!\n", ["c3"] = "Hello ${name}!\n",
+            ["q1"] = "Hello 'world'!\n", ["q2"] = "Hello \"world\"!\n",
+            ["qsingle1"] = "Hello '${name}'!\n", ["qsingle2"] = "Hello \"${name}\"!\n",
+            ["qdouble1"] = "Hello '${name}'!\n", ["qdouble2"] = "Hello \"${name}\"!\n",
+            ["r1"] = "Hello world!\n", ["r2"] = "Hello new world!\n",
+        };
+        foreach (var (name, content) in expected) Assert.Equal(content, image.Text(name));
+    }
+
+    [Fact]
+    public async Task TestHeredocIndent()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var image = await BuildRunAsync(fixture, "indent", "\nFROM busybox AS build\n\nCOPY <<EOF /dest/foo-copy\n\tfoo\nEOF\n\nCOPY <<-EOF /dest/bar-copy\n\tbar\nEOF\n\nRUN <<EOF\necho \"\n\tfoo\" > /dest/foo-run\nEOF\n\nRUN <<-EOF\necho \"\n\tbar\" > /dest/bar-run\nEOF\n\nRUN <<EOF\n#!/bin/sh\necho \"\n\tfoo\" > /dest/foo2-run\nEOF\n\nRUN <<-EOF\n#!/bin/sh\necho \"\n\tbar\" > /dest/bar2-run\nEOF\n\nRUN <<EOF sh > /dest/foo3-run\necho \"\n\tfoo\"\nEOF\n\nRUN <<-EOF sh > /dest/bar3-run\necho \"\n\tbar\"\nEOF\n\nFROM scratch\nCOPY --from=build /dest /\n");
+        var expected = new Dictionary<string, string>
+        {
+            ["foo-copy"] = "\tfoo\n", ["foo-run"] = "\n\tfoo\n", ["foo2-run"] = "\n\tfoo\n", ["foo3-run"] = "\n\tfoo\n",
+            ["bar-copy"] = "bar\n", ["bar-run"] = "\nbar\n", ["bar2-run"] = "\nbar\n", ["bar3-run"] = "\nbar\n",
+        };
+        foreach (var (name, content) in expected) Assert.Equal(content, image.Text(name));
+    }
 }
