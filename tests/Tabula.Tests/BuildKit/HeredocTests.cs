@@ -129,4 +129,29 @@ public class HeredocTests
         };
         foreach (var (name, content) in expected) Assert.Equal(content, image.Text(name));
     }
+
+    [Fact]
+    public async Task TestCopyHeredocSpecialSymbols()
+    {
+        using var h = new BuildHarness();
+        var image = await MergedImage.BuildAsync(h, "\nFROM scratch\n\nCOPY <<EOF quotefile\n\"quotes in file\"\nEOF\n\nCOPY <<EOF slashfile1\n\\\nEOF\nCOPY <<EOF slashfile2\n\\\\\nEOF\nCOPY <<EOF slashfile3\n\\$\nEOF\n\nCOPY <<\"EOF\" rawslashfile1\n\\\nEOF\nCOPY <<\"EOF\" rawslashfile2\n\\\\\nEOF\nCOPY <<\"EOF\" rawslashfile3\n\\$\nEOF\n");
+        Assert.Equal("\"quotes in file\"\n", image.Text("quotefile"));
+        Assert.Equal("\n", image.Text("slashfile1"));
+        Assert.Equal("\\\n", image.Text("slashfile2"));
+        Assert.Equal("$\n", image.Text("slashfile3"));
+        Assert.Equal("\\\n", image.Text("rawslashfile1"));
+        Assert.Equal("\\\\\n", image.Text("rawslashfile2"));
+        Assert.Equal("\\$\n", image.Text("rawslashfile3"));
+    }
+
+    /// <summary>BuildKit pushes the base to a registry and pulls it back; here it stays in the store.</summary>
+    [Fact]
+    public async Task TestOnBuildHeredoc()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var baseContext = fixture.Context("onbuild-base", $"FROM {RunFixture.BaseImage}\nONBUILD RUN <<EOF\necho \"hello world\" >> /dest\nEOF\n");
+        await fixture.BuildAsync(baseContext, "onbuild-heredoc:base", Ct);
+        var image = await BuildRunAsync(fixture, "onbuild", "FROM onbuild-heredoc:base AS base\nFROM scratch\nCOPY --from=base /dest /dest\n");
+        Assert.Equal("hello world\n", image.Text("dest"));
+    }
 }
