@@ -30,7 +30,7 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
                 if (keepParents)
                 {
                     // --parents recreates the directories above the match with their own mode and mtime.
-                    var kept = pivot.Length == 0 ? match : match[(pivot.Length + 1)..];
+                    var kept = ParentsPivot.Kept(pivot, match);
                     var parts = kept.Split('/');
                     for (int i = 1; i < parts.Length; i++)
                         await walk.EntryAsync("parent", context.FullPath(context.Resolve(LayerPath.Join(pivot, string.Join('/', parts.Take(i))))), cancellationToken).ConfigureAwait(false);

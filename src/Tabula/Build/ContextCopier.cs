@@ -19,14 +19,15 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
     {
         var resolved = context.Resolve(match);
         var full = context.FullPath(resolved);
-        if (placement.KeepParents) CopyParents(match, kept);
+        // A directory's (or --parents') destination is resolved once, symlinks followed; nothing below it is (CopyTargets).
+        var destination = placement.KeepParents || Directory.Exists(full) ? CopyTargets.Destination(upper, placement.Path, placement.Directories) : placement.Path;
+        if (placement.KeepParents) CopyParents(match, kept, destination);
         if (Directory.Exists(full))
         {
             // The destination itself is made as BuildKit's copy makes it (like a parent: 0755 or the --chmod mode,
             // the --chown owner); only what is inside the source directory keeps its own mode and time.
-            var target = placement.KeepParents ? LayerPath.Join(placement.Path, kept) : placement.Path;
+            var target = placement.KeepParents ? LayerPath.Join(destination, kept) : destination;
             if (placement.KeepParents) EnsureDirectory(target, full);
-            else if (target.Length > 0) target = upper.EnsureDirectory(target, placement.Directories);
             CopyDirectory(resolved, target, cancellationToken);
             if (!placement.KeepParents) placement.TakeSourceTime(upper, target, LayerTimes.ModTimeOf(new DirectoryInfo(full)));
             return;
@@ -37,8 +38,8 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
         if (isAdd && await IsArchiveAsync(full, cancellationToken).ConfigureAwait(false))
         {
             await using var archive = File.OpenRead(full);
-            var destination = placement.KeepParents ? LayerPath.Join(placement.Path, LayerPath.ParentOf(kept)) : placement.Path;
-            await ArchiveExtractor.ExtractAsync(upper, archive, destination,
+            var archiveDestination = placement.KeepParents ? LayerPath.Join(destination, LayerPath.ParentOf(kept)) : placement.Path;
+            await ArchiveExtractor.ExtractAsync(upper, archive, archiveDestination,
                 new ExtractOptions { Rewrites = placement.Rewrites, ImpliedDirectories = placement.Directories },
                 session.NewSpool(), cancellationToken).ConfigureAwait(false);
             return;
@@ -46,7 +47,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
 
         var name = match.Contains('/') ? match[(match.LastIndexOf('/') + 1)..] : match;
         string targetPath;
-        if (placement.KeepParents) targetPath = LayerPath.Join(placement.Path, kept);
+        if (placement.KeepParents) targetPath = LayerPath.Join(destination, kept);
         else if (forceDirectory || placement.DestinationIsDirectory || upper.Resolve(placement.Path).IsDirectory) targetPath = LayerPath.Join(placement.Path, name);
         else targetPath = placement.Path;
         if (targetPath.Length == 0)
@@ -58,7 +59,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
     /// <c>--parents</c>: the directories above the kept path are recreated under the destination with the context
     /// directories' own metadata, as BuildKit copies the parents of an included path.
     /// </summary>
-    private void CopyParents(string match, string kept)
+    private void CopyParents(string match, string kept, string destination)
     {
         var pivot = match[..(match.Length - kept.Length)].TrimEnd('/');
         var parts = kept.Split('/');
@@ -66,7 +67,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
         {
             var relative = string.Join('/', parts.Take(i));
             var source = context.FullPath(context.Resolve(LayerPath.Join(pivot, relative)));
-            EnsureDirectory(LayerPath.Join(placement.Path, relative), source);
+            EnsureDirectory(LayerPath.Join(destination, relative), source);
         }
     }
 
@@ -80,6 +81,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             if (status.IsSymlink)
             {
                 var info = new FileInfo(entry.FullPath);
+                CopyTargets.Check(upper, target, LayerEntryType.Symlink);
                 upper.Put(EntryFor(target, LayerEntryType.Symlink, info) with { LinkTarget = info.LinkTarget ?? "" }, null, placement.Directories);
             }
             else if (status.IsDirectory)
@@ -100,6 +102,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
     /// </summary>
     private void PutFile(string target, string full, FileStatus? status = null)
     {
+        CopyTargets.Check(upper, target, LayerEntryType.RegularFile);
         status ??= Posix.Lstat(full);
         if (status is { Links: > 1 })
         {
@@ -138,10 +141,10 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
         };
     }
 
-    /// <summary>A directory that exists stays as it is; a new one takes the source directory's mode and mtime.</summary>
+    /// <summary>A directory that exists stays as it is (a symlink or file there is an error); a new one takes the source directory's mode and mtime.</summary>
     private void EnsureDirectory(string target, string sourceDirectory)
     {
-        if (target.Length == 0 || upper.Resolve(target).IsDirectory)
+        if (CopyTargets.Check(upper, target, LayerEntryType.Directory))
         {
             if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
             return;

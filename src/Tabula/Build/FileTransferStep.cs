@@ -62,7 +62,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             }
             else
             {
-                var sources = transfer.Sources.Select(s => request.Parents ? SplitPivot(s) : ("", s)).ToList();
+                var sources = transfer.Sources.Select(s => request.Parents ? ParentsPivot.Split(s) : ("", s)).ToList();
                 await new ContextChecksum(context, session.Checksums).AddSourcesAsync(key, sources,
                     transfer.Excludes.Count == 0 ? null : new DockerignoreMatcher(transfer.Excludes), request.Parents,
                     new EntryRewrites { Epoch = options.Timestamp }, cancellationToken).ConfigureAwait(false);
@@ -121,7 +121,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             var copier = new TreeCopier(upper, placement);
             foreach (var source in transfer.Sources)
             {
-                var (pivot, pattern) = request.Parents ? SplitPivot(source) : ("", source);
+                var (pivot, pattern) = request.Parents ? ParentsPivot.Split(source) : ("", source);
                 copier.Copy(sourceTree, pivot, pattern, sourceCount, request);
             }
         }
@@ -132,7 +132,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
                 var copier = new ContextCopier(context, upper, placement, session);
                 if (request.IsAdd && IsUrl(source))
                     throw new DockerfileException(request.Location, $"ADD {source}: adding from a URL is not supported yet; download it and ADD it from the build context");
-                var (pivot, pattern) = request.Parents ? SplitPivot(source) : ("", source);
+                var (pivot, pattern) = request.Parents ? ParentsPivot.Split(source) : ("", source);
                 var matches = context.Match(LayerPath.Join(pivot, pattern));
                 // BuildKit lets a wildcard match nothing (the step then copies nothing); a plain path must exist.
                 if (matches.Count == 0 && !GlobPattern.HasMeta(source))
@@ -143,7 +143,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
                     throw new DockerfileException(request.Location, string.Format(CultureInfo.InvariantCulture, MultipleSourcesError, request.Keyword));
                 foreach (var match in matches)
                 {
-                    var kept = pivot.Length == 0 ? match : match[(pivot.Length + 1)..];
+                    var kept = ParentsPivot.Kept(pivot, match);
                     await copier.CopyAsync(match, kept, request.IsAdd, forceDirectory: sourceCount > 1 || matches.Count > 1, cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -239,16 +239,6 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
     {
         var defaults = DirectoryDefaults.Create(DefaultTime, rewrites.Chown);
         return rewrites.Chmod is { } mode ? defaults with { Mode = mode } : defaults;
-    }
-
-    /// <summary>
-    /// <c>--parents</c> with a <c>/./</c> pivot keeps only what follows it (BuildKit); without one the whole path is kept.
-    /// Both halves come back clean and context-relative.
-    /// </summary>
-    private static (string Pivot, string Pattern) SplitPivot(string source)
-    {
-        int at = source.IndexOf("/./", StringComparison.Ordinal);
-        return at < 0 ? ("", BuildContext.Clean(source)) : (BuildContext.Clean(source[..at]), BuildContext.Clean(source[(at + 3)..]));
     }
 
     /// <summary>The destination as a clean image path: relative ones start at WORKDIR.</summary>

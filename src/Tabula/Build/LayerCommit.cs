@@ -23,18 +23,18 @@ internal static class LayerCommit
     public static async Task<ILayer> CommitAsync(ImageStore store, BuildOptions options, FileTree upper, CancellationToken cancellationToken)
     {
         await using var writer = store.Content.BeginWrite();
-        var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, Settings(options), cancellationToken, options.Timestamp).ConfigureAwait(false);
+        var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, Settings(options), cancellationToken).ConfigureAwait(false);
         return await PublishAsync(store, options, writer, written, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The layer of an overlay's upper directory (a RUN's changes), written in one pass as <see cref="CommitAsync"/> writes a tree's.</summary>
-    public static async Task<ILayer> CommitDirectoryAsync(ImageStore store, BuildOptions options, string upperDirectory, CancellationToken cancellationToken)
+    public static async Task<ILayer> CommitDirectoryAsync(ImageStore store, BuildOptions options, string upperDirectory, Runtime.Snapshots.SnapshotView lower, CancellationToken cancellationToken)
     {
         await using var writer = store.Content.BeginWrite();
         WrittenLayer written;
         await using (var layer = new LayerWriter(writer.Stream, Settings(options)))
         {
-            long files = await Runtime.Snapshots.UpperLayer.WriteAsync(upperDirectory, layer, options.Timestamp, cancellationToken).ConfigureAwait(false);
+            long files = await Runtime.Snapshots.UpperLayer.WriteAsync(upperDirectory, lower, layer, options.Timestamp, cancellationToken).ConfigureAwait(false);
             written = await layer.CompleteAsync(cancellationToken).ConfigureAwait(false) with { FilesSize = files };
         }
         return await PublishAsync(store, options, writer, written, cancellationToken).ConfigureAwait(false);

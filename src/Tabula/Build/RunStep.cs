@@ -141,7 +141,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             if (workspace.Overlay is { } overlay)
             {
                 if (UpperLayer.IsEmpty(overlay.Rootfs.Root.UpperDirectory)) return RecordEmpty(state, cacheKey, args, created);
-                layer = await LayerCommit.CommitDirectoryAsync(store, options, overlay.Rootfs.Root.UpperDirectory, cancellationToken).ConfigureAwait(false);
+                layer = await LayerCommit.CommitDirectoryAsync(store, options, overlay.Rootfs.Root.UpperDirectory, overlay.Rootfs.Lower, cancellationToken).ConfigureAwait(false);
                 var parentChain = ChainIds.Of([.. state.Layers.Select(l => l.DiffId)]);
                 overlay.CommitUpper(parentChain.Count == 0 ? layer.DiffId : ChainIds.Next(parentChain[^1], layer.DiffId));
             }

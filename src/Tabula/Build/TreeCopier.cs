@@ -15,15 +15,23 @@ internal sealed class TreeCopier(FileTree upper, Placement placement)
     {
         var matches = Match(source, LayerPath.Join(pivot, LayerPath.Clean(pattern)));
         if (matches.Count == 0)
-            throw new DockerfileException(request.Location, $"COPY --from={request.From} failed: \"{pattern}\" not found");
+        {
+            // BuildKit lets a wildcard match nothing; the destination directory is still made.
+            if (!GlobPattern.HasMeta(pattern) && !GlobPattern.HasMeta(pivot))
+                throw new DockerfileException(request.Location, $"COPY --from={request.From} failed: \"{pattern}\" not found");
+            if (placement.DestinationIsDirectory) CopyTargets.Destination(upper, placement.Path, placement.Directories);
+            return;
+        }
         bool many = sourceCount > 1 || matches.Count > 1;
         foreach (var match in matches)
         {
-            var kept = pivot.Length == 0 ? match : match[(pivot.Length + 1)..];
+            var kept = ParentsPivot.Kept(pivot, match);
             var resolved = source.Resolve(match);
             if (resolved.IsDirectory)
             {
-                var target = placement.KeepParents ? LayerPath.Join(placement.Path, kept) : placement.Path;
+                var destination = CopyTargets.Destination(upper, placement.Path, placement.Directories);
+                if (placement.KeepParents) CopyTargets.CheckBelow(upper, destination, kept);
+                var target = placement.KeepParents ? LayerPath.Join(destination, kept) : destination;
                 if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
                 var prefix = resolved.Path.Length == 0 ? "" : resolved.Path + "/";
                 foreach (var item in source.Entries.Where(e => e.Entry.Path.StartsWith(prefix, StringComparison.Ordinal)))
@@ -53,6 +61,7 @@ internal sealed class TreeCopier(FileTree upper, Placement placement)
         var owner = placement.Rewrites.ApplyOwner(e.Uid, e.Gid);
         // A hardlink group is copied as separate files: its other paths may lie outside what is copied.
         var type = e.Type == LayerEntryType.Hardlink ? LayerEntryType.RegularFile : e.Type;
+        CopyTargets.Check(upper, path, type);
         upper.Put(e with
         {
             Path = path,

@@ -14,12 +14,16 @@ public sealed record EntryRewrites
 
     public Ownership? Chown { get; init; }
 
-    /// <summary>Permission bits (07777) for every entry but symlinks, whose mode means nothing on Linux.</summary>
+    /// <summary>Permission bits (07777) for every entry but symlinks.</summary>
     public int? Chmod { get; init; }
 
     public DateTimeOffset ApplyTime(DateTimeOffset time) => LayerTimes.Clamp(LayerTimes.TruncateToSeconds(time), Epoch);
 
     public Ownership ApplyOwner(int uid, int gid) => Chown ?? new Ownership(uid, gid);
 
-    public int ApplyMode(LayerEntryType type, int mode) => type == LayerEntryType.Symlink || Chmod is null ? mode : Chmod.Value;
+    /// <summary>
+    /// A symlink is always 0777, as Linux makes every symlink and as BuildKit's and docker's layers (read back from
+    /// disk) carry it, whatever mode an archive gave its entry; anything else takes --chmod, if given.
+    /// </summary>
+    public int ApplyMode(LayerEntryType type, int mode) => type == LayerEntryType.Symlink ? LayerModes.Symlink : Chmod ?? mode;
 }

@@ -10,14 +10,13 @@ public static class LayerEmitter
 {
     /// <summary>
     /// Writes the tar, end marker included, to <paramref name="destination"/> (typically a <see cref="LayerWriter"/>).
-    /// <paramref name="whiteoutTime"/> is the mtime of whiteout entries (the build epoch; the Unix epoch by default).
     /// </summary>
     /// <returns>Docker's SIZE of what was written (file bytes and symlink targets, hardlinks once).</returns>
-    public static async Task<long> WriteLayerAsync(FileTree tree, Stream destination, CancellationToken cancellationToken, DateTimeOffset? whiteoutTime = null)
+    public static async Task<long> WriteLayerAsync(FileTree tree, Stream destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tree);
         var writer = new TarEntryWriter(destination);
-        await EmitAsync(tree, new TarSink(writer), whiteoutTime, cancellationToken).ConfigureAwait(false);
+        await EmitAsync(tree, new TarSink(writer), cancellationToken).ConfigureAwait(false);
         await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
         return writer.FilesSize;
     }
@@ -27,10 +26,10 @@ public static class LayerEmitter
     /// whiteout arrives as an empty regular file named <c>.wh.NAME</c>, an opaque directory as <c>.wh..wh..opq</c>,
     /// and a later path of an inode as a <see cref="LayerEntryType.Hardlink"/> entry naming the first.
     /// </summary>
-    internal static async Task EmitAsync(FileTree tree, ILayerEntrySink sink, DateTimeOffset? whiteoutTime, CancellationToken cancellationToken)
+    internal static async Task EmitAsync(FileTree tree, ILayerEntrySink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tree);
-        var state = new EmitState(sink, new Dictionary<HardlinkGroup, string>(), LayerTimes.TruncateToSeconds(whiteoutTime ?? DateTimeOffset.UnixEpoch));
+        var state = new EmitState(sink, new Dictionary<HardlinkGroup, string>());
         await EmitChildrenAsync(tree.Root, "", state, cancellationToken).ConfigureAwait(false);
     }
 
@@ -39,14 +38,14 @@ public static class LayerEmitter
     /// <paramref name="blobDestination"/> (the content store's ingest file) and returns the digests and sizes.
     /// </summary>
     public static async Task<WrittenLayer> WriteCompressedLayerAsync(FileTree tree, Stream blobDestination, LayerCompressionSettings compression,
-        CancellationToken cancellationToken, DateTimeOffset? whiteoutTime = null)
+        CancellationToken cancellationToken)
     {
         await using var layer = new LayerWriter(blobDestination, compression);
-        long files = await WriteLayerAsync(tree, layer, cancellationToken, whiteoutTime).ConfigureAwait(false);
+        long files = await WriteLayerAsync(tree, layer, cancellationToken).ConfigureAwait(false);
         return await layer.CompleteAsync(cancellationToken).ConfigureAwait(false) with { FilesSize = files };
     }
 
-    private sealed record EmitState(ILayerEntrySink Writer, Dictionary<HardlinkGroup, string> FirstPathOfInode, DateTimeOffset WhiteoutTime);
+    private sealed record EmitState(ILayerEntrySink Writer, Dictionary<HardlinkGroup, string> FirstPathOfInode);
 
     private static async Task EmitChildrenAsync(FileNode directory, string directoryPath, EmitState state, CancellationToken cancellationToken)
     {
@@ -63,7 +62,7 @@ public static class LayerEmitter
             string path = LayerPath.Join(directoryPath, name);
             if (node is null)
             {
-                await state.Writer.WriteAsync(Whiteout(path, state.WhiteoutTime), null, cancellationToken).ConfigureAwait(false);
+                await state.Writer.WriteAsync(Whiteout(path), null, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             await EmitNodeAsync(node, path, state, cancellationToken).ConfigureAwait(false);
@@ -102,6 +101,11 @@ public static class LayerEmitter
         }
     }
 
-    private static LayerEntry Whiteout(string path, DateTimeOffset time) =>
-        new() { Path = path, Type = LayerEntryType.RegularFile, Mode = 0, ModTime = time };
+    /// <summary>
+    /// A whiteout or opaque marker as BuildKit's differ (containerd's ChangeWriter) writes it: an empty regular file,
+    /// mode 0000, root-owned, mtime 1970-01-01 whatever the build's timestamp (containerd 2.0 stopped clamping
+    /// them to SOURCE_DATE_EPOCH), so the same deletion is the same bytes in every build.
+    /// </summary>
+    internal static LayerEntry Whiteout(string path) =>
+        new() { Path = path, Type = LayerEntryType.RegularFile, Mode = 0, ModTime = DateTimeOffset.UnixEpoch };
 }

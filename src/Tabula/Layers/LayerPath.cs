@@ -65,7 +65,7 @@ public static class LayerPath
     /// <summary>Splits a clean path into its components; the root has none.</summary>
     public static string[] Components(string cleanPath) => cleanPath.Length == 0 ? [] : cleanPath.Split('/');
 
-    public static string Join(string cleanDirectory, string name) => cleanDirectory.Length == 0 ? name : cleanDirectory + "/" + name;
+    public static string Join(string cleanDirectory, string name) => cleanDirectory.Length == 0 ? name : name.Length == 0 ? cleanDirectory : cleanDirectory + "/" + name;
 
     /// <summary>The parent of a clean path ("" for a top-level name and for the root).</summary>
     public static string ParentOf(string cleanPath)

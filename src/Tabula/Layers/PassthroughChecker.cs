@@ -64,7 +64,7 @@ public sealed class PassthroughChecker(EntryRewrites rewrites)
         if (!LayerTimes.IsWholeSecond(entry.ModTime)) return $"'{path}' has a time with a fraction of a second";
         if (rewrites.ApplyTime(entry.ModTime) != entry.ModTime) return $"'{path}' is newer than the build epoch";
         if (rewrites.ApplyOwner(entry.Uid, entry.Gid) != new Ownership(entry.Uid, entry.Gid)) return $"--chown would change the owner of '{path}'";
-        if (rewrites.ApplyMode(type, entry.Mode) != entry.Mode) return $"--chmod would change the mode of '{path}'";
+        if (rewrites.ApplyMode(type, entry.Mode) != entry.Mode) return $"--chmod (or a symlink mode other than 0777) would change the mode of '{path}'";
         foreach (var key in entry.PaxKeys)
             if (!KnownPaxKeys.Contains(key) && !key.StartsWith("SCHILY.xattr.", StringComparison.Ordinal))
                 return $"'{path}' has a PAX record '{key}' the normal path would not keep";

@@ -7,12 +7,13 @@ namespace Tabula.Runtime;
 /// <summary>The identity a container process runs as, resolved the way runc's user lookup (and BuildKit) does it.</summary>
 public sealed record ContainerUser(int Uid, int Gid, IReadOnlyList<int> AdditionalGids, string Home)
 {
-    public static ContainerUser Root { get; } = new(0, 0, [], "/root");
+    public static ContainerUser Root { get; } = new(0, 0, [0], "/root");
 
     /// <summary>
     /// <c>user[:group]</c> with names or numbers, looked up in the image's own /etc/passwd and /etc/group (read
     /// through the tree, so never outside the image). A user without a group takes its primary group from
-    /// /etc/passwd, or 0 when it is a number /etc/passwd does not list; supplementary groups come from /etc/group.
+    /// /etc/passwd, or 0 when it is a number /etc/passwd does not list; supplementary groups are the primary one and,
+    /// without an explicit group, every /etc/group entry that lists the user, as BuildKit gives them.
     /// </summary>
     public static Task<ContainerUser> ResolveAsync(string? spec, FileTree tree, CancellationToken cancellationToken)
     {
@@ -43,13 +44,16 @@ public sealed record ContainerUser(int Uid, int Gid, IReadOnlyList<int> Addition
         {
             gid = entry is not null && ParseId(entry[3]) is { } primary ? primary : 0;
         }
+        // runc's lookup (moby/sys/user) gives a user named without a group every group that lists it, in
+        // /etc/group's order; BuildKit and docker then put the primary group first unless it is already there.
         var additional = new List<int>();
         if (entry is not null && parts.Length == 1)
         {
             foreach (var g in groups)
-                if (g.Length >= 4 && g[3].Split(',').Contains(entry[0]) && ParseId(g[2]) is { } member && member != gid && !additional.Contains(member))
+                if (g.Length >= 4 && g[3].Split(',').Contains(entry[0]) && ParseId(g[2]) is { } member)
                     additional.Add(member);
         }
+        if (!additional.Contains(gid)) additional.Insert(0, gid);
         string home = entry is not null && entry[5].Length > 0 ? entry[5] : "/";
         return new ContainerUser(uid, gid, additional, home);
     }

@@ -31,6 +31,28 @@ public class AddArchiveTests
         Assert.Equal(BuildHarness.Epoch.ToUnixTimeSeconds(), LayerContents.Single(rows, "opt/app/hello.txt").MTime);
     }
 
+    /// <summary>
+    /// An archive may give a symlink any mode, but extracted it is 0777 as every Linux symlink is, which is what
+    /// docker's layer (and BuildKit's, read back from disk) records; the fast path then cannot keep the archive.
+    /// </summary>
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/opt/")]
+    public async Task A_symlink_from_an_archive_is_0777_whatever_mode_the_archive_gave_it(string destination)
+    {
+        using var h = new BuildHarness();
+        using var buffer = new MemoryStream();
+        using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "data") { Mode = (UnixFileMode)0b110_100_100, ModificationTime = BuildHarness.Epoch, DataStream = new MemoryStream("d"u8.ToArray()) });
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "link") { Mode = (UnixFileMode)0b110_100_100, ModificationTime = BuildHarness.Epoch, LinkName = "data" });
+        }
+        h.Bytes("a.tar.gz", CompressedSamples.Compress(buffer.ToArray(), ArchiveCompression.Gzip));
+        var image = await h.BuildImageAsync($"FROM scratch\nADD a.tar.gz {destination}\n");
+        var link = LayerContents.Single(await LayerContents.ReadAsync(image.Layers[0]), destination.Trim('/').Length == 0 ? "link" : "opt/link");
+        Assert.Equal((TarEntryType.SymbolicLink, 0b111_111_111), (link.Type, link.Mode));
+    }
+
     [Fact]
     public async Task A_tar_gz_name_holding_plain_text_is_copied_as_a_file()
     {

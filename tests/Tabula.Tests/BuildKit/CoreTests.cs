@@ -209,7 +209,7 @@ public sealed class CoreTests
         Assert.Equal("nobody", image.Config.Config!.User);
     }
 
-    [Fact(Skip = "failing: RUN as a user leaves the primary gid out of its groups (issue 11 item 8, the RUN user groups work)")]
+    [Fact]
     public async Task TestUserAdditionalGids()
     {
         BuildKitHarness.RequireRun();

@@ -64,6 +64,24 @@ internal sealed class RunFixture : IDisposable
         return output;
     }
 
+    /// <summary>Builds <paramref name="context"/> as <paramref name="tag"/> (extra <c>build</c> options first) and fails the test with tabula's error if it fails.</summary>
+    public async Task BuildAsync(string context, string tag, CancellationToken cancellationToken, params string[] options)
+    {
+        var (code, _, error) = await TabulaAsync(cancellationToken, ["build", "-q", .. options, "-t", tag, context]);
+        Assert.True(code == 0, error);
+    }
+
+    /// <summary>Loads the base image into docker under a tag of the caller's <paramref name="docker"/> (removed with it), so both builders start from the same layers.</summary>
+    public async Task<string> ShareBaseWithDockerAsync(Docker docker, CancellationToken cancellationToken)
+    {
+        var baseTag = docker.NewTag("busybox-fixture");
+        Assert.Equal(0, (await TabulaAsync(cancellationToken, "tag", BaseImage, baseTag)).Code);
+        var archive = Temp.Combine("base-for-docker.tar");
+        Assert.Equal(0, (await TabulaAsync(cancellationToken, "save", "-o", archive, baseTag)).Code);
+        await docker.LoadAsync(archive, cancellationToken);
+        return baseTag;
+    }
+
     /// <summary>Writes a build context folder with the given Dockerfile and files.</summary>
     public string Context(string name, string dockerfile, params (string Path, string Text)[] files)
     {

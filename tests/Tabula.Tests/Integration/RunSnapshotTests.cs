@@ -34,13 +34,17 @@ public sealed class RunSnapshotTests
         var (tabulaLayers, dockerLayers) = await BuildBothAsync(fixture, docker, "overlay");
 
         Assert.Equal(dockerLayers.Count, tabulaLayers.Count);
+        // A directory removed and made again: docker's legacy differ writes an opaque marker, tabula a whiteout per
+        // name the lower layers had there, as BuildKit's overlay differ does (the fixture's /home is empty, so none).
         for (int i = 1; i < tabulaLayers.Count; i++)
-            TarDiff.AssertSame(Normalize(dockerLayers[i]), Normalize(tabulaLayers[i]), $"docker's layer {i + 1}", $"tabula's layer {i + 1}");
+            TarDiff.AssertSame(Normalize(dockerLayers[i].Where(r => Path.GetFileName(r.Path) != ".wh..wh..opq")), Normalize(tabulaLayers[i]), $"docker's layer {i + 1}", $"tabula's layer {i + 1}");
+        TarDiff.AssertSame(Normalize(Merge(dockerLayers)), Normalize(Merge(tabulaLayers)), "docker's filesystem", "tabula's filesystem");
 
         // What a size+mtime diff lost: the second rewrite, and the hard link's pair.
         Assert.Contains(tabulaLayers[2], r => r.Path == "f" && r.Sha256 == Sha256("BBBB"));
         Assert.Contains(tabulaLayers[3], r => r.Path == "bin/busybox" && r.Type == TarEntryType.HardLink && r.LinkTarget == "bb-hard");
-        Assert.Contains(tabulaLayers[4], r => r.Path == "home/.wh..wh..opq");
+        Assert.Contains(dockerLayers[4], r => r.Path == "home/.wh..wh..opq");
+        Assert.DoesNotContain(tabulaLayers.SelectMany(l => l), r => Path.GetFileName(r.Path) == ".wh..wh..opq");
     }
 
     [Fact]

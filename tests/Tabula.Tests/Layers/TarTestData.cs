@@ -69,7 +69,13 @@ internal static class TarTestData
                     _ => new UstarTarEntry(type, name),
                 };
                 entry.ModificationTime = Time;
-                entry.Mode = type == TarEntryType.Directory ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100;
+                // As tar records what it finds on disk: a symlink is 0777 on Linux.
+                entry.Mode = type switch
+                {
+                    TarEntryType.Directory => (UnixFileMode)0b111_101_101,
+                    TarEntryType.SymbolicLink => (UnixFileMode)0b111_111_111,
+                    _ => (UnixFileMode)0b110_100_100,
+                };
                 if (type is TarEntryType.SymbolicLink or TarEntryType.HardLink) entry.LinkName = linkOrContent!;
                 else if (linkOrContent is not null) entry.DataStream = new MemoryStream(Encoding.UTF8.GetBytes(linkOrContent));
                 writer.WriteEntry(entry);

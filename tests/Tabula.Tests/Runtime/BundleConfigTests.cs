@@ -147,7 +147,21 @@ public class ContainerUserTests
     public async Task Supplementary_groups_come_from_etc_group()
     {
         var user = await ContainerUser.ResolveAsync("app", Tree(), Ct);
-        Assert.Equal([50, 10], user.AdditionalGids);
+        Assert.Equal([1001, 50, 10], user.AdditionalGids);
+    }
+
+    /// <summary>BuildKit's testUserAdditionalGids: the primary group always, the listed ones only without a group.</summary>
+    [Theory]
+    [InlineData(null, new[] { 0 })]
+    [InlineData("4242", new[] { 0 })]
+    [InlineData("4242:7", new[] { 7 })]
+    [InlineData("app:staff", new[] { 50 })]
+    [InlineData("app:10", new[] { 10 })]
+    [InlineData("1000", new[] { 1001, 50, 10 })]
+    public async Task The_primary_group_is_always_a_supplementary_one(string? spec, int[] expected)
+    {
+        var user = await ContainerUser.ResolveAsync(spec, Tree(), Ct);
+        Assert.Equal(expected, user.AdditionalGids);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ internal sealed class OverlaySnapshotWriter : ILayerEntrySink
     {
         System.IO.Directory.CreateDirectory(directory);
         var writer = new OverlaySnapshotWriter(Path.GetFullPath(directory));
-        await LayerEmitter.EmitAsync(tree, writer, null, cancellationToken).ConfigureAwait(false);
+        await LayerEmitter.EmitAsync(tree, writer, cancellationToken).ConfigureAwait(false);
         writer.Finish();
     }
 

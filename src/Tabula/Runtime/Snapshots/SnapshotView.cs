@@ -61,6 +61,32 @@ public sealed class SnapshotView
     public Stream? OpenFile(string path)
         => Find(path) is { Status.Type: Posix.TypeRegular } file ? File.OpenRead(file.HostPath) : null;
 
+    /// <summary>
+    /// The names the merged directory at <paramref name="path"/> shows (whiteouts applied); empty when the path is no
+    /// directory. No symlink on the way is followed: this is the directory a layer's entries at that path replace.
+    /// </summary>
+    internal IReadOnlyList<string> VisibleChildren(string path)
+    {
+        var merged = _topFirst.ToList();
+        foreach (var name in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (found, next) = Lookup(merged, name);
+            if (found is not { Status.IsDirectory: true }) return [];
+            merged = next;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var visible = new List<string>();
+        foreach (var directory in merged)
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
+            {
+                var name = Path.GetFileName(entry);
+                if (seen.Add(name) && Posix.Lstat(entry) is { } status && !IsWhiteout(status)) visible.Add(name);
+            }
+        }
+        return visible;
+    }
+
     /// <summary>The visible entry for <paramref name="name"/> in a merged directory, and the host directories merged under it when it is one.</summary>
     private static ((string HostPath, FileStatus Status)? Found, List<string> Merged) Lookup(List<string> directories, string name)
     {

@@ -5,17 +5,19 @@ namespace Tabula.Runtime.Snapshots;
 /// <summary>
 /// The layer of a RUN step, read from the overlay's upper directory, which holds exactly what the command changed
 /// (as moby's and containerd's overlay differs read it): entries in layer order with their metadata as the kernel
-/// left it; a whiteout (0:0 character device) becomes <c>.wh.NAME</c>; an opaque directory is followed by
-/// <c>.wh..wh..opq</c>; paths sharing an inode become a file and hardlinks to it; overlayfs' own xattrs are dropped.
+/// left it; a whiteout (0:0 character device) becomes <c>.wh.NAME</c>; an opaque directory (one the command removed
+/// and made again) becomes, as BuildKit's overlay differ writes it, a whiteout for each name the lower layers showed
+/// there and the new contents do not have, at every depth below it (an <c>.wh..wh..opq</c> marker only when the
+/// lower layers are unknown); paths sharing an inode become a file and hardlinks to it; overlayfs' own xattrs are dropped.
 /// Never follows a symlink. Times later than the build's timestamp are clamped to it.
 /// </summary>
 internal static class UpperLayer
 {
-    public static async Task<long> WriteAsync(string upperDirectory, Stream destination, DateTimeOffset? clampTo, CancellationToken cancellationToken)
+    public static async Task<long> WriteAsync(string upperDirectory, SnapshotView? lower, Stream destination, DateTimeOffset? clampTo, CancellationToken cancellationToken)
     {
         var writer = new TarEntryWriter(destination);
-        var state = new State(writer, Path.GetFullPath(upperDirectory), clampTo, LayerTimes.TruncateToSeconds(clampTo ?? DateTimeOffset.UnixEpoch));
-        await WriteChildrenAsync(state, "", cancellationToken).ConfigureAwait(false);
+        var state = new State(writer, Path.GetFullPath(upperDirectory), lower, clampTo);
+        await WriteChildrenAsync(state, "", replaced: false, cancellationToken).ConfigureAwait(false);
         await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
         return writer.FilesSize;
     }
@@ -23,31 +25,43 @@ internal static class UpperLayer
     /// <summary>True when the command changed nothing (the upper directory is empty).</summary>
     public static bool IsEmpty(string upperDirectory) => !Directory.EnumerateFileSystemEntries(upperDirectory).Any();
 
-    private sealed record State(TarEntryWriter Writer, string Root, DateTimeOffset? ClampTo, DateTimeOffset WhiteoutTime)
+    private sealed record State(TarEntryWriter Writer, string Root, SnapshotView? Lower, DateTimeOffset? ClampTo)
     {
         public Dictionary<(uint, uint, ulong), string> FirstPathOfInode { get; } = [];
     }
 
-    private static async Task WriteChildrenAsync(State state, string directory, CancellationToken cancellationToken)
+    /// <param name="replaced">True below an opaque directory: what the lower layers had here is gone unless written again.</param>
+    private static async Task WriteChildrenAsync(State state, string directory, bool replaced, CancellationToken cancellationToken)
     {
         string full = directory.Length == 0 ? state.Root : Path.Combine(state.Root, directory);
         var names = Directory.EnumerateFileSystemEntries(full).Select(p => Path.GetFileName(p)!).ToList();
-        if (directory.Length > 0 && OverlaySnapshotWriter.IsOpaque(full)) names.Add(LayerPath.OpaqueMarker);
+        replaced |= directory.Length > 0 && OverlaySnapshotWriter.IsOpaque(full);
+        var markers = new HashSet<string>(StringComparer.Ordinal);
+        if (replaced && state.Lower is { } lower)
+        {
+            var present = names.ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in lower.VisibleChildren(directory).Where(n => !present.Contains(n))) markers.Add(LayerPath.WhiteoutPrefix + gone);
+        }
+        else if (replaced && directory.Length > 0 && OverlaySnapshotWriter.IsOpaque(full))
+        {
+            markers.Add(LayerPath.OpaqueMarker);
+        }
+        names.AddRange(markers);
         names.Sort((a, b) => LayerPathOrder.CompareNames(a, b));
         foreach (var name in names)
         {
             cancellationToken.ThrowIfCancellationRequested();
             string path = LayerPath.Join(directory, name);
-            if (name == LayerPath.OpaqueMarker)
+            if (markers.Contains(name))
             {
-                await state.Writer.WriteEntryAsync(Marker(path, state.WhiteoutTime), cancellationToken).ConfigureAwait(false);
+                await state.Writer.WriteEntryAsync(LayerEmitter.Whiteout(path), cancellationToken).ConfigureAwait(false);
                 continue;
             }
             string hostPath = Path.Combine(state.Root, path);
             if (Posix.Lstat(hostPath) is not { } status || status.Type == Posix.TypeSocket) continue;
             if (SnapshotView.IsWhiteout(status))
             {
-                await state.Writer.WriteEntryAsync(Marker(LayerPath.Join(directory, LayerPath.WhiteoutPrefix + name), state.WhiteoutTime), cancellationToken).ConfigureAwait(false);
+                await state.Writer.WriteEntryAsync(LayerEmitter.Whiteout(LayerPath.Join(directory, LayerPath.WhiteoutPrefix + name)), cancellationToken).ConfigureAwait(false);
                 continue;
             }
             var entry = RootfsDiff.EntryFor(path, hostPath, status);
@@ -73,9 +87,7 @@ internal static class UpperLayer
             {
                 await state.Writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
             }
-            if (status.IsDirectory) await WriteChildrenAsync(state, path, cancellationToken).ConfigureAwait(false);
+            if (status.IsDirectory) await WriteChildrenAsync(state, path, replaced, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static LayerEntry Marker(string path, DateTimeOffset time) => new() { Path = path, Type = LayerEntryType.RegularFile, Mode = 0, ModTime = time };
 }
