@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.IO.Compression;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Running;
 using Tabula.Layers;

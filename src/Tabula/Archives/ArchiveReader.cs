@@ -1,7 +1,5 @@
 using Tabula.Archives.Docker;
 using Tabula.Archives.Tar;
-using Tabula.Content;
-using Tabula.Images;
 using Tabula.Oci;
 
 namespace Tabula.Archives;

@@ -1,6 +1,6 @@
 using Tabula.Content;
-using Tabula.IO;
 using Tabula.Images;
+using Tabula.IO;
 using Tabula.Oci;
 
 namespace Tabula.Archives;

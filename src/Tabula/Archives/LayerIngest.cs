@@ -1,6 +1,6 @@
 using Tabula.Content;
-using Tabula.IO;
 using Tabula.Images;
+using Tabula.IO;
 using Tabula.Layers;
 using Tabula.Oci;
 
@@ -18,7 +18,7 @@ internal static class LayerIngest
     /// <summary>Chunks a layer is moved in: large, so a 100 MB layer is a hundred reads and writes, not tens of thousands.</summary>
     private const int ChunkSize = 1 << 20;
 
-    /// <summary>Stores the blob as it is: an uncompressed one with <see cref="StoreTarAsync"/>, else via <see cref="CopyCompressedAsync"/>.</summary>
+    /// <summary>Stores the blob as it is: an uncompressed one with <see cref="StoreTarAsync"/>, else via <see cref="CopyCompressedAsync(ContentStore, Stream, Descriptor, Digest, string, CancellationToken)"/>.</summary>
     public static Task<IngestedLayer> CopyAsync(ContentStore store, ILayer layer, string what, CancellationToken cancellationToken)
         => MediaTypes.LayerCompressionOf(layer.MediaType) == LayerCompression.None && layer.Digest == layer.DiffId
             ? StoreTarAsync(store, layer, what, cancellationToken)

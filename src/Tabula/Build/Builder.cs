@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Tabula.Dockerfile;
 using Tabula.Dockerfile.Expansion;
 using Tabula.Dockerfile.Instructions;

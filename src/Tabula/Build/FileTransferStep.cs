@@ -1,6 +1,4 @@
 using System.Globalization;
-using Tabula.Archives;
-using Tabula.Content;
 using Tabula.Dockerfile;
 using Tabula.Dockerfile.Expansion;
 using Tabula.Dockerfile.Ignore;

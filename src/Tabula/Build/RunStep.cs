@@ -1,11 +1,9 @@
 using System.Text;
-using Tabula.Archives;
 using Tabula.Build.Mounts;
 using Tabula.Dockerfile;
 using Tabula.Dockerfile.Instructions;
 using Tabula.Dockerfile.Syntax;
 using Tabula.Images;
-using Tabula.Layers;
 using Tabula.Oci;
 using Tabula.Runtime;
 using Tabula.Runtime.Snapshots;

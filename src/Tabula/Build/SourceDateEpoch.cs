@@ -1,6 +1,5 @@
 using System.Globalization;
 using Tabula.Dockerfile;
-using Tabula.Dockerfile.Syntax;
 
 namespace Tabula.Build;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Tabula.Build.Mounts;
 using Tabula.Dockerfile;
 using Tabula.Dockerfile.Expansion;

@@ -1,5 +1,5 @@
-using Tabula.IO;
 using System.Runtime.InteropServices;
+using Tabula.IO;
 
 namespace Tabula.Content;
 

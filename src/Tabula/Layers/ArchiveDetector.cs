@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
-using Tabula.IO;
 using Tabula.Images;
+using Tabula.IO;
 
 namespace Tabula.Layers;
 

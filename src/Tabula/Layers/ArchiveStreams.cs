@@ -1,9 +1,8 @@
-using Tabula.IO;
-using Tabula.Images;
-using Tabula.Oci;
-using System.IO.Compression;
 using SharpCompress.Compressors.BZip2;
 using SharpCompress.Compressors.Xz;
+using Tabula.Images;
+using Tabula.IO;
+using Tabula.Oci;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
 

@@ -1,7 +1,7 @@
-using Tabula.IO;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using Tabula.IO;
 
 namespace Tabula.Layers;
 

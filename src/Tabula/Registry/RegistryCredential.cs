@@ -2,7 +2,7 @@ namespace Tabula.Registry;
 
 /// <summary>
 /// A user name and secret (password or identity token) for one registry. The secret never shows in
-/// <see cref="ToString"/>, and <see cref="Redact"/> removes it from any text about to be shown.
+/// <see cref="ToString"/>, and <see cref="Redact(string, string?[])"/> removes it from any text about to be shown.
 /// </summary>
 public sealed record RegistryCredential(string Username, string Secret)
 {

@@ -1,5 +1,3 @@
-using Tabula.Build;
-
 namespace Tabula.Tests.Build;
 
 /// <summary>DESIGN §3: the same inputs give the same digests.</summary>

@@ -1,5 +1,4 @@
 using Tabula.Build;
-using Tabula.Content;
 
 namespace Tabula.Tests.Build;
 

@@ -1,5 +1,3 @@
-using Tabula.Build;
-using Tabula.Dockerfile;
 using Tabula.Tests.Build;
 using Tabula.Tests.Integration;
 

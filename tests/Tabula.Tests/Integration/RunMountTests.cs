@@ -1,5 +1,3 @@
-using Tabula.Tests.Integration.Support;
-
 namespace Tabula.Tests.Integration;
 
 /// <summary>RUN --mount=type=tmpfs, bind and cache through runc: the command sees them, the layer holds none of them.</summary>

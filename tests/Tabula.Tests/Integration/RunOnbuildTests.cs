@@ -1,5 +1,3 @@
-using Tabula.Tests.Integration.Support;
-
 namespace Tabula.Tests.Integration;
 
 /// <summary>An ONBUILD RUN trigger of a base image runs through runc right after FROM in the child's build.</summary>

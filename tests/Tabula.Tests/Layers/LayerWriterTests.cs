@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Tabula.Layers;
 using Tabula.Oci;
 

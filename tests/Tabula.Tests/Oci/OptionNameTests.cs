@@ -1,4 +1,3 @@
-using Tabula.Build;
 using Tabula.Oci;
 using Tabula.Runtime;
 

@@ -1,6 +1,6 @@
-using Tabula.Oci;
 using System.Globalization;
 using System.Text;
+using Tabula.Oci;
 
 namespace Tabula.Archives.Docker;
 

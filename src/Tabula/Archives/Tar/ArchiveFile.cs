@@ -1,7 +1,6 @@
-using System.IO.Compression;
 using Microsoft.Win32.SafeHandles;
-using Tabula.IO;
 using Tabula.Images;
+using Tabula.IO;
 using Tabula.Oci;
 
 namespace Tabula.Archives.Tar;

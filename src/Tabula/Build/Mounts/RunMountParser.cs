@@ -1,4 +1,3 @@
-using System.Globalization;
 using Tabula.Dockerfile;
 using Tabula.Dockerfile.Instructions;
 

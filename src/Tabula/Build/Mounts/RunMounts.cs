@@ -1,7 +1,6 @@
 using System.Globalization;
 using Tabula.Dockerfile;
 using Tabula.Dockerfile.Instructions;
-using Tabula.Images;
 using Tabula.Layers;
 using Tabula.Runtime;
 

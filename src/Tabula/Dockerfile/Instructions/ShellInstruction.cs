@@ -1,5 +1,3 @@
-using Tabula.Dockerfile.Syntax;
-
 namespace Tabula.Dockerfile.Instructions;
 
 /// <summary><c>SHELL ["executable", "parameters"]</c>; only the JSON form is allowed.</summary>
