@@ -19,7 +19,6 @@ public sealed class FormatTemplateDockerTests
             "LABEL org.example.team=\"build tools\" a=1\nENV GREETING=hello\nWORKDIR /srv\n");
         var tabula = new TabulaCli(temp.Combine("store"));
         await tabula.RunCheckedAsync(["load", "-i", archive], Token);
-        var repository = tag[..tag.LastIndexOf(':')];
 
         string[] images =
         [
@@ -28,8 +27,9 @@ public sealed class FormatTemplateDockerTests
             "table {{.Repository}}\t{{.Tag}}\t{{.ID}}",
             "{{.ID}}\\t{{.Repository}}",
         ];
+        // Listed by the full name: other tests build under the same repository in docker at the same time.
         foreach (var template in images)
-            await AssertSameAsync(docker, tabula, ["images", "--format", template, repository], ["images", "--format", template, repository]);
+            await AssertSameAsync(docker, tabula, ["images", "--format", template, tag], ["images", "--format", template, tag]);
 
         string[] inspect =
         [
