@@ -120,10 +120,8 @@ public static class RunArguments
     /// </summary>
     public static string[] SeparateCommand(string[] args)
     {
-        int i = 0;
-        while (i < args.Length && args[i].StartsWith('-'))
-            i += args[i] == "--root" ? 2 : 1;
-        if (i >= args.Length || args[i] != "run") return args;
+        int i = DockerHabits.VerbIndex(args);
+        if (i < 0 || args[i] != "run") return args;
         for (i++; i < args.Length; i++)
         {
             if (args[i] == "--") return args;

@@ -43,8 +43,8 @@ public sealed class ImageFilters
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(rows);
         if (_values.Count == 0) return rows;
-        var before = await CreatedOfAsync(store, "before", cancellationToken).ConfigureAwait(false);
-        var since = await CreatedOfAsync(store, "since", cancellationToken).ConfigureAwait(false);
+        var before = await CreatedOfAsync(store, rows, "before", cancellationToken).ConfigureAwait(false);
+        var since = await CreatedOfAsync(store, rows, "since", cancellationToken).ConfigureAwait(false);
         return rows.Where(row =>
             Passes("reference", value => MatchesReference(value, row))
             && Passes("dangling", value => (value is "true" or "1") == (row.Repository == ImageListing.None))
@@ -55,14 +55,16 @@ public sealed class ImageFilters
 
     private bool Passes(string key, Func<string, bool> test) => !_values.TryGetValue(key, out var values) || values.Any(test);
 
-    private async Task<List<DateTimeOffset>> CreatedOfAsync(ImageStore store, string key, CancellationToken cancellationToken)
+    /// <summary>The creation times of the images a key names; an image already listed is not read again.</summary>
+    private async Task<List<DateTimeOffset>> CreatedOfAsync(ImageStore store, IReadOnlyList<ImageListEntry> rows, string key, CancellationToken cancellationToken)
     {
         var times = new List<DateTimeOffset>();
         foreach (var name in _values.GetValueOrDefault(key) ?? [])
         {
             var stored = await store.Resolver.TryResolveAsync(name, cancellationToken).ConfigureAwait(false)
                          ?? throw new ImageNotFoundException(name, $" (filter {key}={name})");
-            var summary = await ImageSummary.LoadAsync(store, stored, cancellationToken).ConfigureAwait(false);
+            var summary = rows.FirstOrDefault(r => r.Summary.Stored.Manifest.Digest == stored.Manifest.Digest)?.Summary
+                          ?? await ImageSummary.LoadAsync(store, stored, cancellationToken).ConfigureAwait(false);
             times.Add(summary.Created ?? DateTimeOffset.MinValue);
         }
         return times;

@@ -27,6 +27,7 @@ public class ImageProcessTests
     [Theory]
     [InlineData("run img sh -c x", "run img -- sh -c x")]
     [InlineData("--root /s run --rm -e A=1 -w /tmp img ls -l", "--root /s run --rm -e A=1 -w /tmp img -- ls -l")]
+    [InlineData("--timeout 5s --debug run img sh -c x", "--timeout 5s --debug run img -- sh -c x")]
     [InlineData("run img", "run img --")]
     [InlineData("run img -- sh -c x", "run img -- sh -c x")]
     [InlineData("images -q", "images -q")]

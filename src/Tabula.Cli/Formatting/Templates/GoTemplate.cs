@@ -41,10 +41,8 @@ public sealed class GoTemplate
     /// </summary>
     public string RenderHeader(IReadOnlyDictionary<string, string> headers)
     {
-        using var document = JsonDocument.Parse(JsonSerializer.Serialize(
-            FieldsOf(_nodes).Distinct().ToDictionary(f => f, f => headers.TryGetValue(f, out var h) ? h : f.ToUpperInvariant()),
-            TemplateJsonContext.Default.DictionaryStringString));
-        return Render(document.RootElement);
+        var names = FieldsOf(_nodes).Distinct().ToDictionary(f => f, f => headers.TryGetValue(f, out var h) ? h : f.ToUpperInvariant());
+        return Render(JsonSerializer.SerializeToElement(names, TemplateJsonContext.Default.DictionaryStringString));
     }
 
     private static IEnumerable<string> FieldsOf(IEnumerable<TemplateNode> nodes)

@@ -29,6 +29,8 @@ public enum Fault
     CorruptBody,
     /// <summary>Pass the answer through with a Content-Length 100 bytes larger than the body.</summary>
     LongerContentLength,
+    /// <summary>Pass the request on without its Range header, as a registry that ignores ranges answers (200, the whole blob).</summary>
+    IgnoreRange,
     /// <summary>Answer 503 without asking the registry.</summary>
     Status503,
     /// <summary>Answer 429 with <c>Retry-After: 1</c> without asking the registry.</summary>
@@ -125,7 +127,7 @@ public sealed class FaultProxy : IAsyncDisposable
             using var upstreamClient = new TcpClient();
             await upstreamClient.ConnectAsync(IPAddress.Loopback, _upstreamPort, token);
             var upstream = upstreamClient.GetStream();
-            await upstream.WriteAsync(CloseAfter(headBytes), token);
+            await upstream.WriteAsync(CloseAfter(headBytes, dropRange: fault == Fault.IgnoreRange), token);
             await upstream.WriteAsync(rest, token);
             _ = Task.Run(async () =>
             {
@@ -215,10 +217,12 @@ public sealed class FaultProxy : IAsyncDisposable
     private static bool EndsWithBlankLine(List<byte> bytes) =>
         bytes.Count >= 4 && bytes[^4] == '\r' && bytes[^3] == '\n' && bytes[^2] == '\r' && bytes[^1] == '\n';
 
-    /// <summary>The request head with its own Connection header replaced by <c>Connection: close</c>.</summary>
-    private static byte[] CloseAfter(byte[] head)
+    /// <summary>The request head with its own Connection header replaced by <c>Connection: close</c> (and without Range when asked).</summary>
+    private static byte[] CloseAfter(byte[] head, bool dropRange)
     {
-        var lines = Encoding.Latin1.GetString(head).Split("\r\n").Where(l => l.Length > 0 && !l.StartsWith("Connection:", StringComparison.OrdinalIgnoreCase)).ToList();
+        var lines = Encoding.Latin1.GetString(head).Split("\r\n")
+            .Where(l => l.Length > 0 && !l.StartsWith("Connection:", StringComparison.OrdinalIgnoreCase) && !(dropRange && l.StartsWith("Range:", StringComparison.OrdinalIgnoreCase)))
+            .ToList();
         lines.Add("Connection: close");
         return Encoding.Latin1.GetBytes(string.Join("\r\n", lines) + "\r\n\r\n");
     }
