@@ -118,7 +118,7 @@ public sealed partial class RegistryClient : IDisposable
             }
             catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw Unreachable(e);
+                throw Unreachable(e, request);
             }
             if (response.StatusCode == HttpStatusCode.Unauthorized && !reauthenticated && ChallengeOf(response) is { } challenge)
             {
@@ -195,13 +195,23 @@ public sealed partial class RegistryClient : IDisposable
     internal static string Seconds(TimeSpan timeout) => timeout.TotalSeconds >= 1 && timeout.TotalSeconds == Math.Floor(timeout.TotalSeconds)
         ? $"{timeout.TotalSeconds:0}s" : $"{timeout.TotalMilliseconds:0}ms";
 
-    private RegistryException Unreachable(Exception e)
+    private RegistryException Unreachable(Exception e, HttpRequestMessage? request = null)
     {
-        var reason = e.InnerException is System.Security.Authentication.AuthenticationException tls
-            ? $"TLS failed ({tls.Message}); give the registry's CA with --cert-dir, or mark the host with --tls-verify=false if you trust the network"
-            : e.Message;
-        return new RegistryException(Redact($"cannot reach {Registry}: {reason}"), transient: RetryPolicy.IsTransient(e), inner: e);
+        if (e.InnerException is System.Security.Authentication.AuthenticationException tls)
+            return new RegistryException(Redact($"cannot reach {Registry}: TLS failed ({tls.Message}); give the registry's CA with --cert-dir, or mark the host with --tls-verify=false if you trust the network"), transient: false, inner: e);
+        // HttpClient's own text ("An error occurred while sending the request") hides what the socket said.
+        var cause = e.InnerException is { } inner ? $"{e.Message} ({inner.GetBaseException().Message})" : e.Message;
+        if (request is not null && BrokeAfterConnecting(e))
+            return new RegistryException(Redact($"{Registry} broke the connection before answering {request.Method} {request.RequestUri?.AbsolutePath}: {cause}; try again"), transient: true, inner: e);
+        return new RegistryException(Redact($"cannot reach {Registry}: {cause}"), transient: RetryPolicy.IsTransient(e), inner: e);
     }
+
+    /// <summary>The connection was made and then reset or closed before the answer's headers were read.</summary>
+    private static bool BrokeAfterConnecting(Exception e) => e is HttpRequestException
+    {
+        HttpRequestError: HttpRequestError.ResponseEnded or HttpRequestError.Unknown,
+        InnerException: IOException,
+    } or HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded };
 
     /// <summary>A typed error for a failed response, with the registry's codes and a hint for auth failures.</summary>
     private async Task<RegistryException> ErrorAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ public class RegistryFaultTests
 
     private static bool IsBlob(string method, string path) => method == "GET" && path.Contains("/blobs/sha256:", StringComparison.Ordinal);
 
-    public static TheoryData<string> PullCases => ["silent", "drip-head", "drip-body", "stall-mid-blob", "reset-mid-blob", "500-everywhere"];
+    public static TheoryData<string> PullCases => ["silent", "drip-head", "drip-body", "stall-mid-blob", "reset-mid-blob", "reset-before-answer", "500-everywhere"];
 
     [Theory]
     [MemberData(nameof(PullCases))]
@@ -33,6 +33,7 @@ public class RegistryFaultTests
             "drip-body" => (method, path) => IsBlob(method, path) ? Fault.DripBody : Fault.None,
             "stall-mid-blob" => (method, path) => IsBlob(method, path) ? Fault.StallMidBody : Fault.None,
             "reset-mid-blob" => (method, path) => IsBlob(method, path) ? Fault.ResetMidBody : Fault.None,
+            "reset-before-answer" => (method, path) => IsBlob(method, path) ? Fault.ResetBeforeHead : Fault.None,
             "500-everywhere" => (_, _) => Fault.Status500,
             _ => throw new ArgumentException(name),
         };
@@ -54,8 +55,10 @@ public class RegistryFaultTests
             "drip-head" => "/manifests/",
             "drip-body" or "stall-mid-blob" => "stalled after",
             // Each break is resumed with a range request until resumes stop making progress; the time those take
-            // counts against the stall timeout, so the last word is either the break or the stall.
-            "reset-mid-blob" => "(connection broke|registry stalled) after [0-9]+ bytes",
+            // counts against the stall timeout, so the last word is either the break or the stall. A reset that
+            // comes with the first bytes can discard the headers too (the kernel drops unread data on RST).
+            "reset-mid-blob" => "(connection broke|registry stalled) after [0-9]+ bytes|broke the connection before answering GET /v2/.*/blobs/",
+            "reset-before-answer" => "broke the connection before answering GET /v2/.*/blobs/sha256:[0-9a-f]{64}: .*Connection reset by peer",
             _ => "500",
         };
         Assert.Matches(expected, err);

@@ -19,6 +19,8 @@ public enum Fault
     StallMidBody,
     /// <summary>Send the head and <see cref="FaultProxy.BodyBytesBeforeFault"/> body bytes, then reset the connection.</summary>
     ResetMidBody,
+    /// <summary>Read the request, then reset the connection without answering.</summary>
+    ResetBeforeHead,
     /// <summary>Answer 500 without asking the registry.</summary>
     Status500,
     /// <summary>Read the whole request, body included, and never answer (an upload PUT nobody acknowledges).</summary>
@@ -116,6 +118,12 @@ public sealed class FaultProxy : IAsyncDisposable
             if (refusal is not null)
             {
                 await downstream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {refusal}Content-Length: 0\r\nConnection: close\r\n\r\n"), token);
+                return;
+            }
+            if (fault == Fault.ResetBeforeHead)
+            {
+                client.Client.LingerState = new LingerOption(true, 0);
+                client.Client.Close();
                 return;
             }
             if (fault == Fault.NeverAnswer)
