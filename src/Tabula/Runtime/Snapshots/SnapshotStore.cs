@@ -1,3 +1,4 @@
+using Tabula.Content;
 using Tabula.Images;
 using Tabula.Layers;
 using Tabula.Oci;
@@ -83,10 +84,15 @@ public sealed class SnapshotStore
     public bool Commit(string directory, Digest chainId)
     {
         string target = PathOf(chainId);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        string committed = Path.GetDirectoryName(target)!;
+        System.IO.Directory.CreateDirectory(committed);
+        // On disk before it is named: after a power loss a committed snapshot must be whole, as a kill already
+        // guarantees (an upper directory's files were written by the container, an unpacked one's by us).
+        FileSync.FileSystemOf(directory);
         try
         {
             System.IO.Directory.Move(directory, target);
+            FileSync.Directory(committed);
             return true;
         }
         catch (IOException) when (System.IO.Directory.Exists(target))
