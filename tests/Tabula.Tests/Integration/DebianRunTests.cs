@@ -49,6 +49,40 @@ public sealed class DebianRunTests
     }
 
     /// <summary>
+    /// A file capability a RUN sets (an extended attribute, <c>security.capability</c>): the host's <c>setcap</c> and
+    /// <c>getcap</c> are copied in (the minbase has libcap2 but not its tools). docker's layer keeps this attribute,
+    /// and only this one, so the layers must carry the same attributes, and the capability must work in both images.
+    /// </summary>
+    private static readonly string[] CapabilityTools = ["setcap", "getcap"];
+
+    [Fact]
+    public async Task A_file_capability_a_run_sets_is_in_the_layer_as_dockers()
+    {
+        var tools = CapabilityTools.Select(tool => (tool, Path: Path.Combine("/usr/sbin", tool))).ToList();
+        foreach (var (tool, path) in tools)
+            if (!File.Exists(path)) Requirements.Tool(tool); // libcap2-bin: .ci/run installs it
+        await using var comparison = await DebianLayerComparison.StartAsync("debian-xattrs", Ct);
+
+        await comparison.BuildBothAsync(
+        [
+            "COPY setcap getcap /usr/local/sbin/",
+            "RUN cp /bin/true /captrue && cp /bin/true /plain && setcap cap_net_raw+ep /captrue",
+        ], [], Ct, [.. tools.Select(t => (t.tool, t.Path))]);
+
+        var problems = await comparison.CompareLayersAsync(Ct);
+        problems.AddRange(await comparison.CompareXattrsAsync(Ct));
+        var (dockerLayer, tabulaLayer) = await comparison.LastLayerXattrsAsync(Ct);
+        Assert.StartsWith("security.capability=", dockerLayer.GetValueOrDefault("captrue"));   // the reference keeps it
+        Assert.Equal(dockerLayer.GetValueOrDefault("captrue"), tabulaLayer.GetValueOrDefault("captrue"));
+        Assert.True(problems.Count == 0, comparison.Report(problems));
+
+        var dockerSays = await comparison.Docker.RunAsync(comparison.Tag, ["/usr/local/sbin/getcap", "/captrue"], Ct);
+        var tabulaSays = await comparison.TabulaRunAsync(["/usr/local/sbin/getcap", "/captrue"], Ct);
+        Assert.Contains("cap_net_raw", dockerSays.EnsureSuccess().StandardOutput);
+        Assert.Equal(dockerSays.StandardOutput, tabulaSays.StandardOutput);
+    }
+
+    /// <summary>
     /// <c>apt-get update</c> and <c>install</c> from this machine's Debian mirror (its sources copied into the build):
     /// downloads, dpkg's database, maintainer scripts, <c>update-alternatives</c> symlinks and the ldconfig trigger.
     /// </summary>
@@ -167,13 +201,17 @@ internal sealed class DebianLayerComparison : IAsyncDisposable
     private string BaseTag => Tag.Replace(":", "-base:", StringComparison.Ordinal);
 
     /// <summary>Builds <c>FROM base</c> + <paramref name="steps"/> with both tools; <paramref name="files"/> go into the context.</summary>
-    public async Task BuildBothAsync(IReadOnlyList<string> steps, IReadOnlyList<(string Name, string Text)> files, CancellationToken cancellationToken)
+    /// <param name="copies">Files copied into the context as they are: (name in the context, path of the original).</param>
+    public async Task BuildBothAsync(IReadOnlyList<string> steps, IReadOnlyList<(string Name, string Text)> files, CancellationToken cancellationToken,
+        IReadOnlyList<(string Name, string Source)>? copies = null)
     {
         _steps.AddRange(steps);
         var context = _temp.CreateDirectory("context");
         await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {BaseTag}\n{string.Join('\n', steps)}\n", cancellationToken);
         foreach (var (name, text) in files)
             await File.WriteAllTextAsync(Path.Combine(context, name), text, cancellationToken);
+        foreach (var (name, source) in copies ?? [])
+            File.Copy(source, Path.Combine(context, name));
 
         // Seconds, as tar headers have them; one second of slack for a clock read just before a second turns over.
         _buildStart = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1;
@@ -211,6 +249,43 @@ internal sealed class DebianLayerComparison : IAsyncDisposable
         }
         return problems;
     }
+
+    /// <summary>One message per RUN layer whose entries carry other extended attributes on docker's side than on tabula's.</summary>
+    public async Task<List<string>> CompareXattrsAsync(CancellationToken cancellationToken)
+    {
+        var (dockerLayers, tabulaLayers) = await XattrsAsync(cancellationToken);
+        var problems = new List<string>();
+        for (var i = 1; i < dockerLayers.Count && i < tabulaLayers.Count; i++)
+        {
+            if (!_steps[i - 1].StartsWith("RUN ", StringComparison.Ordinal)) continue;
+            var differences = dockerLayers[i].Keys.Union(tabulaLayers[i].Keys).Order(StringComparer.Ordinal)
+                .Where(path => dockerLayers[i].GetValueOrDefault(path) != tabulaLayers[i].GetValueOrDefault(path))
+                .Select(path => $"{path}: docker's [{dockerLayers[i].GetValueOrDefault(path)}], tabula's [{tabulaLayers[i].GetValueOrDefault(path)}]")
+                .ToList();
+            if (differences.Count > 0) problems.Add($"layer {i} ({_steps[i - 1]}): extended attributes differ:\n{string.Join('\n', differences)}");
+        }
+        return problems;
+    }
+
+    /// <summary>The extended attributes of the last layer's entries, by path: docker's, then tabula's.</summary>
+    public async Task<(IReadOnlyDictionary<string, string> Docker, IReadOnlyDictionary<string, string> Tabula)> LastLayerXattrsAsync(CancellationToken cancellationToken)
+    {
+        var (dockerLayers, tabulaLayers) = await XattrsAsync(cancellationToken);
+        return (dockerLayers[^1], tabulaLayers[^1]);
+    }
+
+    private async Task<(IReadOnlyList<IReadOnlyDictionary<string, string>>, IReadOnlyList<IReadOnlyDictionary<string, string>>)> XattrsAsync(CancellationToken cancellationToken)
+    {
+        var dockerArchive = _temp.Combine("docker-xattrs.tar");
+        var tabulaArchive = _temp.Combine("tabula-xattrs.tar");
+        if (!File.Exists(dockerArchive)) await Docker.SaveAsync(Tag, dockerArchive, cancellationToken);
+        if (!File.Exists(tabulaArchive)) await _tabula.SaveAsync(Tag, tabulaArchive, "docker", cancellationToken);
+        return (await DockerSaveArchive.ReadLayerXattrsAsync(dockerArchive, cancellationToken), await DockerSaveArchive.ReadLayerXattrsAsync(tabulaArchive, cancellationToken));
+    }
+
+    /// <summary><c>tabula run --rm</c> of the built image (no network).</summary>
+    public Task<ProcessResult> TabulaRunAsync(IReadOnlyList<string> command, CancellationToken cancellationToken) =>
+        _tabula.RunCheckedAsync(["run", "--rm", "--network", "none", Tag, .. command], cancellationToken);
 
     /// <summary>The text of files of tabula's image as its merged filesystem has them (<c>tabula export</c>); absent ones are left out.</summary>
     public async Task<Dictionary<string, string>> ReadTabulaFilesAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)

@@ -49,6 +49,34 @@ public static class DockerSaveArchive
             (await ReadManifestAsync(archive, cancellationToken)).EnumerateArray().Select(entry => entry.GetRawText()).Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// Per layer (in manifest order), the extended attributes its entries carry (<c>SCHILY.xattr.NAME</c> PAX records),
+    /// as <c>NAME=VALUE</c> lines by path; entries without any are left out. Values are read as the tar reader decodes
+    /// them (UTF-8), which is enough to tell two layers' attributes apart.
+    /// </summary>
+    public static async Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> ReadLayerXattrsAsync(string archivePath, CancellationToken cancellationToken)
+    {
+        var layerPaths = await ReadLayerPathsAsync(archivePath, cancellationToken);
+        var found = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        await using var file = File.OpenRead(archivePath);
+        await using var reader = new TarReader(file);
+        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+        {
+            if (entry.DataStream is not { } data || !layerPaths.Contains(entry.Name)) continue;
+            var xattrs = new Dictionary<string, string>(StringComparer.Ordinal);
+            await using var layer = new TarReader(data);
+            while (await layer.GetNextEntryAsync(copyData: false, cancellationToken) is { } member)
+            {
+                if (member is not PaxTarEntry pax) continue;
+                var lines = pax.ExtendedAttributes.Where(a => a.Key.StartsWith("SCHILY.xattr.", StringComparison.Ordinal))
+                    .Select(a => $"{a.Key["SCHILY.xattr.".Length..]}={a.Value}").Order(StringComparer.Ordinal).ToList();
+                if (lines.Count > 0) xattrs[TarListing.NormalizePath(member.Name)] = string.Join('\n', lines);
+            }
+            found[entry.Name] = xattrs;
+        }
+        return layerPaths.Select(path => found[path]).ToList();
+    }
+
     /// <summary>The <c>Layers</c> of the first entry of <c>manifest.json</c>.</summary>
     public static async Task<IReadOnlyList<string>> ReadLayerPathsAsync(string archivePath, CancellationToken cancellationToken) =>
         (await ReadManifestAsync(archivePath, cancellationToken))[0].GetProperty("Layers").EnumerateArray().Select(layer => layer.GetString()!).ToList();
