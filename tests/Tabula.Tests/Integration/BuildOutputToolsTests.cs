@@ -31,6 +31,26 @@ public sealed class BuildOutputToolsTests
         Assert.Equal("Hello from a FROM scratch image!\n", run.EnsureSuccess().StandardOutput);
     }
 
+    /// <summary>Without dest the archive goes to stdout (the real program, stdout a file), its progress to stderr.</summary>
+    [Fact]
+    public async Task DockerOutputWithoutDestGoesToStdoutAndProgressToStderr()
+    {
+        using var temp = new TempDir("build-docker-stdout");
+        var program = Path.Combine(AppContext.BaseDirectory, "tabula");
+        var archive = temp.Combine("piped.tar");
+
+        var run = await ProcessRunner.RunAsync("/bin/sh", ["-c", "exec \"$0\" --root \"$1\" build -t piped:1 --iidfile \"$2\" -o type=docker \"$3\" > \"$4\"",
+            program, temp.Combine("store"), temp.Combine("iid"), Hello, archive], Token,
+            new ProcessOptions { Environment = new Dictionary<string, string?> { ["BUILDKIT_PROGRESS"] = null } });
+
+        run.EnsureSuccess();
+        Assert.Contains("Step 1/3 : FROM scratch", run.StandardError);
+        var other = new TabulaCli(temp.Combine("other"));
+        await other.RunCheckedAsync(["load", "-i", archive], Token);
+        using var inspect = JsonDocument.Parse((await other.RunCheckedAsync(["inspect", "piped:1"], Token)).StandardOutput);
+        Assert.Equal(await File.ReadAllTextAsync(temp.Combine("iid"), Token), inspect.RootElement[0].GetProperty("Id").GetString());
+    }
+
     [Fact]
     public async Task OciOutputIsAnOciArchiveSkopeoReads()
     {
