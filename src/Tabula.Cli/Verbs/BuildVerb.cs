@@ -83,9 +83,9 @@ internal static class BuildVerb
                     ? networkMode
                     : throw new UsageException($"unknown --network '{parse.GetValue(network)}': use {Tabula.Runtime.NetworkModeNames.Accepted}"),
             };
-            using var display = BuildDisplay.Create(mode, writer, TerminalSize.Current(terminal, context.Environment));
             // An image that goes only to an output is named nowhere: the lease keeps prune off its blobs until written.
             using var lease = await store.Content.AcquireWriteLeaseAsync(ct);
+            using var display = BuildDisplay.Create(mode, writer, TerminalSize.Current(terminal, context.Environment));
             BuildResult result;
             try
             {
