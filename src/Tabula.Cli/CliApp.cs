@@ -41,7 +41,9 @@ public static class CliApp
         }
         args = RunArguments.SeparateCommand(args);
         var parse = root.Parse(args);
-        var errors = parse.Errors.Select(e => e.Message).Concat(UnknownFlags(parse, args)).ToList();
+        // An unknown flag took the place of an argument, so the argument itself looks unknown: name only the flag.
+        var unknownFlags = UnknownFlags(parse, args).ToList();
+        var errors = unknownFlags.Count > 0 ? unknownFlags : parse.Errors.Select(e => e.Message).ToList();
         if (errors.Count > 0)
         {
             foreach (var message in errors) await error.WriteLineAsync($"Error: {message}").ConfigureAwait(false);
@@ -104,10 +106,18 @@ public static class CliApp
     private static IEnumerable<string> UnknownFlags(ParseResult parse, string[] args)
     {
         if (args.Contains("--")) yield break;
-        foreach (var argument in parse.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>())
-            foreach (var token in argument.Tokens)
-                if (token.Value.Length > 1 && token.Value[0] == '-')
-                    yield return $"unknown flag: {token.Value}";
+        var command = parse.CommandResult.Command;
+        var known = command.Options.Concat(command.Parents.OfType<Command>().SelectMany(p => p.Options.Where(o => o.Recursive)))
+            .SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal)).ToList();
+        var words = parse.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value)
+            .Concat(parse.UnmatchedTokens);
+        foreach (var word in words)
+            if (word.Length > 1 && word[0] == '-')
+            {
+                var name = word.Split('=', 2)[0];
+                var suggestion = name.StartsWith("--", StringComparison.Ordinal) ? DockerHabits.DidYouMean(name, known) : null;
+                yield return $"unknown flag: {name}{(suggestion is null ? "" : $" (did you mean '{suggestion}'?)")}";
+            }
     }
 
     private static IEnumerable<string> CommandPath(ParseResult parse)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Tabula.Layers;
 using Tabula.Oci;
 using Tabula.Runtime;
 
@@ -19,28 +18,15 @@ internal static class ExportVerb
             var store = context.OpenStore(parse);
             var stored = await store.Resolver.ResolveAsync(parse.GetValue(imageArg)!, ct);
             var image = await store.LoadAsync(stored, parse.GetValue(platform) is { } p ? Platform.Parse(p) : null, ct);
-            var openers = image.Layers.Select(l => (Func<CancellationToken, Task<Stream>>)l.OpenUncompressedAsync).ToList();
-            await using var cursor = new LayerCursorOpener(openers);
-            var tree = await RootfsUnpacker.MergeAsync(openers, cursor, ct);
             if (parse.GetValue(output) is { } path)
             {
-                string temporary = path + ".tabula-partial";
-                try
-                {
-                    await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-                        await LayerEmitter.WriteLayerAsync(tree, file, ct);
-                    File.Move(temporary, path, overwrite: true);
-                }
-                finally
-                {
-                    File.Delete(temporary);
-                }
+                await RootfsExport.WriteTarAsync(image, path, ct);
                 return CliApp.Ok;
             }
             if (!Console.IsOutputRedirected)
                 throw new UsageException("cowardly refusing to write an archive to a terminal: use -o FILE or redirect stdout");
             await using var stdout = Console.OpenStandardOutput();
-            await LayerEmitter.WriteLayerAsync(tree, stdout, ct);
+            await RootfsExport.WriteTarAsync(image, stdout, ct);
             return CliApp.Ok;
         });
         return command;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tabula.Cli.Formatting;
+using Tabula.Content;
 using Tabula.Oci;
 using Tabula.Registry;
 using Tabula.Transports;
@@ -28,15 +29,22 @@ internal static class PushVerb
                 : ImageReference.TryParse(name, out var parsed) && parsed is not null && source.Names.Contains(parsed)
                     ? parsed
                     : throw new UsageException($"'{name}' is not a name of the image: give a DESTINATION to push to");
-            bool q = parse.GetValue(quiet);
-            using var client = new RegistryClient(target.Registry, flags.Options(parse, context, target.Registry));
-            var mountedFrom = source.Names.FirstOrDefault(n => n.Registry == target.Registry && n.Repository != target.Repository)?.Repository;
-            if (!q) context.Out.WriteLine($"The push refers to repository [{target.Name}]");
-            var result = await new RegistryPusher(store, client).PushAsync(source, target,
-                parse.GetValue(platform) is { } p ? Platform.Parse(p) : null, TransferDisplay.Create(context.Out, q, TransferDisplay.IsTerminal(context.Out), pushing: true, mountedFrom), ct);
-            if (!q) context.Out.WriteLine($"{target.Tag ?? target.Digest?.ToString()}: digest: {result.Digest} size: {result.Size}");
+            await PushAsync(context, parse, flags, store, source, target, parse.GetValue(platform) is { } p ? Platform.Parse(p) : null, parse.GetValue(quiet), context.Out, ct);
             return CliApp.Ok;
         });
         return command;
+    }
+
+    /// <summary>One image to one registry name, with docker's progress on <paramref name="output"/>: push's path, also taken by <c>build --push</c>.</summary>
+    internal static async Task<PushResult> PushAsync(CliContext context, ParseResult parse, RegistryFlags flags, ImageStore store, StoredImage source, ImageReference target,
+        Platform? platform, bool quiet, TextWriter output, CancellationToken ct)
+    {
+        using var client = new RegistryClient(target.Registry, flags.Options(parse, context, target.Registry));
+        var mountedFrom = source.Names.FirstOrDefault(n => n.Registry == target.Registry && n.Repository != target.Repository)?.Repository;
+        if (!quiet) output.WriteLine($"The push refers to repository [{target.Name}]");
+        var result = await new RegistryPusher(store, client).PushAsync(source, target, platform,
+            TransferDisplay.Create(output, quiet, TransferDisplay.IsTerminal(output), pushing: true, mountedFrom), ct);
+        if (!quiet) output.WriteLine($"{target.Tag ?? target.Digest?.ToString()}: digest: {result.Digest} size: {result.Size}");
+        return result;
     }
 }

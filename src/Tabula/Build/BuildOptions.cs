@@ -15,6 +15,13 @@ public sealed record BuildOptions
     public string? DockerfileText { get; init; }
 
     public IReadOnlyList<ImageReference> Tags { get; init; } = [];
+
+    /// <summary>
+    /// Whether the store names the built image (its <see cref="Tags"/>, else an unnamed entry). False when the image
+    /// only goes to an output such as an archive (buildx writes only to the output): its blobs stay in the store
+    /// unnamed, so the build cache can still use its layers, until <c>prune</c> removes them.
+    /// </summary>
+    public bool NameInStore { get; init; } = true;
     public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Labels set on the built image (<c>--label</c>), over those its Dockerfile sets.</summary>

@@ -44,9 +44,9 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var image = Image.Create(config, final.Layers, options.OciMediaTypes || options.Compression == LayerCompression.Zstd);
         var manifest = await store.Layout.WriteImageAsync(image, null, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        if (options.Tags.Count == 0)
+        if (options.NameInStore && options.Tags.Count == 0)
             await store.References.AddUnnamedAsync(manifest, cancellationToken).ConfigureAwait(false);
-        foreach (var tag in options.Tags)
+        foreach (var tag in options.NameInStore ? options.Tags : [])
             await store.References.TagAsync(tag, manifest, cancellationToken).ConfigureAwait(false);
 
         // The proxy variables and the sandbox hostname are predefined: RUN receives them without an ARG, so they are never "unused".

@@ -34,7 +34,10 @@ internal sealed class StageRun(
     {
         var from = stage.From.Expand(metaArgs.Expander(document));
         progress?.Report(new StepStarted(stage.Index, 1, stage.Instructions.Count + 1, stage.From.Text));
+        var fromWatch = Stopwatch.StartNew();
         var state = await StartAsync(from, built, cancellationToken).ConfigureAwait(false);
+        // FROM makes no layer; its end is reported so a display can time it (a pull may take a while).
+        progress?.Report(new StepFinished(stage.Index, 1, null, 0, fromWatch.Elapsed));
         var triggers = OnbuildTriggers(state, from);
         int total = stage.Instructions.Count + 1 + triggers.Count;
 
