@@ -33,12 +33,14 @@ internal static class BuildVerb
         {
             contextArg, tags, file, buildArgs, labels, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression, pull, runtime, network, secrets,
         };
+        var inputs = new BuildInputFlags();
+        inputs.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var store = context.OpenStore(parse);
             using var secretFiles = new SecretFiles();
             using var stdinContext = await StdinContext.PrepareAsync(parse.GetValue(contextArg)!, parse.GetValue(file), context.OpenInput, ct);
-            var options = new BuildOptions
+            var options = inputs.Apply(parse, new BuildOptions
             {
                 ContextDirectory = stdinContext.Directory,
                 DockerfilePath = stdinContext.DockerfilePath,
@@ -68,7 +70,7 @@ internal static class BuildVerb
                 Network = Tabula.Runtime.NetworkModeNames.TryParse(parse.GetValue(network), out var networkMode)
                     ? networkMode
                     : throw new UsageException($"unknown --network '{parse.GetValue(network)}': use {Tabula.Runtime.NetworkModeNames.Accepted}"),
-            };
+            });
             bool q = parse.GetValue(quiet);
             var progress = q ? null : new BuildProgressPrinter(context.Out);
             var result = await new Builder(store, progress).BuildAsync(options, ct);
