@@ -19,7 +19,8 @@ internal sealed record DownloadedUrl(string Url, string FileName, SpoolSegment C
 internal sealed class UrlSource(BuildOptions options, BuildSession session)
 {
     private const int MaxRedirects = 10;
-    private readonly Dictionary<string, DownloadedUrl> _downloaded = new(StringComparer.Ordinal);
+    // By URL, failures too: a step that could not key on a URL reports that failure instead of waiting for it again.
+    private readonly Dictionary<string, Task<DownloadedUrl>> _downloads = new(StringComparer.Ordinal);
 
     public static bool IsHttp(string source)
         => (source.StartsWith("http://", StringComparison.Ordinal) || source.StartsWith("https://", StringComparison.Ordinal)) && !IsGit(source);
@@ -50,11 +51,12 @@ internal sealed class UrlSource(BuildOptions options, BuildSession session)
         return name.Length == 0 || name == "." ? "__unnamed__" : name;
     }
 
-    /// <summary>Downloads the URL once per build step (the key and the copy share it); a --checksum mismatch is an error.</summary>
+    /// <summary>Downloads the URL once per stage (a step's key and its copy, and later steps, share it); a --checksum mismatch is an error.</summary>
     public async Task<DownloadedUrl> GetAsync(string url, Digest? checksum, CancellationToken cancellationToken)
     {
-        if (!_downloaded.TryGetValue(url, out var downloaded))
-            _downloaded[url] = downloaded = await DownloadAsync(url, cancellationToken).ConfigureAwait(false);
+        if (!_downloads.TryGetValue(url, out var download))
+            _downloads[url] = download = DownloadAsync(url, cancellationToken);
+        var downloaded = await download.ConfigureAwait(false);
         if (checksum is { } expected && expected != downloaded.Digest)
             throw new InvalidDataException($"digest mismatch {expected}: {downloaded.Digest} (the --checksum does not match what {url} served)");
         return downloaded;

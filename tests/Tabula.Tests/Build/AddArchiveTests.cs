@@ -105,6 +105,8 @@ public class AddArchiveTests
         Assert.Contains($"{server.Url}/a.tgz", error.Message);
         Assert.Contains("404", error.Message);
         Assert.DoesNotContain('\n', error.Message);
+        // Asked once: the step's cache key met the failure first, and the step reports it rather than asking again.
+        Assert.Single(server.Requests);
         Assert.Equal(before, h.IndexBytes());
     }
 
