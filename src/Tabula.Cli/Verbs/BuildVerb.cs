@@ -42,6 +42,8 @@ internal static class BuildVerb
             progress, outputs, push, load, iidFile, metadataFile,
         };
         registryFlags.AddTo(command);
+        var inputs = new BuildInputFlags();
+        inputs.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var store = context.OpenStore(parse);
@@ -51,7 +53,7 @@ internal static class BuildVerb
             var mode = BuildProgressModes.Choose(parse.GetValue(progress), parse.GetValue(quiet), context.Environment, terminal);
             using var secretFiles = new TemporarySecretFiles();
             using var stdinContext = await StdinContext.PrepareAsync(parse.GetValue(contextArg)!, parse.GetValue(file), context.OpenInput, ct);
-            var options = new BuildOptions
+            var options = inputs.Apply(parse, new BuildOptions
             {
                 ContextDirectory = stdinContext.Directory,
                 DockerfilePath = stdinContext.DockerfilePath,
@@ -82,7 +84,7 @@ internal static class BuildVerb
                 Network = Tabula.Runtime.NetworkModeNames.TryParse(parse.GetValue(network), out var networkMode)
                     ? networkMode
                     : throw new UsageException($"unknown --network '{parse.GetValue(network)}': use {Tabula.Runtime.NetworkModeNames.Accepted}"),
-            };
+            });
             // An image that goes only to an output is named nowhere: the lease keeps prune off its blobs until written.
             using var lease = await store.Content.AcquireWriteLeaseAsync(ct);
             using var display = BuildDisplay.Create(mode, writer, TerminalSize.Current(terminal, context.Environment));

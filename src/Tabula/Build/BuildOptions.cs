@@ -52,6 +52,15 @@ public sealed record BuildOptions
     /// <summary>The network of RUN steps without <c>--network</c>: the host's (default, as BuildKit's) or none.</summary>
     public Tabula.Runtime.NetworkMode Network { get; init; } = Tabula.Runtime.NetworkMode.Host;
 
+    /// <summary>
+    /// Named contexts (<c>--build-context NAME=VALUE</c>) by <see cref="NamedContext.Key"/>: each replaces the stage,
+    /// image or <c>--from</c> source of that name.
+    /// </summary>
+    public IReadOnlyDictionary<string, NamedContext> NamedContexts { get; init; } = new Dictionary<string, NamedContext>();
+
+    /// <summary>Extra /etc/hosts entries, /dev/shm size and rlimits of every RUN (<c>--add-host</c>, <c>--shm-size</c>, <c>--ulimit</c>).</summary>
+    public Tabula.Runtime.SandboxSettings Sandbox { get; init; } = new();
+
     /// <summary>Pull every registry base image again, even when the store has it (<c>--pull</c>).</summary>
     public bool Pull { get; init; }
 

@@ -32,11 +32,12 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
 
         using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
         await using var session = new BuildSession(store.Content.Root);
-        var triggers = await BaseTriggersAsync(document, metaArgs, platform, cancellationToken).ConfigureAwait(false);
-        var needed = StagesNeeded(document, target, metaArgs, triggers).ToList();
+        var named = new NamedContexts(store, options, session);
+        var triggers = await BaseTriggersAsync(document, metaArgs, platform, named, cancellationToken).ConfigureAwait(false);
+        var needed = StagesNeeded(document, target, metaArgs, triggers, named).ToList();
         if (needed.Count > 1) progress?.Report(new StagesPlanned(needed.Select(s => (s.Index, StageLabel(s))).ToList()));
-        var runs = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, progress));
-        var built = await BuildStagesAsync(document, needed, metaArgs, triggers, runs, cancellationToken).ConfigureAwait(false);
+        var runs = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, named, progress));
+        var built = await BuildStagesAsync(document, needed, metaArgs, triggers, named, runs, cancellationToken).ConfigureAwait(false);
         var usedArgs = runs.Values.SelectMany(r => r.UsedArgs).ToHashSet(StringComparer.Ordinal);
 
         var final = built[target.Index];
@@ -116,13 +117,13 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
     /// dependencies are already scheduled. The first failure cancels the rest and is the one reported.
     /// </summary>
     private static async Task<Dictionary<int, StageState>> BuildStagesAsync(DockerfileDocument document, List<Stage> needed, MetaArgs metaArgs,
-        BaseTriggers triggers, Dictionary<int, StageRun> runs, CancellationToken cancellationToken)
+        BaseTriggers triggers, NamedContexts named, Dictionary<int, StageRun> runs, CancellationToken cancellationToken)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tasks = new Dictionary<int, Task<StageState>>();
         foreach (var stage in needed)
         {
-            var dependencies = DependenciesOf(document, stage, metaArgs, triggers).Select(d => d.Index).Distinct().Where(tasks.ContainsKey).ToList();
+            var dependencies = DependenciesOf(document, stage, metaArgs, triggers, named).Select(d => d.Index).Distinct().Where(tasks.ContainsKey).ToList();
             var waitFor = dependencies.ToDictionary(i => i, i => tasks[i]);
             // On the thread pool: a stage whose work completes synchronously would otherwise hold this loop.
             tasks[stage.Index] = Task.Run(() => RunStageAsync(runs[stage.Index], waitFor, failed), CancellationToken.None);
@@ -163,27 +164,32 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
     private static string StageLabel(Stage stage) => stage.Name ?? $"stage-{stage.Index}";
 
     /// <summary>The target and the stages it uses, transitively, in file order.</summary>
-    private static IEnumerable<Stage> StagesNeeded(DockerfileDocument document, Stage target, MetaArgs metaArgs, BaseTriggers triggers)
+    private static IEnumerable<Stage> StagesNeeded(DockerfileDocument document, Stage target, MetaArgs metaArgs, BaseTriggers triggers, NamedContexts named)
     {
         var needed = new SortedSet<int>();
         var pending = new Stack<Stage>([target]);
         while (pending.TryPop(out var stage))
         {
             if (!needed.Add(stage.Index)) continue;
-            foreach (var source in DependenciesOf(document, stage, metaArgs, triggers)) pending.Push(source);
+            foreach (var source in DependenciesOf(document, stage, metaArgs, triggers, named)) pending.Push(source);
         }
         return needed.Select(i => document.Stages[i]);
     }
 
-    /// <summary>The earlier stages a stage starts FROM, copies --from or mounts from, itself or through its base's ONBUILD triggers.</summary>
-    private static IEnumerable<Stage> DependenciesOf(DockerfileDocument document, Stage stage, MetaArgs metaArgs, BaseTriggers triggers)
+    /// <summary>
+    /// The earlier stages a stage starts FROM, copies --from or mounts from, itself or through its base's ONBUILD
+    /// triggers. A stage a named context replaces uses none; a named directory is read where it is, so a stage it
+    /// replaces is not built for a COPY --from or a mount.
+    /// </summary>
+    private static IEnumerable<Stage> DependenciesOf(DockerfileDocument document, Stage stage, MetaArgs metaArgs, BaseTriggers triggers, NamedContexts named)
     {
+        if (named.Find(stage.Name) is not null) yield break;
         var baseName = stage.From.Expand(metaArgs.Expander(document)).BaseName;
         if (document.FindStage(baseName) is { } parent && parent.Index < stage.Index) yield return parent;
         var instructions = triggers.GetValueOrDefault(stage.Index, []).Concat(stage.Instructions).ToList();
         var froms = instructions.OfType<CopyInstruction>().Select(c => c.From).OfType<string>()
             .Concat(instructions.OfType<RunInstruction>().SelectMany(Mounts.RunMountParser.Sources));
-        foreach (var from in froms)
+        foreach (var from in froms.Where(f => named.Find(f) is not LocalNamedContext))
             // A later stage is no dependency: the step that names it refuses it, as BuildKit does, instead of waiting for it.
             if ((document.FindStage(from) ?? (int.TryParse(from, out var i) && i >= 0 && i < document.Stages.Count ? document.Stages[i] : null)) is { } source && source.Index < stage.Index)
                 yield return source;
@@ -194,11 +200,12 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
     /// image when the store has it. They may use stages of this Dockerfile (BuildKit schedules those too); an image
     /// still to be pulled is read when its stage starts, so a stage only its triggers name is then not built.
     /// </summary>
-    private async Task<BaseTriggers> BaseTriggersAsync(DockerfileDocument document, MetaArgs metaArgs, Platform platform, CancellationToken cancellationToken)
+    private async Task<BaseTriggers> BaseTriggersAsync(DockerfileDocument document, MetaArgs metaArgs, Platform platform, NamedContexts named, CancellationToken cancellationToken)
     {
         var triggers = new BaseTriggers();
         foreach (var stage in document.Stages)
         {
+            if (named.Find(stage.Name) is not null) continue; // replaced: its instructions never run
             FromInstruction from;
             try
             {
@@ -212,6 +219,13 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
             if (string.IsNullOrEmpty(from.BaseName)) continue;
             if (document.FindStage(from.BaseName) is { } parent && parent.Index < stage.Index)
                 texts = parent.Instructions.OfType<OnbuildInstruction>().Select(o => o.Expression);
+            else if (named.Find(from.BaseName) is not null)
+            {
+                Platform wanted;
+                try { wanted = from.Platform is { Length: > 0 } p ? Platform.Parse(p) : platform; }
+                catch (FormatException) { continue; } // the stage itself reports it when it starts
+                texts = (await named.PeekConfigAsync(from.BaseName, wanted, cancellationToken).ConfigureAwait(false))?.Config?.OnBuild ?? [];
+            }
             else if (from.BaseName.Equals("scratch", StringComparison.OrdinalIgnoreCase)
                 || await store.Resolver.TryResolveAsync(from.BaseName, cancellationToken).ConfigureAwait(false) is not { } stored)
                 continue;

@@ -13,9 +13,10 @@ namespace Tabula.Build;
 /// ADD and COPY (DESIGN §5): sources from the context (or another stage) are placed into a file tree over the
 /// stage's filesystem, resolved inside the image root as a chroot would, and the changes become one layer.
 /// </summary>
-internal sealed class FileTransferStep(ImageStore store, BuildContext context, BuildOptions options, BuildSession session, DateTimeOffset created)
+internal sealed class FileTransferStep(ImageStore store, BuildContext context, BuildOptions options, BuildSession session, DateTimeOffset created, NamedContexts named)
 {
     private const string MultipleSourcesError = "When using {0} with more than one source file, the destination must be a directory and end with a /";
+    private readonly UrlSource _urls = new(options, session);
 
     /// <summary>
     /// The mtime of what a step makes itself (implied directories, WORKDIR's, heredoc files) and of the existing
@@ -45,23 +46,28 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
     public async Task<string?> CacheKeyAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
     {
         var transfer = request.Transfer;
-        if (transfer.Sources.Any(IsUrl)) return null;
+        if (transfer.Sources.Any(UrlSource.IsGit) || (!request.IsAdd && transfer.Sources.Any(UrlSource.IsHttp))) return null; // refused by the step
         using var key = StepKey.ForParent("transfer", state, options);
         key.Add(request.Keyword).Add("workdir=" + state.Container.WorkingDir).Add("dest=" + transfer.Destination)
             .Add("chown=" + transfer.Chown).Add("chmod=" + transfer.Chmod).Add("link=" + transfer.Link).Add("parents=" + request.Parents)
             .AddList("exclude", transfer.Excludes).AddList("sources", transfer.Sources)
-            .AddList("inline", transfer.InlineSources.SelectMany(i => new[] { i.Path, i.Content }));
+            .AddList("inline", transfer.InlineSources.SelectMany(i => new[] { i.Path, i.Content })).Add("unpack=" + request.Unpack);
         try
         {
-            if (request.From is { } from)
+            var directory = request.From is { } fromName ? named.LocalContext(fromName) : null;
+            if (directory is not null) key.Add("from-directory=" + request.From);
+            if (request.From is { } from && directory is null)
             {
                 var layers = await SourceLayersAsync(from, request, state, built, document, cancellationToken).ConfigureAwait(false);
                 key.Add("from=" + from).AddList("from-layers", layers.Select(l => l.DiffId.ToString()));
             }
             else
             {
-                var sources = transfer.Sources.Select(s => request.Parents ? ParentsPivot.Split(s) : ("", s)).ToList();
-                await new ContextChecksum(context, session.Checksums).AddSourcesAsync(key, sources,
+                // A URL is keyed on its --checksum (nothing is fetched for a hit, as BuildKit), else on what it serves.
+                foreach (var url in transfer.Sources.Where(UrlSource.IsHttp))
+                    key.Add("url=" + url + "=" + (request.Checksum?.ToString() ?? await UrlKeyAsync(url, cancellationToken).ConfigureAwait(false)));
+                var sources = transfer.Sources.Where(s => !UrlSource.IsHttp(s)).Select(s => request.Parents ? ParentsPivot.Split(s) : ("", s)).ToList();
+                await new ContextChecksum(directory ?? context, session.Checksums).AddSourcesAsync(key, sources,
                     transfer.Excludes.Count == 0 ? null : new DockerignoreMatcher(transfer.Excludes), request.Parents,
                     new EntryRewrites { Epoch = options.Timestamp }, cancellationToken).ConfigureAwait(false);
             }
@@ -71,6 +77,13 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             return null;
         }
         return key.Finish();
+    }
+
+    /// <summary>A URL's content as its key: its digest, and the Last-Modified time its file takes.</summary>
+    private async Task<string> UrlKeyAsync(string url, CancellationToken cancellationToken)
+    {
+        var downloaded = await _urls.GetAsync(url, null, cancellationToken).ConfigureAwait(false);
+        return downloaded.Digest + "@" + downloaded.LastModified?.ToUnixTimeSeconds();
     }
 
     /// <summary>
@@ -113,7 +126,9 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
 
         var upper = FileTree.Over(lower);
         int sourceCount = transfer.Sources.Count + transfer.InlineSources.Count;
-        if (request.From is { } from)
+        // A named local context is read as the build context is (its own .dockerignore applies), not as a stage.
+        var directory = request.From is { } fromName ? named.LocalContext(fromName) : null;
+        if (request.From is { } from && directory is null)
         {
             var sourceTree = await SourceTreeAsync(from, request, state, built, document, cancellationToken).ConfigureAwait(false);
             var copier = new TreeCopier(upper, placement);
@@ -125,24 +140,31 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         }
         else
         {
+            var sourceContext = directory ?? context;
             foreach (var source in transfer.Sources)
             {
-                var copier = new ContextCopier(context, upper, placement, session);
-                if (request.IsAdd && IsUrl(source))
-                    throw new DockerfileException(request.Location, $"ADD {source}: adding from a URL is not supported yet; download it and ADD it from the build context");
+                var copier = new ContextCopier(sourceContext, upper, placement, session);
+                if (UrlSource.IsGit(source))
+                    throw new DockerfileException(request.Location, $"{request.Keyword} {source}: git sources are not supported; clone the repository and {request.Keyword} it from the build context");
+                if (UrlSource.IsHttp(source))
+                {
+                    if (!request.IsAdd) throw new DockerfileException(request.Location, "source can't be a URL for COPY");
+                    await PutUrlAsync(request, source, upper, placement, sourceCount, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
                 var (pivot, pattern) = request.Parents ? ParentsPivot.Split(source) : ("", source);
-                var matches = context.Match(LayerPath.Join(pivot, pattern));
+                var matches = sourceContext.Match(LayerPath.Join(pivot, pattern));
                 // BuildKit lets a wildcard match nothing (the step then copies nothing); a plain path must exist.
                 if (matches.Count == 0 && !GlobPattern.HasMeta(source))
                     throw new DockerfileException(request.Location, $"{request.Keyword} failed: \"{source}\" not found in the build context (or excluded by .dockerignore)");
                 // Directories merge their contents into the destination, as BuildKit copies them; only files need it to be a directory.
                 if ((sourceCount > 1 || matches.Count > 1) && !placement.DestinationIsDirectory && !upper.Resolve(placement.Path).IsDirectory
-                    && !matches.All(context.IsDirectory))
+                    && !matches.All(sourceContext.IsDirectory))
                     throw new DockerfileException(request.Location, string.Format(CultureInfo.InvariantCulture, MultipleSourcesError, request.Keyword));
                 foreach (var match in matches)
                 {
                     var kept = ParentsPivot.Kept(pivot, match);
-                    await copier.CopyAsync(match, kept, request.IsAdd, forceDirectory: sourceCount > 1 || matches.Count > 1, cancellationToken).ConfigureAwait(false);
+                    await copier.CopyAsync(match, kept, request.UnpacksLocal, forceDirectory: sourceCount > 1 || matches.Count > 1, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -178,9 +200,9 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
     private async Task<ILayer?> TryPassthroughAsync(TransferRequest request, StageState state, FileTree lower, Placement placement, CancellationToken cancellationToken)
     {
         var transfer = request.Transfer;
-        if (!request.IsAdd || request.From is not null || state.Layers.Count != 0 || lower.Entries.Any() || placement.Path.Length != 0
+        if (!request.UnpacksLocal || request.From is not null || state.Layers.Count != 0 || lower.Entries.Any() || placement.Path.Length != 0
             || transfer.Sources.Count != 1 || transfer.InlineSources.Count != 0 || transfer.Chown is not null || transfer.Chmod is not null
-            || transfer.Excludes.Count != 0 || options.Compression != LayerCompression.Gzip || IsUrl(transfer.Sources[0]))
+            || transfer.Excludes.Count != 0 || options.Compression != LayerCompression.Gzip || UrlSource.IsHttp(transfer.Sources[0]) || UrlSource.IsGit(transfer.Sources[0]))
             return null;
         var matches = context.Match(transfer.Sources[0]);
         if (matches.Count != 1) return null;
@@ -198,6 +220,53 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         return await LayerCommit.PublishAsync(store, options, writer, written, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// An HTTP(S) source, as BuildKit's http source and copy place it: a file of mode 0600 (or --chmod) owned by root
+    /// (or --chown), its mtime the Last-Modified header (else the build time), named after the URL path when the
+    /// destination is a directory; with <c>--unpack=true</c> an archive is extracted at the destination instead.
+    /// </summary>
+    private async Task PutUrlAsync(TransferRequest request, string url, FileTree upper, Placement placement, int sourceCount, CancellationToken cancellationToken)
+    {
+        DownloadedUrl downloaded;
+        try
+        {
+            downloaded = await _urls.GetAsync(url, request.Checksum, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            throw new DockerfileException(request.Location, $"ADD {url}: {e.Message}", e);
+        }
+        if (request.Unpack == true)
+        {
+            bool isArchive;
+            await using (var probe = await downloaded.Content.OpenAsync(cancellationToken).ConfigureAwait(false))
+                isArchive = (await ArchiveDetector.DetectAsync(probe, cancellationToken).ConfigureAwait(false)).IsTar;
+            if (isArchive)
+            {
+                await using var archive = await downloaded.Content.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await ArchiveExtractor.ExtractAsync(upper, archive, placement.Path,
+                    new ExtractOptions { Rewrites = placement.Rewrites, ImpliedDirectories = placement.Directories }, session.NewSpool(), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+        var target = placement.DestinationIsDirectory || sourceCount > 1 || upper.Resolve(placement.Path).IsDirectory
+            ? LayerPath.Join(placement.Path, downloaded.FileName)
+            : placement.Path;
+        if (target.Length == 0) throw new DockerfileException(request.Location, $"ADD {url}: cannot write the file over the root directory");
+        CopyTargets.Check(upper, target, LayerEntryType.RegularFile);
+        var owner = placement.Rewrites.ApplyOwner(0, 0);
+        upper.Put(new LayerEntry
+        {
+            Path = target,
+            Type = LayerEntryType.RegularFile,
+            Mode = placement.Rewrites.ApplyMode(LayerEntryType.RegularFile, 0b110_000_000),
+            Uid = owner.Uid,
+            Gid = owner.Gid,
+            ModTime = placement.Rewrites.ApplyTime(downloaded.LastModified ?? DefaultTime),
+            Size = downloaded.Content.Length,
+        }, downloaded.Content, placement.Directories);
+    }
+
     private async Task<FileTree> SourceTreeAsync(string from, TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
     {
         var stage = SourceStage(from, request, built, document);
@@ -210,6 +279,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
     private async Task<IReadOnlyList<ILayer>> SourceLayersAsync(string from, TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, DockerfileDocument document, CancellationToken cancellationToken)
     {
         if (SourceStage(from, request, built, document) is { } source) return source.Layers;
+        if (await named.TryLoadAsync(from, state.Platform, request.Location, cancellationToken).ConfigureAwait(false) is { } replaced) return replaced.Layers;
         var stored = await store.Resolver.TryResolveAsync(from, cancellationToken).ConfigureAwait(false)
             ?? throw new DockerfileException(request.Location, $"COPY --from={from}: no stage of that name, and no such image in the local store");
         var image = await store.LoadAsync(stored, state.Platform, cancellationToken).ConfigureAwait(false);
@@ -250,10 +320,6 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
             throw new FormatException($"invalid --chmod '{chmod}': give octal permission bits, e.g. 755 or 0644");
         return Convert.ToInt32(chmod, 8);
     }
-
-    private static bool IsUrl(string source)
-        => source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-           || source.StartsWith("git@", StringComparison.Ordinal);
 }
 
 /// <summary>Where and how one ADD/COPY places what it copies.</summary>

@@ -120,6 +120,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                     Stdout = output,
                     Stderr = output,
                     Privileges = privileges,
+                    Sandbox = options.Sandbox,
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is FormatException or ContainerPrivilegeException)
@@ -198,7 +199,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         using var key = StepKey.ForParent("run", state, options);
         key.AddList("args", args).Add(script is { } s ? "script=" + s.Name + "\n" + s.Content : "no script").AddList("env", env)
             .Add("user=" + state.Container.User).Add("workdir=" + state.Container.WorkingDir).Add("network=" + network)
-            .Add("hostname=" + PredefinedArgs.Hostname(options.BuildArgs));
+            .Add("hostname=" + PredefinedArgs.Hostname(options.BuildArgs)).Add("sandbox=" + options.Sandbox.KeyText());
         await RunMounts.AddToKeyAsync(key, mounts, run, sources, new ContextChecksum(context, session.Checksums), cancellationToken).ConfigureAwait(false);
         return key.Finish();
     }

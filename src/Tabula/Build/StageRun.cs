@@ -20,9 +20,10 @@ internal sealed class StageRun(
     DateTimeOffset created,
     HashSet<string> usedArgs,
     BuildSession session,
+    NamedContexts named,
     IProgress<BuildEvent>? progress)
 {
-    private readonly FileTransferStep _files = new(store, context, options, session, created);
+    private readonly FileTransferStep _files = new(store, context, options, session, created, named);
     private readonly RunStep _run = new(store, context, options, session, progress);
     private readonly StepCache _cache = new(store.Content);
     private int _step;
@@ -33,6 +34,13 @@ internal sealed class StageRun(
     public async Task<StageState> ExecuteAsync(IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
     {
         var from = stage.From.Expand(metaArgs.Expander(document));
+        if (named.Find(stage.Name) is not null)
+        {
+            // Replaced by a named context, as BuildKit replaces it: none of the stage's own instructions run.
+            progress?.Report(new StepStarted(stage.Index, 1, 1, $"[context {stage.Name}] {stage.From.Text}"));
+            var platform = from.Platform is { Length: > 0 } p ? ParsePlatform(p, from) : options.Platform ?? Platform.Host;
+            return (await named.TryLoadAsync(stage.Name!, platform, from.Location, cancellationToken).ConfigureAwait(false))!;
+        }
         progress?.Report(new StepStarted(stage.Index, 1, stage.Instructions.Count + 1, stage.From.Text));
         var fromWatch = Stopwatch.StartNew();
         var state = await StartAsync(from, built, cancellationToken).ConfigureAwait(false);
@@ -64,15 +72,15 @@ internal sealed class StageRun(
                 return null;
             case RunInstruction run:
                 return await _run.RunAsync(run, state, stage.Index, _step, created,
-                    new MountSources(store, options.ContextDirectory, document, built, stage.Index, state.Platform), Expander(state).ProcessWord, cancellationToken).ConfigureAwait(false);
+                    new MountSources(store, options.ContextDirectory, document, built, stage.Index, state.Platform, named), Expander(state).ProcessWord, cancellationToken).ConfigureAwait(false);
             case OnbuildInstruction:
                 MetadataInstructions.TryApply(instruction, state, created);
                 return null;
             case AddInstruction add:
             {
                 var expanded = add.Expand(Expander(state));
-                CheckChecksum(expanded);
-                var layer = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
+                var checksum = CheckChecksum(expanded);
+                var layer = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location, checksum, expanded.Unpack), state, built, cancellationToken).ConfigureAwait(false);
                 state.AddLayer(layer);
                 state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
                 return layer;
@@ -141,16 +149,23 @@ internal sealed class StageRun(
         return layer;
     }
 
-    /// <summary>BuildKit's rules for <c>ADD --checksum</c>: one source, and only a URL or git source has one to check.</summary>
-    private static void CheckChecksum(AddInstruction add)
+    /// <summary>BuildKit's rules for <c>ADD --checksum</c>: one source, only a URL or git source has one to check, a sha256 digest.</summary>
+    private static Digest? CheckChecksum(AddInstruction add)
     {
-        if (add.Checksum is null) return;
+        if (add.Checksum is null) return null;
         if (add.Transfer.Sources.Count + add.Transfer.InlineSources.Count != 1)
             throw new DockerfileException(add.Location, "checksum can't be specified for multiple sources");
         var source = add.Transfer.Sources.Count == 1 ? add.Transfer.Sources[0] : "";
-        if (!source.StartsWith("http://", StringComparison.Ordinal) && !source.StartsWith("https://", StringComparison.Ordinal)
-            && !source.StartsWith("git@", StringComparison.Ordinal) && !source.EndsWith(".git", StringComparison.Ordinal))
+        if (!UrlSource.IsHttp(source) && !UrlSource.IsGit(source))
             throw new DockerfileException(add.Location, "checksum requires HTTP(S) or Git sources");
+        try
+        {
+            return UrlSource.ParseChecksum(add.Checksum);
+        }
+        catch (FormatException e)
+        {
+            throw new DockerfileException(add.Location, e.Message, e);
+        }
     }
 
     private async Task<StageState> StartAsync(FromInstruction from, IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
@@ -168,11 +183,8 @@ internal sealed class StageRun(
             return new StageState(parentState.Config, parentState.Layers, parentState.Platform) { Tree = parentState.Tree };
         }
 
-        var stored = options.Pull && ImageReference.TryParse(name, out _) ? null : await store.Resolver.TryResolveAsync(name, cancellationToken).ConfigureAwait(false);
-        stored ??= await PullBaseAsync(name, platform, from, cancellationToken).ConfigureAwait(false);
-        var image = await store.LoadAsync(stored, platform, cancellationToken).ConfigureAwait(false);
-        // The base's build-time fields describe its own build, not ours (its ONBUILD triggers are taken by OnbuildTriggers).
-        return new StageState(image.Config with { Extra = null }, image.Layers, image.Config.Platform);
+        if (await named.TryLoadAsync(name, platform, from.Location, cancellationToken).ConfigureAwait(false) is { } replaced) return replaced;
+        return await BaseImages.LoadAsync(store, options, name, platform, from.Location, "FROM " + name, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -210,25 +222,6 @@ internal sealed class StageRun(
             instructions.Add(instruction with { Source = instruction.Source with { Location = from.Location } });
         }
         return instructions;
-    }
-
-    /// <summary>Pulls a base image the store lacks (or every one, with <c>--pull</c>) from its registry.</summary>
-    private async Task<Content.StoredImage> PullBaseAsync(string name, Platform platform, FromInstruction from, CancellationToken cancellationToken)
-    {
-        if (!ImageReference.TryParse(name, out var reference) || reference is null)
-            throw new DockerfileException(from.Location, $"FROM {name}: image not found in the local store, and it is not a name to pull");
-        try
-        {
-            var registryOptions = options.Registry ?? new Registry.RegistryOptions();
-            using var client = new Registry.RegistryClient(reference.Registry, registryOptions);
-            await new RegistryPuller(store, client).PullAsync(reference, platform, allPlatforms: false, progress: null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException or InvalidDataException or Archives.PlatformNotFoundException or NotSupportedException)
-        {
-            throw new DockerfileException(from.Location, $"FROM {name}: image not found in the local store, and pulling it failed: {e.Message}");
-        }
-        return await store.Resolver.TryResolveAsync(reference.ToString(), cancellationToken).ConfigureAwait(false)
-            ?? throw new DockerfileException(from.Location, $"FROM {name}: pulled, but not found in the store afterwards");
     }
 
     private static Platform ParsePlatform(string text, FromInstruction from)

@@ -3,8 +3,11 @@ using Tabula.Dockerfile.Instructions;
 
 namespace Tabula.Build;
 
-/// <summary>An expanded ADD or COPY, with what differs between the two.</summary>
-internal sealed record TransferRequest(FileTransfer Transfer, bool IsAdd, string? From, bool Parents, SourceLocation Location)
+/// <summary>An expanded ADD or COPY, with what differs between the two (ADD's --checksum and --unpack).</summary>
+internal sealed record TransferRequest(FileTransfer Transfer, bool IsAdd, string? From, bool Parents, SourceLocation Location, Oci.Digest? Checksum = null, bool? Unpack = null)
 {
+    /// <summary>BuildKit's rule: ADD unpacks local archives unless --unpack=false; a URL only with --unpack=true.</summary>
+    public bool UnpacksLocal => IsAdd && Unpack != false;
+
     public string Keyword => IsAdd ? "ADD" : "COPY";
 }

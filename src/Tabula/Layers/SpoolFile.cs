@@ -57,6 +57,28 @@ public sealed class SpoolFile : IAsyncDisposable
         return new SpoolSegment(this, offset, length);
     }
 
+    /// <summary>Appends what <paramref name="read"/> fills buffers with until it returns 0 (a body of unknown length).</summary>
+    public async Task<SpoolSegment> AppendToEndAsync(Func<Memory<byte>, ValueTask<int>> read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        long offset = _length;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyChunkSize);
+        try
+        {
+            int count;
+            while ((count = await read(buffer.AsMemory(0, CopyChunkSize)).ConfigureAwait(false)) > 0)
+            {
+                await RandomAccess.WriteAsync(Handle, buffer.AsMemory(0, count), _length, cancellationToken).ConfigureAwait(false);
+                _length += count;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return new SpoolSegment(this, offset, _length - offset);
+    }
+
     public ValueTask DisposeAsync() => _file.DisposeAsync();
 }
 

@@ -34,6 +34,9 @@ public sealed record BundleSpec
 
     /// <summary>The root filesystem as an overlay the runtime mounts in the container's own mount namespace; null: <c>rootfs</c> as it is.</summary>
     public OverlayRoot? Overlay { get; init; }
+
+    /// <summary>The /dev/shm size and the process rlimits (its extra hosts are in the hosts file the caller writes).</summary>
+    public SandboxSettings Sandbox { get; init; } = new();
 }
 
 /// <summary>
@@ -121,6 +124,19 @@ public static class BundleConfig
             foreach (var set in new[] { "bounding", "effective", "permitted" }) WriteStrings(json, set, DefaultCapabilities);
             json.WriteEndObject();
             json.WriteBoolean("noNewPrivileges", false);
+            if (spec.Sandbox.Ulimits.Count > 0)
+            {
+                json.WriteStartArray("rlimits");
+                foreach (var limit in spec.Sandbox.Ulimits)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("type", limit.Type);
+                    json.WriteNumber("hard", limit.Hard);
+                    json.WriteNumber("soft", limit.Soft);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
 
             json.WriteStartObject("root");
@@ -199,7 +215,8 @@ public static class BundleConfig
         yield return rootless
             ? new("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"])
             : new("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]);
-        yield return new("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]);
+        yield return new("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777",
+            spec.Sandbox.ShmSize is { } shm ? "size=" + shm.ToString(System.Globalization.CultureInfo.InvariantCulture) : "size=65536k"]);
         yield return new("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]);
         // sysfs belongs to a network namespace: with the host's network, bind the host's /sys read-only instead.
         yield return spec.Network == NetworkMode.None

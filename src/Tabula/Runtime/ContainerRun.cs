@@ -44,6 +44,9 @@ public sealed record ContainerRequest
     public Stream? Stderr { get; init; }
     public bool AttachStdin { get; init; }
 
+    /// <summary>Extra /etc/hosts entries, the /dev/shm size and rlimits (a build's <c>--add-host</c>, <c>--shm-size</c>, <c>--ulimit</c>).</summary>
+    public SandboxSettings Sandbox { get; init; } = new();
+
     /// <summary>As root or rootless; null: detected (<see cref="ContainerPrivileges.Detect()"/>).</summary>
     public ContainerPrivileges? Privileges { get; init; }
 }
@@ -68,7 +71,7 @@ public static class ContainerRun
         string bundle = Path.GetFullPath(request.BundleDirectory);
         string rootfs = Path.Combine(bundle, "rootfs");
 
-        var etc = WriteEtcFiles(bundle, request.Hostname, request.Network);
+        var etc = WriteEtcFiles(bundle, request.Hostname, request.Network, request.Sandbox.ExtraHosts);
         var spec = new BundleSpec
         {
             Args = request.Args,
@@ -82,6 +85,7 @@ public static class ContainerRun
             Mounts = request.Mounts,
             Privileges = privileges,
             Overlay = request.Overlay?.Root,
+            Sandbox = request.Sandbox,
         };
         await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), BundleConfig.Generate(spec), cancellationToken).ConfigureAwait(false);
 
@@ -146,10 +150,12 @@ public static class ContainerRun
         return result;
     }
 
-    private static List<(string Destination, string Source)> WriteEtcFiles(string bundle, string hostname, NetworkMode network)
+    private static List<(string Destination, string Source)> WriteEtcFiles(string bundle, string hostname, NetworkMode network, IReadOnlyList<HostEntry> extraHosts)
     {
         string hosts = Path.Combine(bundle, "hosts");
-        File.WriteAllText(hosts, $"127.0.0.1\tlocalhost {hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        // Extra hosts after the defaults, "IP<TAB>NAME" each, as BuildKit's hosts file has them.
+        File.WriteAllText(hosts, $"127.0.0.1\tlocalhost {hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+            + string.Concat(extraHosts.Select(h => $"{h.Address}\t{h.Name}\n")));
         string resolv = Path.Combine(bundle, "resolv.conf");
         File.WriteAllText(resolv, network == NetworkMode.Host && File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf") : "");
         string hostnameFile = Path.Combine(bundle, "hostname");

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using Tabula.Dockerfile;
 using Tabula.Layers;
+using Tabula.Tests.Integration.Support;
 using Tabula.Tests.Layers;
 
 namespace Tabula.Tests.Build;
@@ -94,15 +95,30 @@ public class AddArchiveTests
     }
 
     [Fact]
-    public async Task Add_of_a_url_fails_with_a_located_error()
+    public async Task Add_of_a_url_the_server_refuses_fails_with_a_located_error_and_stores_nothing()
     {
+        using var server = new HttpTestServer(new Dictionary<string, HttpTestServer.Response>());
         using var h = new BuildHarness();
         var before = h.IndexBytes();
-        var error = await Assert.ThrowsAsync<DockerfileException>(() => h.BuildAsync("FROM scratch\n\nADD https://example.com/a.tgz /\n"));
+        var error = await Assert.ThrowsAsync<DockerfileException>(() => h.BuildAsync($"FROM scratch\n\nADD {server.Url}/a.tgz /\n"));
         Assert.StartsWith("Dockerfile:3", error.Message);
-        Assert.Contains("https://example.com/a.tgz", error.Message);
-        Assert.Contains("URL", error.Message);
+        Assert.Contains($"{server.Url}/a.tgz", error.Message);
+        Assert.Contains("404", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+        // Asked once: the step's cache key met the failure first, and the step reports it rather than asking again.
+        Assert.Single(server.Requests);
         Assert.Equal(before, h.IndexBytes());
+    }
+
+    [Theory]
+    [InlineData("git@github.com:moby/buildkit.git")]
+    [InlineData("https://github.com/moby/buildkit.git#v0.20.0")]
+    public async Task Add_of_a_git_repository_is_refused_in_one_line(string source)
+    {
+        using var h = new BuildHarness();
+        var error = await Assert.ThrowsAsync<DockerfileException>(() => h.BuildAsync($"FROM scratch\nADD {source} /src/\n"));
+        Assert.StartsWith("Dockerfile:2", error.Message);
+        Assert.Contains("git sources are not supported", error.Message);
     }
 
     [Fact]

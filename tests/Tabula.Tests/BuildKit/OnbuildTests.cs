@@ -129,4 +129,25 @@ public sealed class OnbuildTests
             RUN --mount=type=cache,target=/cache [ "$(cat /cache/foo)" = "42" ] && [ "$(cat /bar)" = "11" ]
             """);
     }
+
+    /// <summary>The base is a named context from an OCI layout; its ONBUILD trigger copies from a stage of the consuming Dockerfile.</summary>
+    [Fact]
+    public async Task TestOnBuildNamedContext()
+    {
+        BuildKitHarness.RequireRun();
+        using var h = new BuildHarness();
+        using var temp = new Tabula.Tests.Integration.Support.TempDir("onbuild-named");
+        await h.AddBusyboxAndAlpineAsync();
+        await h.BuildAsync("FROM busybox:latest\nONBUILD COPY --from=otherstage /testfile /out/foo\n", "onbuild-named:base");
+        var (layout, digest) = await NamedContextTests.OciLayoutAsync(h, temp, "onbuild-named:base");
+        var tag = "onbuild-named:result";
+        await h.BuildAsync(h.Options("""
+            FROM alpine AS otherstage
+            RUN echo -n "hello" > /testfile
+            FROM base AS inputstage
+            FROM scratch
+            COPY --from=inputstage /out/foo /bar
+            """, tag) with { NamedContexts = NamedContextTests.Contexts(("base", $"oci-layout://{layout}@{digest}")) });
+        Assert.Equal("hello", await BuildKitHarness.FileTextAsync(await h.LoadAsync(tag), "bar"));
+    }
 }

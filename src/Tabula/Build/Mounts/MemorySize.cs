@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Tabula.Build.Mounts;
 
 /// <summary>A size such as <c>128m</c> or <c>1.5GiB</c>, in binary units, as docker's units.RAMInBytes reads it.</summary>
-internal static partial class MemorySize
+public static partial class MemorySize
 {
     [GeneratedRegex(@"^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$")]
     private static partial Regex Pattern();

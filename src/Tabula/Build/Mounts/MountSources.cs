@@ -6,8 +6,14 @@ using Tabula.Transports;
 namespace Tabula.Build.Mounts;
 
 /// <summary>Where bind and cache mounts find their content: the context, the stages built so far, the store.</summary>
-internal sealed class MountSources(ImageStore store, string contextDirectory, DockerfileDocument document, IReadOnlyDictionary<int, StageState> built, int stageIndex, Oci.Platform platform)
+internal sealed class MountSources(ImageStore store, string contextDirectory, DockerfileDocument document, IReadOnlyDictionary<int, StageState> built, int stageIndex, Oci.Platform platform, NamedContexts named)
 {
+    /// <summary>The directory of a named local context <c>from=</c> names (mounted as the context is), or null.</summary>
+    public string? LocalDirectory(string from) => named.Find(from) is LocalNamedContext local ? local.Directory : null;
+
+    /// <summary>What keys a bind of a named local context: its files, as the build context's are keyed.</summary>
+    public ContextChecksum? LocalChecksum(string from) => named.LocalChecksum(from);
+
     public string ContextDirectory => contextDirectory;
     public string StoreRoot => store.Content.Root;
 
@@ -20,6 +26,7 @@ internal sealed class MountSources(ImageStore store, string contextDirectory, Do
                 throw new DockerfileException(run.Location, $"cannot mount from stage \"{from}\", stage needs to be defined before current command");
             return state.Layers;
         }
+        if (await named.TryLoadAsync(from, platform, run.Location, cancellationToken).ConfigureAwait(false) is { } replaced) return replaced.Layers;
         var stored = await store.Resolver.TryResolveAsync(from, cancellationToken).ConfigureAwait(false)
             ?? throw new DockerfileException(run.Location, $"RUN --mount from={from}: no stage of that name, and no such image in the local store");
         var image = await store.LoadAsync(stored, platform, cancellationToken).ConfigureAwait(false);

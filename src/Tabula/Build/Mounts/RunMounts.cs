@@ -28,7 +28,12 @@ internal static class RunMounts
             if (mount.KeyText is not { } text) continue;
             key.Add("mount=" + text);
             var from = mount switch { BindMount b => b.From, CacheMount c => c.From, _ => null };
-            if (from is not null)
+            if (from is not null && mount is BindMount fromDirectory && sources.LocalChecksum(from) is { } local)
+            {
+                key.Add("from-directory=" + from);
+                await local.AddMountAsync(key, fromDirectory.Source, cancellationToken).ConfigureAwait(false);
+            }
+            else if (from is not null)
             {
                 var layers = await sources.LayersAsync(from, run, cancellationToken).ConfigureAwait(false);
                 key.AddList("mount-layers", layers.Select(l => l.DiffId.ToString()));
@@ -88,7 +93,12 @@ internal static class RunMounts
         var target = Target(bind.Target, state, run);
         string root;
         bool copied;
-        if (bind.From is { } from)
+        if (bind.From is { } named && sources.LocalDirectory(named) is { } local)
+        {
+            root = local;
+            copied = false;
+        }
+        else if (bind.From is { } from)
         {
             root = Path.Combine(scratch, "from-" + n.ToString(CultureInfo.InvariantCulture));
             var layers = await sources.LayersAsync(from, run, cancellationToken).ConfigureAwait(false);
