@@ -29,9 +29,11 @@ internal static class BuildVerb
         var runtime = new Option<string?>("--runtime") { Description = "OCI runtime for RUN: a program name or path (default: runc)" };
         var network = new Option<string>("--network") { Description = "Network of RUN steps: host (default) or none", DefaultValueFactory = _ => "host" };
         var secrets = new Option<string[]>("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=FILE (or env=VARIABLE); repeatable" };
+        var check = BuildCheckOutput.Option();
         var command = new Command("build", "Build an image from a Dockerfile")
         {
             contextArg, tags, file, buildArgs, labels, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression, pull, runtime, network, secrets,
+            check,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -69,6 +71,7 @@ internal static class BuildVerb
                     ? networkMode
                     : throw new UsageException($"unknown --network '{parse.GetValue(network)}': use {Tabula.Runtime.NetworkModeNames.Accepted}"),
             };
+            if (parse.GetValue(check)) return await BuildCheckOutput.RunAsync(new Builder(store), options, context.Out, ct);
             bool q = parse.GetValue(quiet);
             var progress = q ? null : new BuildProgressPrinter(context.Out);
             var result = await new Builder(store, progress).BuildAsync(options, ct);
@@ -79,6 +82,7 @@ internal static class BuildVerb
             }
             context.Out.WriteLine($"Successfully built {result.ImageId.Short}");
             foreach (var tag in result.Tags) context.Out.WriteLine($"Successfully tagged {tag.ToFamiliarString()}");
+            BuildCheckOutput.PrintSummary(context.Out, result.Warnings);
             return CliApp.Ok;
         });
         return command;
@@ -203,6 +207,9 @@ internal static class BuildVerb
                         break;
                     case BuildWarning w:
                         output.WriteLine($"[Warning] {w.Message}");
+                        break;
+                    case CheckWarningReported c:
+                        output.WriteLine($"WARN: {c.Warning.Short}");
                         break;
                 }
             }
