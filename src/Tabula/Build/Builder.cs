@@ -157,9 +157,9 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
             var config = image.Config;
             return new BaseFacts(config.Config?.Env ?? [], config.Config?.Shell is { Count: > 0 }, config.Platform);
         }
-        catch (Exception e) when (e is FormatException or IOException or InvalidDataException or Archives.PlatformNotFoundException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return null;
+            return null; // the stage reports what is wrong with its base when it starts; a check only goes without
         }
     }
 

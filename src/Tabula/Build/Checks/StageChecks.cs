@@ -38,9 +38,9 @@ internal sealed class StageChecks(DockerfileDocument document, MetaArgs metaArgs
             {
                 expanded = instruction.Expand(expander);
             }
-            catch (DockerfileException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                expanded = instruction; // the build reports it
+                expanded = instruction; // the build reports it, located; the checks never stop a build that would work
             }
             ReportUndefined(expander, instruction, state, syntax);
             if (expanded is CmdInstruction or EntrypointInstruction or HealthcheckInstruction)
