@@ -40,8 +40,7 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var triggers = await BaseTriggersAsync(document, metaArgs, platform, cancellationToken).ConfigureAwait(false);
         var needed = StagesNeeded(document, target, metaArgs, triggers).ToList();
         await RunChecksAsync(document, needed, metaArgs, options, platform, context, checks, cancellationToken).ConfigureAwait(false);
-        if (checks.Violation is { } violation)
-            throw new DockerfileException(checks.Sorted()[0].Location, violation);
+        if (checks.Violation is { } violation) throw violation;
         if (needed.Count > 1) progress?.Report(new StagesPlanned(needed.Select(s => (s.Index, StageLabel(s))).ToList()));
         var runs = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, progress));
         var built = await BuildStagesAsync(document, needed, metaArgs, triggers, runs, cancellationToken).ConfigureAwait(false);
@@ -90,8 +89,7 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
                 stages = StagesNeeded(document, ChooseTarget(document, options.Target), metaArgs, triggers).ToList();
             }
             await RunChecksAsync(document, stages, metaArgs, options, platform, context, checks, cancellationToken).ConfigureAwait(false);
-            var violation = checks.Violation is { } message ? new DockerfileException(checks.Sorted()[0].Location, message) : null;
-            return new CheckResult(checks.Sorted(), violation, text, fileName);
+            return new CheckResult(checks.Sorted(), checks.Violation, text, fileName);
         }
         catch (DockerfileException e)
         {

@@ -28,14 +28,19 @@ public sealed class CheckReport(CheckOptions options)
         lock (_lock) _warnings.Add(new CheckWarning(rule, detail, location));
     }
 
-    /// <summary>With <c>error=true</c> and a warning: BuildKit's <c>lint violation found for rules: A, B</c>; otherwise null.</summary>
-    public string? Violation
+    /// <summary>
+    /// With <c>error=true</c> and a warning: BuildKit's <c>lint violation found for rules: A, B</c>, at the first
+    /// warning's line; otherwise null.
+    /// </summary>
+    public DockerfileException? Violation
     {
         get
         {
             if (!options.Error) return null;
-            var rules = Warnings.Select(w => w.RuleName).Distinct().ToList();
-            return rules.Count == 0 ? null : "lint violation found for rules: " + string.Join(", ", rules);
+            var sorted = Sorted();
+            if (sorted.Count == 0) return null;
+            var rules = sorted.Select(w => w.RuleName).Distinct();
+            return new DockerfileException(sorted[0].Location, "lint violation found for rules: " + string.Join(", ", rules));
         }
     }
 
