@@ -1,5 +1,6 @@
 using Tabula.Build;
 using Tabula.Cli.Formatting;
+using Tabula.Cli.Verbs;
 using Tabula.Oci;
 
 namespace Tabula.Cli.Build;
@@ -37,6 +38,9 @@ internal sealed class PlainBuildPrinter(TextWriter output) : IBuildDisplay
                 case BuildWarning w:
                     output.WriteLine($"[Warning] {w.Message}");
                     break;
+                case CheckWarningReported c:
+                    output.WriteLine($"WARN: {c.Warning.Short}");
+                    break;
             }
         }
     }
@@ -45,6 +49,7 @@ internal sealed class PlainBuildPrinter(TextWriter output) : IBuildDisplay
     {
         output.WriteLine($"Successfully built {result.ImageId.Short}");
         foreach (var name in names) output.WriteLine($"Successfully tagged {name.ToFamiliarString()}");
+        BuildCheckOutput.PrintSummary(output, result.Warnings);
     }
 
     public void Failed()

@@ -29,6 +29,7 @@ internal sealed class RawJsonBuildPrinter(TextWriter output, TimeProvider time) 
                 LayerSize = f.Layer is null ? null : f.LayerSize,
             },
             BuildWarning w => Event("warning") with { Message = w.Message },
+            CheckWarningReported c => Event("warning") with { Message = c.Warning.Short },
             _ => null,
         };
         if (line is not null) Write(line);

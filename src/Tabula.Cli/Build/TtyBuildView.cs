@@ -77,6 +77,9 @@ internal sealed class TtyBuildView : IBuildDisplay
                 case BuildWarning w:
                     _warnings.Add(w.Message);
                     break;
+                case CheckWarningReported c:
+                    _warnings.Add(c.Warning.Short);
+                    break;
             }
             DrawLocked(Frame(now));
         }

@@ -35,11 +35,12 @@ internal static class BuildVerb
         var load = new Option<bool>("--load") { Description = "Accepted for buildx's scripts and does nothing: the image always goes to the store (-o type=docker writes a docker-archive)" };
         var iidFile = new Option<string?>("--iidfile") { Description = "Write the image ID (sha256:...) to this file" };
         var metadataFile = new Option<string?>("--metadata-file") { Description = "Write buildx's build result metadata (digests, descriptor, names) as JSON to this file" };
+        var check = BuildCheckOutput.Option();
         var registryFlags = new RegistryFlags();
         var command = new Command("build", "Build an image from a Dockerfile")
         {
             contextArg, tags, file, buildArgs, labels, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression, pull, runtime, network, secrets,
-            progress, outputs, push, load, iidFile, metadataFile,
+            progress, outputs, push, load, iidFile, metadataFile, check,
         };
         registryFlags.AddTo(command);
         var inputs = new BuildInputFlags();
@@ -85,6 +86,7 @@ internal static class BuildVerb
                     ? networkMode
                     : throw new UsageException($"unknown --network '{parse.GetValue(network)}': use {Tabula.Runtime.NetworkModeNames.Accepted}"),
             });
+            if (parse.GetValue(check)) return await BuildCheckOutput.RunAsync(new Builder(store), options, context.Out, ct);
             // An image that goes only to an output is named nowhere: the lease keeps prune off its blobs until written.
             using var lease = await store.Content.AcquireWriteLeaseAsync(ct);
             using var display = BuildDisplay.Create(mode, writer, TerminalSize.Current(terminal, context.Environment));

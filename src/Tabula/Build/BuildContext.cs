@@ -20,6 +20,9 @@ internal sealed class BuildContext
 
     public string Root { get; }
 
+    /// <summary>The .dockerignore's patterns (the CopyIgnoredFile check reads them).</summary>
+    public DockerignoreMatcher Ignore => _ignore;
+
     public static BuildContext Open(string directory, string? dockerfilePath)
     {
         var root = Path.GetFullPath(directory);

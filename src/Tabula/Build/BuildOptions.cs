@@ -69,7 +69,18 @@ public sealed record BuildOptions
 }
 
 /// <summary>The image a build produced, already in the store.</summary>
-public sealed record BuildResult(Descriptor Manifest, Digest ImageId, IReadOnlyList<ImageReference> Tags);
+public sealed record BuildResult(Descriptor Manifest, Digest ImageId, IReadOnlyList<ImageReference> Tags)
+{
+    /// <summary>The build checks' warnings, by line (BuildKit's linter; <c># check=</c> decides which run).</summary>
+    public IReadOnlyList<Tabula.Dockerfile.Checks.CheckWarning> Warnings { get; init; } = [];
+}
+
+/// <summary>
+/// What checking a Dockerfile found (<c>tabula build --check</c>): the warnings by line, and the error a build would
+/// stop at before its first step (a parse error, or <c>error=true</c> with warnings), with the text they point into.
+/// </summary>
+public sealed record CheckResult(IReadOnlyList<Tabula.Dockerfile.Checks.CheckWarning> Warnings, Tabula.Dockerfile.DockerfileException? Error,
+    string DockerfileText, string FileName);
 
 /// <summary>Something worth telling the user while a build runs.</summary>
 public abstract record BuildEvent;

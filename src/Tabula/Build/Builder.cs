@@ -1,6 +1,9 @@
+using Tabula.Build.Checks;
 using Tabula.Dockerfile;
+using Tabula.Dockerfile.Checks;
 using Tabula.Dockerfile.Expansion;
 using Tabula.Dockerfile.Instructions;
+using Tabula.Dockerfile.Syntax;
 using Tabula.Images;
 using Tabula.Oci;
 using Tabula.Transports;
@@ -17,7 +20,9 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
     {
         var dockerfilePath = options.DockerfileText is null ? DockerfileLocator.Find(options.ContextDirectory, options.DockerfilePath) : options.DockerfilePath;
         var (text, fileName) = ReadDockerfile(options, dockerfilePath);
-        var document = DockerfileParser.Parse(text, fileName);
+        var tree = SyntaxParser.Parse(text, fileName);
+        var checks = new CheckReport(BuildChecks.Options(tree.Directives.Check, options.BuildArgs));
+        var document = ParseChecked(tree, checks);
         var context = BuildContext.Open(options.ContextDirectory, dockerfilePath);
         var platform = options.Platform ?? Platform.Host;
 
@@ -35,6 +40,8 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         var named = new NamedContexts(store, options, session);
         var triggers = await BaseTriggersAsync(document, metaArgs, platform, named, cancellationToken).ConfigureAwait(false);
         var needed = StagesNeeded(document, target, metaArgs, triggers, named).ToList();
+        await RunChecksAsync(document, needed, metaArgs, options, platform, context, checks, cancellationToken).ConfigureAwait(false);
+        if (checks.Violation is { } violation) throw violation;
         if (needed.Count > 1) progress?.Report(new StagesPlanned(needed.Select(s => (s.Index, StageLabel(s))).ToList()));
         var runs = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, named, progress));
         var built = await BuildStagesAsync(document, needed, metaArgs, triggers, named, runs, cancellationToken).ConfigureAwait(false);
@@ -52,11 +59,109 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
 
         // The proxy variables and the sandbox hostname are predefined: RUN receives them without an ARG, so they are never "unused".
         var unused = options.BuildArgs.Keys
-            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !PredefinedArgs.Proxy.Contains(k) && k != PredefinedArgs.SandboxHostname && k != SourceDateEpoch.Name)
+            .Where(k => !usedArgs.Contains(k) && !metaArgs.Consumed.Contains(k) && !PredefinedArgs.Proxy.Contains(k) && k != PredefinedArgs.SandboxHostname && k != BuildChecks.BuildArg && k != SourceDateEpoch.Name)
             .Order(StringComparer.Ordinal)
             .ToList();
         if (unused.Count > 0) progress?.Report(new BuildWarning($"One or more build-args [{string.Join(' ', unused)}] were not consumed"));
-        return new BuildResult(manifest, image.Manifest.Config.Digest, options.Tags);
+        return new BuildResult(manifest, image.Manifest.Config.Digest, options.Tags) { Warnings = checks.Sorted() };
+    }
+
+    /// <summary>
+    /// BuildKit's <c>--call=check</c>: the build checks of every stage (or of the target and the stages it uses), and
+    /// the error the build would stop at before its first step, without building anything.
+    /// </summary>
+    public async Task<CheckResult> CheckAsync(BuildOptions options, CancellationToken cancellationToken)
+    {
+        var dockerfilePath = options.DockerfileText is null ? DockerfileLocator.Find(options.ContextDirectory, options.DockerfilePath) : options.DockerfilePath;
+        var (text, fileName) = ReadDockerfile(options, dockerfilePath);
+        CheckReport? checks = null;
+        try
+        {
+            var tree = SyntaxParser.Parse(text, fileName);
+            checks = new CheckReport(BuildChecks.Options(tree.Directives.Check, options.BuildArgs));
+            var document = ParseChecked(tree, checks);
+            var context = BuildContext.Open(options.ContextDirectory, dockerfilePath);
+            var platform = options.Platform ?? Platform.Host;
+            var metaArgs = ResolveMetaArgs(document, options, platform);
+            var stages = document.Stages;
+            if (options.Target is not null)
+            {
+                await using var session = new BuildSession(store.Content.Root);
+                var named = new NamedContexts(store, options, session);
+                var triggers = await BaseTriggersAsync(document, metaArgs, platform, named, cancellationToken).ConfigureAwait(false);
+                stages = StagesNeeded(document, ChooseTarget(document, options.Target), metaArgs, triggers, named).ToList();
+            }
+            await RunChecksAsync(document, stages, metaArgs, options, platform, context, checks, cancellationToken).ConfigureAwait(false);
+            return new CheckResult(checks.Sorted(), checks.Violation, text, fileName);
+        }
+        catch (DockerfileException e)
+        {
+            return new CheckResult(checks?.Sorted() ?? [], e, text, fileName);
+        }
+    }
+
+    /// <summary>Types the syntax tree; when an instruction is at fault, the checks of the instructions above it are still reported.</summary>
+    private DockerfileDocument ParseChecked(SyntaxTree tree, CheckReport checks)
+    {
+        try
+        {
+            var document = DockerfileParser.FromSyntax(tree);
+            SyntaxChecks.CheckNodes(tree, checks);
+            SyntaxChecks.CheckStages(document, checks);
+            return document;
+        }
+        catch (DockerfileException e)
+        {
+            SyntaxChecks.CheckNodes(tree, checks, beforeLine: e.Line);
+            ReportChecks(checks);
+            throw;
+        }
+    }
+
+    private async Task RunChecksAsync(DockerfileDocument document, IEnumerable<Stage> stages, MetaArgs metaArgs, BuildOptions options, Platform platform,
+        BuildContext context, CheckReport checks, CancellationToken cancellationToken)
+    {
+        MetaArgs? defaults;
+        try
+        {
+            defaults = ResolveMetaArgs(document, options with { BuildArgs = new Dictionary<string, string>() }, platform);
+        }
+        catch (DockerfileException)
+        {
+            defaults = null; // the build reports it
+        }
+        await BuildChecks.RunAsync(document, stages, metaArgs, defaults, options, context.Ignore, BaseFactsAsync, checks, cancellationToken).ConfigureAwait(false);
+        ReportChecks(checks);
+    }
+
+    private void ReportChecks(CheckReport checks)
+    {
+        foreach (var warning in checks.Sorted()) progress?.Report(new CheckWarningReported(warning));
+    }
+
+    /// <summary>A base image's facts for the checks, when the store already has it (the checks pull nothing).</summary>
+    private async Task<BaseFacts?> BaseFactsAsync(string name, Platform platform, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await store.Resolver.TryResolveAsync(name, cancellationToken).ConfigureAwait(false) is not { } stored) return null;
+            IImage image;
+            try
+            {
+                image = await store.LoadAsync(stored, platform, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Archives.PlatformNotFoundException)
+            {
+                // An image of one other platform: InvalidBaseImagePlatform says so.
+                image = await store.LoadAsync(stored, null, cancellationToken).ConfigureAwait(false);
+            }
+            var config = image.Config;
+            return new BaseFacts(config.Config?.Env ?? [], config.Config?.Shell is { Count: > 0 }, config.Platform);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null; // the stage reports what is wrong with its base when it starts; a check only goes without
+        }
     }
 
     private static (string Text, string FileName) ReadDockerfile(BuildOptions options, string? path)
@@ -68,7 +173,7 @@ public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = 
         return (File.ReadAllText(path), Path.GetFileName(path));
     }
 
-    private static MetaArgs ResolveMetaArgs(DockerfileDocument document, BuildOptions options, Platform platform)
+    internal static MetaArgs ResolveMetaArgs(DockerfileDocument document, BuildOptions options, Platform platform)
     {
         var values = PredefinedArgs.For(platform, Platform.Host);
         var consumed = new HashSet<string>(StringComparer.Ordinal);
@@ -266,6 +371,9 @@ internal sealed record MetaArgs(Dictionary<string, string> Values, HashSet<strin
 }
 
 public sealed record BuildWarning(string Message) : BuildEvent;
+
+/// <summary>A build check's warning (BuildKit's linter), reported before the first step.</summary>
+public sealed record CheckWarningReported(CheckWarning Warning) : BuildEvent;
 
 /// <summary>A build of several stages: their indexes and labels (name, or <c>stage-N</c>); they may run side by side.</summary>
 public sealed record StagesPlanned(IReadOnlyList<(int Stage, string Label)> Stages) : BuildEvent;

@@ -170,6 +170,8 @@ internal sealed class StageRun(
 
     private async Task<StageState> StartAsync(FromInstruction from, IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
     {
+        if (from.Platform is "")
+            throw new DockerfileException(from.Location, $"empty platform value from expression {stage.From.Platform}: declare the ARG it names before the first FROM, or give it with --build-arg");
         var platform = from.Platform is { Length: > 0 } p ? ParsePlatform(p, from) : options.Platform ?? Platform.Host;
         var name = from.BaseName;
         if (string.IsNullOrEmpty(name))

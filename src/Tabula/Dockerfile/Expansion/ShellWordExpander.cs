@@ -23,6 +23,9 @@ public sealed class ShellWordExpander(IVariableLookup variables, char escapeToke
     /// <summary>One word in, one word out (ENV values, paths, USER…).</summary>
     public string ProcessWord(string word) => Remember(lexer.Process(word, variables)).Result;
 
+    /// <summary>One word in, with the names it found and did not find (build checks look at both).</summary>
+    public WordExpansion Expand(string word) => Remember(lexer.Process(word, variables));
+
     /// <summary>One word in, fields out (EXPOSE).</summary>
     public IReadOnlyList<string> ProcessWords(string word) => Remember(lexer.Process(word, variables)).Words;
 

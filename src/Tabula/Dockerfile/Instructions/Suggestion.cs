@@ -9,7 +9,7 @@ internal static class Suggestion
         return match is null ? message : $"{message} (did you mean {match}?)";
     }
 
-    private static string? Find(string value, IEnumerable<string> options, bool caseSensitive)
+    internal static string? Find(string value, IEnumerable<string> options, bool caseSensitive)
     {
         var wanted = caseSensitive ? value : value.ToLowerInvariant();
         string? best = null;

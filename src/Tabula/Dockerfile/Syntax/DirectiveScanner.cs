@@ -40,6 +40,13 @@ internal sealed partial class DirectiveScanner
         return (name, value);
     }
 
+    /// <summary>A <c>key=value</c> directive in a comment's text (after the <c>#</c>), key lower-cased; or null.</summary>
+    internal static (string Name, string Value)? Match(string text)
+    {
+        var match = DirectiveLine().Match(text.TrimStart());
+        return match.Success ? (match.Groups[1].Value.ToLowerInvariant(), match.Groups[2].Value) : null;
+    }
+
     // Go's \s is ASCII white space and its $ is the end of the text; spelled out for .NET.
     [GeneratedRegex(@"^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\z")]
     private static partial Regex DirectiveLine();

@@ -21,4 +21,11 @@ public sealed record SyntaxNode(
     SyntaxNode? SubCommand,
     bool IsJson,
     IReadOnlyList<Heredoc> Heredocs,
-    SourceRange Range);
+    SourceRange Range)
+{
+    /// <summary>
+    /// The comment lines right above the instruction (<c>#</c> and surrounding blanks removed; an empty <c>#</c>
+    /// line starts the run afresh, directives are left out): BuildKit reads <c># check=</c> and descriptions there.
+    /// </summary>
+    public IReadOnlyList<string> Comments { get; init; } = [];
+}

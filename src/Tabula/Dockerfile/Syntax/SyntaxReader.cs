@@ -10,6 +10,8 @@ internal sealed class SyntaxReader(string text, string fileName)
     private readonly List<SyntaxNode> nodes = [];
     private readonly List<SyntaxWarning> warnings = [];
     private char escapeToken = '\\';
+    private List<string> comments = [];
+    private bool lastLineWasDirective;
 
     // lines consumed so far; also the 1-based number of the last line read
     private int currentLine;
@@ -19,6 +21,7 @@ internal sealed class SyntaxReader(string text, string fileName)
         while (TryReadLine(out var raw))
         {
             var token = ProcessLine(raw, stripLeadingWhitespace: true);
+            CollectComment(raw);
             var startLine = currentLine;
             var endOfLine = !LineContinuation.TryTrim(token, escapeToken, out var joined);
             if (endOfLine && joined.Length == 0)
@@ -48,7 +51,8 @@ internal sealed class SyntaxReader(string text, string fileName)
             var heredocs = NodeBuilder.CanContainHeredoc(node) && line.Contains("<<")
                 ? ReadHeredocs(line, startLine)
                 : [];
-            nodes.Add(node with { Heredocs = heredocs, Range = new SourceRange(startLine, currentLine) });
+            nodes.Add(node with { Heredocs = heredocs, Range = new SourceRange(startLine, currentLine), Comments = comments });
+            comments = [];
         }
 
         if (nodes.Count == 0)
@@ -104,9 +108,23 @@ internal sealed class SyntaxReader(string text, string fileName)
         if (stripLeadingWhitespace)
             token = token.TrimStart();
         var directive = Guard(currentLine, () => directives.ScanLine(token));
+        lastLineWasDirective = directive is not null;
         if (directive is ("escape", var value))
             escapeToken = Guard(currentLine, () => ParseEscapeToken(value));
         return IsComment(token) ? "" : token;
+    }
+
+    /// <summary>BuildKit's comment run before an instruction: a bare <c>#</c> clears it, a directive is no comment.</summary>
+    private void CollectComment(string raw)
+    {
+        var line = SourceLines.TrimNewline(raw).TrimStart();
+        if (!line.StartsWith('#') || lastLineWasDirective)
+            return;
+        var comment = line[1..].Trim();
+        if (comment.Length == 0)
+            comments = [];
+        else
+            comments.Add(comment);
     }
 
     private static char ParseEscapeToken(string value) =>
