@@ -218,7 +218,8 @@ internal sealed class StageRun(
         {
             var registryOptions = options.Registry ?? new Registry.RegistryOptions();
             using var client = new Registry.RegistryClient(reference.Registry, registryOptions);
-            await new RegistryPuller(store, client).PullAsync(reference, platform, allPlatforms: false, progress: null, cancellationToken).ConfigureAwait(false);
+            var pullProgress = progress is null ? null : new BaseImageProgress(stage.Index, reference.ToString(), progress);
+            await new RegistryPuller(store, client).PullAsync(reference, platform, allPlatforms: false, pullProgress, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or HttpRequestException or InvalidDataException or Archives.PlatformNotFoundException or NotSupportedException)
         {
