@@ -178,6 +178,7 @@ internal static class BuildVerb
     private sealed class BuildProgressPrinter(TextWriter output) : IProgress<BuildEvent>
     {
         private readonly Lock _lock = new();
+        private readonly BaseImagePullDisplay _pulls = new(output, terminal: false);
         private Dictionary<int, string> _labels = [];
 
         public void Report(BuildEvent value)
@@ -200,6 +201,9 @@ internal static class BuildVerb
                         break;
                     case StepOutput o:
                         output.WriteLine($"{Label(o.Stage)} {o.Step}| {o.Line}");
+                        break;
+                    case BaseImageTransfer t:
+                        _pulls.Report(t);
                         break;
                     case BuildWarning w:
                         output.WriteLine($"[Warning] {w.Message}");
