@@ -23,6 +23,9 @@ public static class CliApp
         root.Options.Add(context.DebugOption);
         root.Options.Add(context.TimeoutOption);
         foreach (var verb in Verbs(context)) root.Subcommands.Add(verb);
+        Completion.ImageNameCompletion.Attach(root, context);
+        if (args is [var first, ..] && first.StartsWith("[suggest", StringComparison.Ordinal))
+            return await SuggestAsync(root, args, output, error, cancellationToken).ConfigureAwait(false);
 
         args = DockerHabits.Rewrite(args);
         if (DockerHabits.UnsupportedRunFlag(args) is { } refusal)
@@ -97,7 +100,25 @@ public static class CliApp
         ExportVerb.Create(context),
         DfVerb.Create(context),
         VerifyVerb.Create(context),
+        CompletionVerb.Create(context),
     ];
+
+    /// <summary>
+    /// <c>tabula [suggest:POS] "LINE"</c>, which the completion scripts run: System.CommandLine's suggest directive
+    /// prints what fits at POS, one per line. It bypasses docker's spellings and the unknown-verb check (a half-typed
+    /// verb is the point); an unusable request prints nothing, so a shell falls back to file names.
+    /// </summary>
+    private static async Task<int> SuggestAsync(RootCommand root, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            return Failure;
+        }
+    }
 
     /// <summary>
     /// A word that looks like a flag but landed in a positional argument is a flag nobody knows: say so, as docker

@@ -13,6 +13,7 @@ internal sealed class PlainBuildPrinter(TextWriter output) : IBuildDisplay
 {
     private readonly Lock _lock = new();
     private Dictionary<int, string> _labels = [];
+    private readonly BaseImagePullDisplay _pulls = new(output, terminal: false);
 
     public void Report(BuildEvent value)
     {
@@ -37,6 +38,9 @@ internal sealed class PlainBuildPrinter(TextWriter output) : IBuildDisplay
                     break;
                 case BuildWarning w:
                     output.WriteLine($"[Warning] {w.Message}");
+                    break;
+                case BaseImageTransfer t:
+                    _pulls.Report(t);
                     break;
                 case CheckWarningReported c:
                     output.WriteLine($"WARN: {c.Warning.Short}");

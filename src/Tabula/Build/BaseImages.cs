@@ -9,10 +9,12 @@ namespace Tabula.Build;
 internal static class BaseImages
 {
     /// <param name="what">How the error names the use, e.g. <c>FROM alpine</c>.</param>
-    public static async Task<StageState> LoadAsync(ImageStore store, BuildOptions options, string name, Platform platform, SourceLocation location, string what, CancellationToken cancellationToken)
+    /// <param name="pullProgress">Where a pull's blobs are reported, when the image must be pulled.</param>
+    public static async Task<StageState> LoadAsync(ImageStore store, BuildOptions options, string name, Platform platform, SourceLocation location, string what,
+        CancellationToken cancellationToken, IProgress<TransferEvent>? pullProgress = null)
     {
         var stored = options.Pull && ImageReference.TryParse(name, out _) ? null : await store.Resolver.TryResolveAsync(name, cancellationToken).ConfigureAwait(false);
-        stored ??= await PullAsync(store, options, name, platform, location, what, cancellationToken).ConfigureAwait(false);
+        stored ??= await PullAsync(store, options, name, platform, location, what, pullProgress, cancellationToken).ConfigureAwait(false);
         var image = await store.LoadAsync(stored, platform, cancellationToken).ConfigureAwait(false);
         return FromImage(image);
     }
@@ -20,7 +22,8 @@ internal static class BaseImages
     /// <summary>A stage over an image: its build-time fields describe its own build, not ours (its ONBUILD triggers are taken by the stage).</summary>
     public static StageState FromImage(IImage image) => new(image.Config with { Extra = null }, image.Layers, image.Config.Platform);
 
-    private static async Task<Content.StoredImage> PullAsync(ImageStore store, BuildOptions options, string name, Platform platform, SourceLocation location, string what, CancellationToken cancellationToken)
+    private static async Task<Content.StoredImage> PullAsync(ImageStore store, BuildOptions options, string name, Platform platform, SourceLocation location, string what,
+        IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
         if (!ImageReference.TryParse(name, out var reference) || reference is null)
             throw new DockerfileException(location, $"{what}: image not found in the local store, and it is not a name to pull");
@@ -28,7 +31,7 @@ internal static class BaseImages
         {
             var registryOptions = options.Registry ?? new Registry.RegistryOptions();
             using var client = new Registry.RegistryClient(reference.Registry, registryOptions);
-            await new RegistryPuller(store, client).PullAsync(reference, platform, allPlatforms: false, progress: null, cancellationToken).ConfigureAwait(false);
+            await new RegistryPuller(store, client).PullAsync(reference, platform, allPlatforms: false, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or HttpRequestException or InvalidDataException or Archives.PlatformNotFoundException or NotSupportedException)
         {

@@ -186,7 +186,8 @@ internal sealed class StageRun(
         }
 
         if (await named.TryLoadAsync(name, platform, from.Location, cancellationToken).ConfigureAwait(false) is { } replaced) return replaced;
-        return await BaseImages.LoadAsync(store, options, name, platform, from.Location, "FROM " + name, cancellationToken).ConfigureAwait(false);
+        var pullProgress = progress is null ? null : new BaseImageProgress(stage.Index, name, progress);
+        return await BaseImages.LoadAsync(store, options, name, platform, from.Location, "FROM " + name, cancellationToken, pullProgress).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -18,8 +18,10 @@ internal sealed class RegistryLayerForm(ContentStore store, RegistryClient clien
     public async Task<Descriptor> PrepareAsync(Descriptor original, ILayer layer, bool oci, CancellationToken cancellationToken)
     {
         if (MediaTypes.LayerCompressionOf(original.MediaType) != LayerCompression.None) return original;
-        var (compressed, made) = await LayerIngest.CompressOnceAsync(store, layer, oci, $"layer {layer.DiffId.Short}", RegistryHasAsync, cancellationToken).ConfigureAwait(false);
-        if (made) progress?.Report(new TransferEvent(TransferKind.Compressed, compressed.Digest, compressed.Size));
+        // Compressing a large layer takes seconds: its progress is shown as the tar is read.
+        var watched = progress is null ? layer : new CompressingLayer(layer, original.Size, progress);
+        var (compressed, made) = await LayerIngest.CompressOnceAsync(store, watched, oci, $"layer {layer.DiffId.Short}", RegistryHasAsync, cancellationToken).ConfigureAwait(false);
+        if (made) progress?.Report(new TransferEvent(TransferKind.Compressed, compressed.Digest, compressed.Size, From: layer.DiffId));
         return original with { MediaType = compressed.MediaType, Digest = compressed.Digest, Size = compressed.Size };
     }
 

@@ -4,9 +4,11 @@ namespace Tabula.Transports;
 
 /// <summary>
 /// What happened to one blob or manifest moving to or from a registry, for progress display. <paramref name="Done"/>
-/// is the bytes moved so far, for <see cref="TransferKind.Progress"/> (0 otherwise).
+/// is the bytes moved so far, for <see cref="TransferKind.Progress"/> and <see cref="TransferKind.Compressing"/> (0 otherwise).
+/// <paramref name="From"/> is, for <see cref="TransferKind.Compressed"/>, the uncompressed layer's digest the blob was made
+/// from, so a display can show one line per layer from compression to upload.
 /// </summary>
-public sealed record TransferEvent(TransferKind Kind, Digest Digest, long Size, long Done = 0);
+public sealed record TransferEvent(TransferKind Kind, Digest Digest, long Size, long Done = 0, Digest? From = null);
 
 public enum TransferKind
 {
@@ -23,6 +25,11 @@ public enum TransferKind
     Compressed,
     /// <summary>Bytes of the blob are moving: <see cref="TransferEvent.Done"/> of <see cref="TransferEvent.Size"/> so far.</summary>
     Progress,
+    /// <summary>
+    /// An uncompressed layer is being gzipped for the registry: <see cref="TransferEvent.Digest"/> is its diff ID,
+    /// <see cref="TransferEvent.Done"/> of <see cref="TransferEvent.Size"/> tar bytes read so far (0 when it begins).
+    /// </summary>
+    Compressing,
 }
 
 /// <summary>What a pull did: the store entry now carrying the name, and the image ID.</summary>

@@ -11,6 +11,8 @@ public class TransferDisplayTests
     private static readonly Digest B = Digest.Compute("b"u8);
     private static readonly Digest C = Digest.Compute("c"u8);
 
+    // These are docker's lines, at a width that leaves room for its 50-column bar; TransferFrameTests fit other widths.
+
     /// <summary>The lines of the last frame drawn: what follows the last cursor-up, without the erase-line codes.</summary>
     private static string[] LastFrame(string written)
     {
@@ -22,7 +24,7 @@ public class TransferDisplayTests
     private static string Render(bool terminal, bool pushing, params TransferEvent[] events)
     {
         var output = new StringWriter();
-        var display = TransferDisplay.Create(output, quiet: false, terminal, pushing)!;
+        var display = TransferDisplay.Create(output, quiet: false, terminal, pushing, width: () => 200)!;
         foreach (var e in events) display.Report(e);
         return output.ToString();
     }
@@ -86,6 +88,18 @@ public class TransferDisplayTests
             new(TransferKind.ManifestWritten, C, 10));
         Assert.Equal($"{B.Short}: Already exists{Environment.NewLine}{A.Short}: Pull complete{Environment.NewLine}", written);
         Assert.DoesNotContain("\x1b", written);
+    }
+
+    [Fact]
+    public void WithoutATerminalACompressedLayerSaysWhichLayerItCameFrom()
+    {
+        var written = Render(terminal: false, pushing: true,
+            new(TransferKind.Compressing, A, 3_000_000),
+            new(TransferKind.Compressing, A, 3_000_000, 3_000_000),
+            new(TransferKind.Compressed, B, 1_200_000, From: A),
+            new(TransferKind.Started, B, 1_200_000),
+            new(TransferKind.Uploaded, B, 1_200_000));
+        Assert.Equal($"{B.Short}: Compressed from layer {A.Short} (1.2MB){Environment.NewLine}{B.Short}: Pushed{Environment.NewLine}", written);
     }
 
     [Fact]

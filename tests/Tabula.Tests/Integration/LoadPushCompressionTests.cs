@@ -43,6 +43,9 @@ public sealed class LoadPushCompressionTests
         var (first, firstEvents) = await PushAsync(store, loaded, remote);
         var compressed = firstEvents.Where(e => e.Kind == TransferKind.Compressed).Select(e => e.Digest.ToString()).Order().ToList();
         Assert.Equal(2, compressed.Count);
+        // Compression shows as it goes: each layer's tar read to its end, and each blob made named with the layer it came from.
+        Assert.Equal(image.Layers.Select(l => l.DiffId.ToString()).Order(), firstEvents.Where(e => e.Kind == TransferKind.Compressed).Select(e => e.From.ToString()).Order());
+        Assert.All(image.Layers, layer => Assert.Contains(firstEvents, e => e.Kind == TransferKind.Compressing && e.Digest == layer.DiffId && e.Size == layer.Size && e.Done == layer.Size));
 
         // The registry has a Docker manifest with gzip layers and the same config: the image ID stays.
         var raw = (await ProcessRunner.RunCheckedAsync(skopeo, ["inspect", "--tls-verify=false", "--raw", $"docker://{remote}"], Token)).StandardOutput.TrimEnd('\n');

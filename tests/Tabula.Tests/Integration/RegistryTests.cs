@@ -182,8 +182,11 @@ public class RegistryTests
         using var builder = new RegistryCliSession();
         var context = temp.CreateDirectory("derived");
         await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {remote}\nCMD [\"/bin/busybox\", \"echo\", \"derived\"]\n", Token);
-        await builder.RunCheckedAsync("build", "-t", "derived:1", context);
+        var built = await builder.RunCheckedAsync("build", "-t", "derived:1", context);
         Assert.Equal(first, await ImageIdAsync(builder, remote));
+        // The pull inside FROM is shown as pull shows it: which image, then a plain line per layer as it lands.
+        Assert.Contains($"Pulling {remote}\n", built.ReplaceLineEndings("\n"));
+        Assert.Matches(@"(?m)^[0-9a-f]{12}: Pull complete$", built.ReplaceLineEndings("\n"));
 
         // A new image under the same remote name: a build keeps the stored base, --pull takes the new one.
         var second = temp.CreateDirectory("second");
