@@ -63,8 +63,11 @@ public sealed class TabulaClient
     }
 
     /// <summary>The store's images, one entry per name (as <c>tabula images</c>); <paramref name="filter"/> is a <c>REPOSITORY[:TAG]</c> pattern.</summary>
-    public Task<IReadOnlyList<ImageListEntry>> ListImagesAsync(string? filter, CancellationToken cancellationToken)
-        => ImageListing.ListAsync(_store, filter, cancellationToken);
+    public async Task<IReadOnlyList<ListedImage>> ListImagesAsync(string? filter, CancellationToken cancellationToken)
+    {
+        var rows = await ImageListing.ListAsync(_store, filter, cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(r => new ListedImage(r.Repository, r.Tag, r.Summary.Stored.Id, r.Summary.Stored.Manifest, r.Summary.Created, r.Summary.Size.Files))];
+    }
 
     /// <summary>Names an image of the store (by name or ID) with <paramref name="tag"/> as well, as <c>tabula tag</c>.</summary>
     public async Task TagAsync(string image, string tag, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ var built = await tabula.BuildAsync(new BuildOptions
 Console.WriteLine($"built {built.ImageId} as {string.Join(", ", built.Tags.Select(t => t.ToFamiliarString()))}");
 
 foreach (var image in await tabula.ListImagesAsync("hello-library", cancellation.Token))
-    Console.WriteLine($"listed {image.Repository}:{image.Tag} {image.Summary.Stored.Id.Short} {image.Summary.Size.Files} bytes");
+    Console.WriteLine($"listed {image.Repository}:{image.Tag} {image.Id.Short} {image.Size} bytes");
 
 await tabula.SaveAsync(["hello-library:latest"], archive, cancellation.Token);
 Console.WriteLine($"saved {archive}");
