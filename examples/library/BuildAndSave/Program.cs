@@ -14,6 +14,7 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
 
 var archive = args.Length > 0 ? args[0] : "hello-library.tar";
 var contextDirectory = args.Length > 1 ? args[1] : MakeContext();
+using var madeHere = args.Length > 1 ? null : new RemovedAtEnd(contextDirectory);
 
 var tabula = TabulaClient.Open();
 var built = await tabula.BuildAsync(new BuildOptions
@@ -37,4 +38,9 @@ static string MakeContext()
     File.WriteAllText(Path.Combine(directory, "hello.txt"), "Hello from a Tabula library build\n");
     File.WriteAllText(Path.Combine(directory, "Dockerfile"), "FROM scratch\nCOPY hello.txt /\nCMD [\"/hello.txt\"]\n");
     return directory;
+}
+
+sealed class RemovedAtEnd(string directory) : IDisposable
+{
+    public void Dispose() => Directory.Delete(directory, recursive: true);
 }
