@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Text.Json;
 using Tabula.Cli.Verbs;
+using Tabula.IO;
 
 namespace Tabula.Cli;
 
@@ -56,6 +58,9 @@ public static class CliApp
         try
         {
             _ = context.NetworkTimeout(parse); // a bad --timeout is a usage error whichever verb it came with
+            // Every verb hashes (and many speak TLS): without OpenSSL .NET would abort at the first digest, so ask first.
+            // Help and --version need nothing.
+            if (parse.CommandResult.Command is not RootCommand && parse.Action is not HelpAction) OpenSsl.EnsureAvailable();
             return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException)

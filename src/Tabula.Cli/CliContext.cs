@@ -4,7 +4,7 @@ using Tabula.Transports;
 namespace Tabula.Cli;
 
 /// <summary>What every verb shares: global options, the output writers and the environment.</summary>
-public sealed class CliContext(TextWriter output, TextWriter error, Func<string, string?> environment, Func<Stream>? input = null)
+internal sealed class CliContext(TextWriter output, TextWriter error, Func<string, string?> environment, Func<Stream>? input = null)
 {
     public TextWriter Out { get; } = output;
     public TextWriter Error { get; } = error;

@@ -4,7 +4,7 @@ using Tabula.Oci;
 namespace Tabula.Archives;
 
 /// <summary>An image with the names it carries in (or into) an archive; no names means an unnamed image.</summary>
-public sealed record ArchiveImage(IImage Image, IReadOnlyList<ImageReference> Names)
+internal sealed record ArchiveImage(IImage Image, IReadOnlyList<ImageReference> Names)
 {
     /// <summary>
     /// The manifest was made up by the reader (a docker archive carries none): its layers may be stored in another

@@ -26,7 +26,7 @@ public sealed record LoadedImage(Descriptor Manifest, Digest ImageId, IReadOnlyL
 /// written (and verified) first; names are set only after all of them are in, so a corrupt or truncated archive leaves
 /// index.json as it was (at worst with orphan blobs, which GC removes).
 /// </summary>
-public static class ArchiveLoader
+internal static class ArchiveLoader
 {
     public static Task<IReadOnlyList<LoadedImage>> LoadAsync(string path, ContentStore store, ReferenceStore references, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
         => LoadAsync(path, store, references, new ArchiveLoadOptions(), progress, cancellationToken);

@@ -7,14 +7,14 @@ namespace Tabula.Archives;
 /// <summary>How to read an archive.</summary>
 /// <param name="Platform">The platform chosen where an archive holds a multi-platform index (the host's by default).</param>
 /// <param name="TempDirectory">Where a compressed or streamed archive is unpacked to (the system temp folder by default).</param>
-public sealed record ArchiveReadOptions(Platform? Platform = null, string? TempDirectory = null);
+internal sealed record ArchiveReadOptions(Platform? Platform = null, string? TempDirectory = null);
 
 /// <summary>
 /// Opens a docker-archive (legacy or Docker 25+ layout) or an oci-archive, plain or compressed, and gives its images
 /// with their names. Manifests and configs are read and verified on open; layers stay in the archive and are
 /// verified when read. The images are usable until this reader is disposed.
 /// </summary>
-public sealed class ArchiveReader : IDisposable
+internal sealed class ArchiveReader : IDisposable
 {
     private readonly ArchiveFile _archive;
 

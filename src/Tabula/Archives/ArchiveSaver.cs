@@ -9,7 +9,7 @@ namespace Tabula.Archives;
 /// under the target's name. Each image is written with the names given in its <see cref="StoredImage.Names"/> (docker
 /// writes the names the user asked for, not every name the image has).
 /// </summary>
-public static class ArchiveSaver
+internal static class ArchiveSaver
 {
     /// <param name="platform">The platform taken where an entry is a multi-platform index (the host's by default).</param>
     public static async Task SaveAsync(ContentStore store, IReadOnlyList<StoredImage> images, ArchiveFormat format, string outputPath, CancellationToken cancellationToken, Platform? platform = null)

@@ -1,7 +1,7 @@
 namespace Tabula.Archives;
 
 /// <summary>Writes images into an archive of any format Tabula writes.</summary>
-public static class ArchiveWriter
+internal static class ArchiveWriter
 {
     public static Task WriteAsync(IReadOnlyList<ArchiveImage> images, ArchiveFormat format, Stream output, CancellationToken cancellationToken, string? spoolDirectory = null)
         => format switch

@@ -10,7 +10,7 @@ namespace Tabula.Archives;
 /// with uncompressed <c>layer.tar</c>, ids chain-derived as moby derives them) or the Docker 25+ layout (an OCI layout
 /// with <c>manifest.json</c> and <c>repositories</c> beside it, blobs as stored). Deterministic: same images, same bytes.
 /// </summary>
-public static class DockerArchiveWriter
+internal static class DockerArchiveWriter
 {
     private const string VersionFile = "VERSION";
     private const string LayerJsonFile = "json";

@@ -3,7 +3,7 @@ using Tabula.Archives.Tar;
 namespace Tabula.Archives;
 
 /// <summary>Writes an oci-archive: a tar of an OCI image layout, blobs untouched, deterministic.</summary>
-public static class OciArchiveWriter
+internal static class OciArchiveWriter
 {
     public static Task WriteAsync(IReadOnlyList<ArchiveImage> images, Stream output, CancellationToken cancellationToken)
     {

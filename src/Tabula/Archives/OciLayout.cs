@@ -8,7 +8,7 @@ namespace Tabula.Archives;
 /// Reads and writes images in an OCI image layout (the local store is one): manifests, indexes and configs are
 /// read as exact bytes and verified; layers stay in the layout until someone opens them.
 /// </summary>
-public sealed class OciLayout(ContentStore store)
+internal sealed class OciLayout(ContentStore store)
 {
     public ContentStore Store { get; } = store;
 
@@ -69,4 +69,4 @@ public sealed class OciLayout(ContentStore store)
 }
 
 /// <summary>Progress of one blob moving between places.</summary>
-public readonly record struct BlobProgress(Digest Digest, long Done, long Total, bool Skipped);
+internal readonly record struct BlobProgress(Digest Digest, long Done, long Total, bool Skipped);

@@ -3,7 +3,7 @@ using Tabula.Oci;
 namespace Tabula.Archives;
 
 /// <summary>Picks the manifest of an index for a platform the way docker does.</summary>
-public static class PlatformSelection
+internal static class PlatformSelection
 {
     public static Descriptor? Choose(ImageIndex index, Platform wanted)
     {

@@ -8,7 +8,7 @@ namespace Tabula.Archives;
 /// with a tag saves that tag; a bare repository name saves every tag of that repository; an image ID or a name by
 /// digest saves the image without names. An image named twice is saved once with all the names asked for.
 /// </summary>
-public static class SaveSelection
+internal static class SaveSelection
 {
     public static async Task<IReadOnlyList<StoredImage>> SelectAsync(ImageResolver resolver, IEnumerable<string> arguments, CancellationToken cancellationToken)
     {

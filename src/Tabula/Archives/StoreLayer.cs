@@ -5,7 +5,7 @@ using Tabula.Oci;
 namespace Tabula.Archives;
 
 /// <summary>A layer whose blob is in an OCI layout's content store.</summary>
-public sealed class StoreLayer(ContentStore store, Descriptor descriptor, Digest diffId) : ILayer
+internal sealed class StoreLayer(ContentStore store, Descriptor descriptor, Digest diffId) : ILayer
 {
     public Digest Digest => descriptor.Digest;
     public Digest DiffId => diffId;

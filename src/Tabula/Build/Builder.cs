@@ -14,7 +14,7 @@ namespace Tabula.Build;
 /// Turns a Dockerfile and a context into an image in the local store: stages are built in order of need, each
 /// instruction is expanded at dispatch time (as BuildKit does), and only a complete image is ever named.
 /// </summary>
-public sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = null)
+internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = null)
 {
     public async Task<BuildResult> BuildAsync(BuildOptions options, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ namespace Tabula.Content;
 /// A blob being written into the store's ingest area. It becomes visible only through <see cref="CommitAsync"/>:
 /// verify → fsync → rename → read-only. Disposing an uncommitted writer removes its temp file.
 /// </summary>
-public sealed class BlobWriter : IAsyncDisposable, IDisposable
+internal sealed class BlobWriter : IAsyncDisposable, IDisposable
 {
     private readonly ContentStore _store;
     private readonly FileStream _file;

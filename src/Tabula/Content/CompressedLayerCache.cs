@@ -8,7 +8,7 @@ namespace Tabula.Content;
 /// compressed once: a second push (or load with compression) reuses the blob, or finds the registry has it. One small
 /// file per layer, written atomically; an entry whose blob GC removed is just made again.
 /// </summary>
-public sealed class CompressedLayerCache(ContentStore store)
+internal sealed class CompressedLayerCache(ContentStore store)
 {
     private string Folder(LayerCompression compression) => Path.Combine(store.Root, "tabula", "compressed-layers", compression.ToString().ToLowerInvariant());
 

@@ -6,7 +6,7 @@ namespace Tabula.Content;
 /// Content-addressed blobs in an OCI image layout (<c>blobs/sha256/…</c>), written through an ingest area and
 /// published by rename after fsync and verification, so a crash at any instant leaves the layout valid.
 /// </summary>
-public sealed class ContentStore
+internal sealed class ContentStore
 {
     internal const string IngestFolder = "ingest";
     private const string LeaseLockFile = "gc.lock";

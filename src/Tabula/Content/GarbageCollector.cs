@@ -6,7 +6,7 @@ namespace Tabula.Content;
 /// Mark and sweep over the layout: everything reachable from index.json stays; other blobs and ingest files left by
 /// dead processes go. Runs under the exclusive collector lock, so content being written (under a write lease) is safe.
 /// </summary>
-public sealed class GarbageCollector(ContentStore store, ReferenceStore references)
+internal sealed class GarbageCollector(ContentStore store, ReferenceStore references)
 {
     /// <param name="sweepChains">
     /// Also run under the lock, with the chain ids of every stack of layers a remaining image has (each prefix of
@@ -70,4 +70,4 @@ public sealed class GarbageCollector(ContentStore store, ReferenceStore referenc
     }
 }
 
-public readonly record struct CollectionResult(int BlobsRemoved, long BytesFreed);
+internal readonly record struct CollectionResult(int BlobsRemoved, long BytesFreed);

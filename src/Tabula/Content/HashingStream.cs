@@ -7,7 +7,7 @@ namespace Tabula.Content;
 /// Passes bytes through (read or write) while hashing them with SHA-256 and counting them, so that a blob is
 /// verified in the same pass that moves it.
 /// </summary>
-public sealed class HashingStream(Stream inner, bool leaveOpen = false) : Sha256Stream(inner, leaveOpen)
+internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Sha256Stream(inner, leaveOpen)
 {
     private Digest? _digest;
 

@@ -3,14 +3,14 @@ using Tabula.Oci;
 namespace Tabula.Content;
 
 /// <summary>An image entry of the store as users see it: its manifest descriptor, its image ID and its names.</summary>
-public sealed record StoredImage(Descriptor Manifest, Digest Id, IReadOnlyList<ImageReference> Names);
+internal sealed record StoredImage(Descriptor Manifest, Digest Id, IReadOnlyList<ImageReference> Names);
 
 /// <summary>
 /// Finds images in the store the way docker does: by name (normalised, default tag <c>latest</c>), by name@digest,
 /// by full or abbreviated image ID, or by manifest digest. An ID matched by several manifests that share that config
 /// resolves to one of them (a named one first, then the first in the index).
 /// </summary>
-public sealed class ImageResolver(ContentStore store, ReferenceStore references)
+internal sealed class ImageResolver(ContentStore store, ReferenceStore references)
 {
     /// <summary>All images, one record per manifest, names in index order.</summary>
     public async Task<IReadOnlyList<StoredImage>> ListAsync(CancellationToken cancellationToken)

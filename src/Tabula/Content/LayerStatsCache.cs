@@ -4,13 +4,13 @@ using Tabula.Oci;
 namespace Tabula.Content;
 
 /// <summary>What a layer holds once unpacked: the tar's length and docker's SIZE (file bytes, hardlinks once).</summary>
-public readonly record struct LayerStats(long TarSize, long FilesSize);
+internal readonly record struct LayerStats(long TarSize, long FilesSize);
 
 /// <summary>
 /// Sizes that only the uncompressed layer reveals, remembered per blob digest so listing images never has to
 /// decompress a layer twice. One small file per layer, written atomically; a missing entry is just recomputed.
 /// </summary>
-public sealed class LayerStatsCache(ContentStore store)
+internal sealed class LayerStatsCache(ContentStore store)
 {
     private string Folder => Path.Combine(store.Root, "tabula", "layer-stats");
 

@@ -4,7 +4,7 @@ using Tabula.IO;
 namespace Tabula.Content;
 
 /// <summary>Counts a layer tar's <see cref="LayerStats"/> by reading it once, to its very end.</summary>
-public static class LayerStatsCounter
+internal static class LayerStatsCounter
 {
     /// <summary>
     /// Reads the tar to the end of <paramref name="tar"/> (padding and end blocks included, so TarSize is the exact

@@ -8,7 +8,7 @@ namespace Tabula.Content;
 /// lost its last name stays as an unnamed (dangling) entry until it is removed or pruned, as docker keeps it.
 /// Every change is read-modify-write under an exclusive lock, replaced atomically.
 /// </summary>
-public sealed class ReferenceStore(ContentStore content)
+internal sealed class ReferenceStore(ContentStore content)
 {
     private const string IndexFile = "index.json";
     private const string LockFile = "index.json.lock";

@@ -5,7 +5,7 @@ namespace Tabula.Content;
 /// writes (<c>NAME.PID-GUID.tmp</c>). Both names start with the writer's process id, so a file whose process is gone
 /// is nobody's; one of a live process (or of a reused pid) is left alone.
 /// </summary>
-public static class StaleTempFiles
+internal static class StaleTempFiles
 {
     /// <summary>Removes the stale ones and returns the bytes freed.</summary>
     public static long Sweep(ContentStore store)

@@ -5,7 +5,7 @@ namespace Tabula.Content;
 /// manifest that does not parse, a layer that is no tar), as opposed to a bug of tabula's or a cancellation. Listings
 /// and lookups that tolerate one unreadable image (<c>images</c>, <c>inspect</c>, <c>history</c>) use this one test.
 /// </summary>
-public static class StoreDamage
+internal static class StoreDamage
 {
     public static bool IsDamage(Exception e) => e is InvalidDataException or IOException or FormatException or System.Text.Json.JsonException
         or Tabula.Layers.LayerFormatException or ArgumentException or OverflowException;

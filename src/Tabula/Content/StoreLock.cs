@@ -4,7 +4,7 @@ namespace Tabula.Content;
 /// An advisory lock on a file in the store (flock underneath: .NET locks exclusively for FileShare.None and shared
 /// otherwise). Released when disposed or when the process dies, so a killed process never leaves the store locked.
 /// </summary>
-public sealed class StoreLock : IDisposable
+internal sealed class StoreLock : IDisposable
 {
     private readonly FileStream _handle;
 

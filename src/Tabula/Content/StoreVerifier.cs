@@ -3,7 +3,7 @@ using Tabula.Oci;
 namespace Tabula.Content;
 
 /// <summary>One thing wrong in the store: which image (its name, or its ID when it has none) and what.</summary>
-public sealed record StoreProblem(string Image, string What);
+internal sealed record StoreProblem(string Image, string What);
 
 /// <summary>
 /// What <c>tabula verify</c> checks (as <c>crane validate</c> and <c>ctr content verify</c> do): every blob an image
@@ -11,7 +11,7 @@ public sealed record StoreProblem(string Image, string What);
 /// manifest and index parses as its kind; every config parses and names one diff ID per layer. A blob shared by
 /// several images is read once. Nothing is changed.
 /// </summary>
-public sealed class StoreVerifier(ContentStore store)
+internal sealed class StoreVerifier(ContentStore store)
 {
     private readonly Dictionary<Digest, string?> _checked = [];
 

@@ -7,7 +7,7 @@ namespace Tabula.Content;
 /// A read stream that fails at its end (or when it runs past the expected size) unless the bytes read match the
 /// expected digest and size, so a consumer never completes on corrupt or truncated content.
 /// </summary>
-public sealed class VerifyingReadStream(Stream inner, Digest expected, long? expectedSize, string what, bool leaveOpen = false) : ForwardReadStream
+internal sealed class VerifyingReadStream(Stream inner, Digest expected, long? expectedSize, string what, bool leaveOpen = false) : ForwardReadStream
 {
     private readonly HashingStream _hashing = new(inner, leaveOpen);
     private bool _verified;

@@ -4,7 +4,7 @@ using Tabula.Dockerfile.Syntax;
 namespace Tabula.Dockerfile;
 
 /// <summary>A parsed Dockerfile: the meta-ARGs before the first FROM, and the stages.</summary>
-public sealed record DockerfileDocument(SyntaxTree Syntax, IReadOnlyList<ArgInstruction> MetaArgs, IReadOnlyList<Stage> Stages)
+internal sealed record DockerfileDocument(SyntaxTree Syntax, IReadOnlyList<ArgInstruction> MetaArgs, IReadOnlyList<Stage> Stages)
 {
     public string FileName => Syntax.FileName;
 

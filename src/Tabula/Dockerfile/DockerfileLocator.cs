@@ -6,7 +6,7 @@ namespace Tabula.Dockerfile;
 /// <c>Dockerfile</c> comes first so a context made for docker builds as docker builds it; buildah would prefer
 /// <c>Containerfile</c> when both exist.
 /// </summary>
-public static class DockerfileLocator
+internal static class DockerfileLocator
 {
     public const string DefaultName = "Dockerfile";
 

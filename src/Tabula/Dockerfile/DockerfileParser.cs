@@ -8,7 +8,7 @@ namespace Tabula.Dockerfile;
 /// The front end's entry point: Dockerfile text in, meta-ARGs and typed stages out. Nothing
 /// is expanded here; the build expands each instruction when it dispatches it.
 /// </summary>
-public static class DockerfileParser
+internal static class DockerfileParser
 {
     /// <exception cref="DockerfileException">Any syntax or instruction error, with the file name and line.</exception>
     public static DockerfileDocument Parse(string text, string fileName = "Dockerfile") =>

@@ -4,7 +4,7 @@ namespace Tabula.Dockerfile;
 
 /// <summary>A build stage: its FROM and the instructions up to the next FROM.</summary>
 /// <param name="Index">Position among the stages, 0-based (<c>COPY --from=0</c> refers to it).</param>
-public sealed record Stage(int Index, FromInstruction From, IReadOnlyList<Instruction> Instructions)
+internal sealed record Stage(int Index, FromInstruction From, IReadOnlyList<Instruction> Instructions)
 {
     /// <summary>The <c>AS</c> name, lower case, or null.</summary>
     public string? Name => From.StageName;

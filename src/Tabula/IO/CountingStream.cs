@@ -4,7 +4,7 @@ namespace Tabula.IO;
 /// Passes bytes through, read or write, and counts them; a subclass also watches them as they pass (see
 /// <see cref="Sha256Stream"/>). Disposes the inner stream unless told to leave it open.
 /// </summary>
-public class CountingStream(Stream inner, bool leaveOpen = false) : Stream
+internal class CountingStream(Stream inner, bool leaveOpen = false) : Stream
 {
     /// <summary>Bytes read or written through this stream so far.</summary>
     public long BytesPassed { get; private set; }

@@ -1,7 +1,7 @@
 namespace Tabula.IO;
 
 /// <summary>The plumbing of a read-only stream, forward-only unless a subclass seeks, so each one states only how it reads.</summary>
-public abstract class ForwardReadStream : Stream
+internal abstract class ForwardReadStream : Stream
 {
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -24,7 +24,7 @@ public abstract class ForwardReadStream : Stream
 }
 
 /// <summary>The plumbing of a forward-only write stream into a destination, passing flushes to it, so each one states only how it writes.</summary>
-public abstract class ForwardWriteStream(Stream destination) : Stream
+internal abstract class ForwardWriteStream(Stream destination) : Stream
 {
     protected Stream Destination { get; } = destination;
 

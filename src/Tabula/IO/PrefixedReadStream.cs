@@ -4,7 +4,7 @@ namespace Tabula.IO;
 /// Reads some bytes already taken from a stream (to sniff its format), then the rest of that stream. It leaves
 /// <paramref name="rest"/> open when disposed.
 /// </summary>
-public sealed class PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream rest) : ForwardReadStream
+internal sealed class PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream rest) : ForwardReadStream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
     private long _read;

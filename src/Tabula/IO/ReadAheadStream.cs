@@ -10,7 +10,7 @@ namespace Tabula.IO;
 /// flight. A failure of the source reaches the reader where it happened in the stream: a reader that stops earlier
 /// never sees it. Disposing stops the read-ahead and waits for it before disposing the source (unless leaveOpen).
 /// </summary>
-public sealed class ReadAheadStream : ForwardReadStream
+internal sealed class ReadAheadStream : ForwardReadStream
 {
     private readonly Stream _source;
     private readonly bool _leaveOpen;

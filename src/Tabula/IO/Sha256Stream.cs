@@ -6,7 +6,7 @@ namespace Tabula.IO;
 /// Passes bytes through (read or write) while hashing them with SHA-256 and counting them, so that content is
 /// checked in the same pass that moves it.
 /// </summary>
-public class Sha256Stream(Stream inner, bool leaveOpen = false) : CountingStream(inner, leaveOpen)
+internal class Sha256Stream(Stream inner, bool leaveOpen = false) : CountingStream(inner, leaveOpen)
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private byte[]? _finished;

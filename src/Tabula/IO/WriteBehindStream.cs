@@ -9,7 +9,7 @@ namespace Tabula.IO;
 /// <see cref="ReadAheadStream"/>. Memory is bounded by the chunks in flight. <see cref="CompleteAsync"/> waits until
 /// every byte is written; a failure of the destination surfaces there or at a later write. Disposing completes too.
 /// </summary>
-public sealed class WriteBehindStream : ForwardWriteStream
+internal sealed class WriteBehindStream : ForwardWriteStream
 {
     private readonly Channel<(byte[] Buffer, int Count)> _chunks;
     private readonly Task _pump;

@@ -3,7 +3,7 @@ using Tabula.Oci;
 namespace Tabula.Images;
 
 /// <summary><c>scratch</c>: no layers, and the config BuildKit starts a <c>FROM scratch</c> stage with.</summary>
-public static class EmptyImage
+internal static class EmptyImage
 {
     public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 

@@ -6,7 +6,7 @@ namespace Tabula.Images;
 /// A single-platform image. The manifest and config are small and kept as their exact bytes beside the parsed
 /// records: digests are always of those bytes, never of a re-serialisation.
 /// </summary>
-public interface IImage
+internal interface IImage
 {
     ReadOnlyMemory<byte> RawManifest { get; }
     ImageManifest Manifest { get; }

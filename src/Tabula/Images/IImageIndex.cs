@@ -3,7 +3,7 @@ using Tabula.Oci;
 namespace Tabula.Images;
 
 /// <summary>A multi-platform image: an OCI index or Docker manifest list, with its exact bytes.</summary>
-public interface IImageIndex
+internal interface IImageIndex
 {
     ReadOnlyMemory<byte> RawIndex { get; }
     ImageIndex Index { get; }

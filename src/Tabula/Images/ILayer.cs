@@ -6,7 +6,7 @@ namespace Tabula.Images;
 /// One layer of an image. <see cref="Digest"/> names the blob as stored or sent (usually compressed);
 /// <see cref="DiffId"/> names the uncompressed tar. Streams are opened lazily and verified as they are read.
 /// </summary>
-public interface ILayer
+internal interface ILayer
 {
     Digest Digest { get; }
     Digest DiffId { get; }

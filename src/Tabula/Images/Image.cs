@@ -3,7 +3,7 @@ using Tabula.Oci;
 namespace Tabula.Images;
 
 /// <summary>An image assembled in memory from its parts: a config and layers whose blobs live elsewhere.</summary>
-public sealed class Image : IImage
+internal sealed class Image : IImage
 {
     private Image(ReadOnlyMemory<byte> rawManifest, ImageManifest manifest, string mediaType, ReadOnlyMemory<byte> rawConfig, ImageConfig config, IReadOnlyList<ILayer> layers)
     {

@@ -6,7 +6,7 @@ using ZstdSharp;
 namespace Tabula.Images;
 
 /// <summary>Opens the tar inside a layer blob, and tells a blob's compression from its first bytes.</summary>
-public static class LayerDecompression
+internal static class LayerDecompression
 {
     public static Stream Open(Stream compressed, LayerCompression compression, bool leaveOpen = false) => compression switch
     {

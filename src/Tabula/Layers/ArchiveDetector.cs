@@ -6,7 +6,7 @@ using Tabula.IO;
 namespace Tabula.Layers;
 
 /// <summary>Recognises compressed and plain tars from their first bytes, as docker and BuildKit do for <c>ADD</c>.</summary>
-public static class ArchiveDetector
+internal static class ArchiveDetector
 {
     /// <summary>Enough leading bytes to recognise every supported compression.</summary>
     public const int MagicLength = 6;

@@ -7,7 +7,7 @@ namespace Tabula.Layers;
 /// docker's and BuildKit's extraction do: <c>..</c>, absolute names and symlinks — including ones the archive
 /// planted earlier — never lead outside the destination.
 /// </summary>
-public static class ArchiveExtractor
+internal static class ArchiveExtractor
 {
     /// <summary>
     /// Extracts <paramref name="archive"/> (read from its current position) at <paramref name="destination"/>, which is

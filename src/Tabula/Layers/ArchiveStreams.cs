@@ -9,7 +9,7 @@ using ZstdSharp.Unsafe;
 namespace Tabula.Layers;
 
 /// <summary>Opens decompressing and compressing streams for the archive and layer compressions.</summary>
-public static class ArchiveStreams
+internal static class ArchiveStreams
 {
     /// <summary>A read stream of the decompressed content of <paramref name="compressed"/>.</summary>
     public static Stream OpenDecompressing(Stream compressed, ArchiveCompression compression, bool leaveOpen) => compression switch

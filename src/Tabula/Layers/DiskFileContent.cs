@@ -1,7 +1,7 @@
 namespace Tabula.Layers;
 
 /// <summary>A file on disk (in the build context, say); its length is taken when the source is made.</summary>
-public sealed record DiskFileContent(string FilePath, long Length) : IContentSource
+internal sealed record DiskFileContent(string FilePath, long Length) : IContentSource
 {
     public static DiskFileContent Of(string filePath) => new(filePath, new FileInfo(filePath).Length);
 

@@ -5,7 +5,7 @@ namespace Tabula.Layers;
 /// (SOURCE_DATE_EPOCH / <c>--timestamp</c>), <c>--chown</c> and <c>--chmod</c>. The fast path may only pass an
 /// archive through when these would change nothing.
 /// </summary>
-public sealed record EntryRewrites
+internal sealed record EntryRewrites
 {
     public static EntryRewrites None { get; } = new();
 

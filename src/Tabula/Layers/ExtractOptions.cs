@@ -1,7 +1,7 @@
 namespace Tabula.Layers;
 
 /// <summary>How <c>ADD archive dest</c> extracts: the rewrites of every entry and the metadata of directories it must create.</summary>
-public sealed record ExtractOptions
+internal sealed record ExtractOptions
 {
     public EntryRewrites Rewrites { get; init; } = EntryRewrites.None;
 

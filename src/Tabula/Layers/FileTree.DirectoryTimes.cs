@@ -1,6 +1,6 @@
 namespace Tabula.Layers;
 
-public sealed partial class FileTree
+internal sealed partial class FileTree
 {
     /// <summary>
     /// Gives <paramref name="time"/> as mtime to every directory of the lower tree whose entries this tree added,

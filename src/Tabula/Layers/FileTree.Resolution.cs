@@ -1,6 +1,6 @@
 namespace Tabula.Layers;
 
-public sealed partial class FileTree
+internal sealed partial class FileTree
 {
     /// <summary>
     /// Resolves a path the way a process chrooted at <paramref name="scope"/> (the image root by default) would:

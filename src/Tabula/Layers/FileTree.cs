@@ -7,7 +7,7 @@ namespace Tabula.Layers;
 /// <see cref="LayerEmitter"/> writes only changed entries, their parent directories and whiteouts.
 /// Paths given to it are relative to the image root; a leading '/' is accepted.
 /// </summary>
-public sealed partial class FileTree
+internal sealed partial class FileTree
 {
     /// <summary>As securejoin and BuildKit allow.</summary>
     public const int MaxSymlinks = 255;

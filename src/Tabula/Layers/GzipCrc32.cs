@@ -8,7 +8,7 @@ namespace Tabula.Layers;
 /// the CRCs of two adjacent pieces without seeing their bytes (zlib's crc32_combine), so blocks compressed on
 /// different threads can each be checksummed where they are compressed.
 /// </summary>
-public static class GzipCrc32
+internal static class GzipCrc32
 {
     private const uint Polynomial = 0xEDB88320;
     private static readonly uint[] Tables = CreateTables();

@@ -4,7 +4,7 @@ namespace Tabula.Layers;
 /// Where a regular file's bytes are, without holding them: a segment of a spool file, a file in the build context,
 /// a file inside a lower layer. Each open gives a fresh stream positioned at the first byte.
 /// </summary>
-public interface IContentSource
+internal interface IContentSource
 {
     long Length { get; }
 

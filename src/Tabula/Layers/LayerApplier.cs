@@ -5,7 +5,7 @@ namespace Tabula.Layers;
 /// <see cref="LowerLayerContent"/> reference) and applies its whiteouts — <c>.wh.NAME</c> deletes NAME,
 /// <c>.wh..wh..opq</c> hides what earlier layers put in its directory.
 /// </summary>
-public static class LayerApplier
+internal static class LayerApplier
 {
     /// <summary>
     /// Applies one uncompressed layer tar to <paramref name="tree"/>. Parents a layer omits are created as root-owned

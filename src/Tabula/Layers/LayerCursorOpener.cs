@@ -8,7 +8,7 @@ namespace Tabula.Layers;
 /// one pass per file. A file before the cursor, or asked for while another of the same layer is being read, gets a
 /// fresh stream of its own. Not thread-safe; dispose to close the streams kept open.
 /// </summary>
-public sealed class LayerCursorOpener(IReadOnlyList<Func<CancellationToken, Task<Stream>>> openUncompressedLayers) : IAsyncDisposable
+internal sealed class LayerCursorOpener(IReadOnlyList<Func<CancellationToken, Task<Stream>>> openUncompressedLayers) : IAsyncDisposable
 {
     private readonly Dictionary<int, Cursor> _cursors = [];
 

@@ -6,7 +6,7 @@ namespace Tabula.Layers;
 /// <see cref="LayerPathOrder"/> (a directory before its contents). Of paths sharing an inode the first written
 /// carries the content and the later ones are hardlinks to it, so a hardlink always follows its target.
 /// </summary>
-public static class LayerEmitter
+internal static class LayerEmitter
 {
     /// <summary>
     /// Writes the tar, end marker included, to <paramref name="destination"/> (typically a <see cref="LayerWriter"/>).

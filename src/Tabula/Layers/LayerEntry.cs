@@ -7,7 +7,7 @@ namespace Tabula.Layers;
 /// Paths are clean and relative to the layer root (<c>usr/bin/env</c>, never <c>/usr</c>, <c>./usr</c> or <c>usr/</c>);
 /// the root itself is never an entry, as in the layers docker writes.
 /// </summary>
-public sealed record LayerEntry
+internal sealed record LayerEntry
 {
     private readonly string _path = "";
     private readonly int _mode;

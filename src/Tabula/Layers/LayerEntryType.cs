@@ -1,7 +1,7 @@
 namespace Tabula.Layers;
 
 /// <summary>The kinds of filesystem objects a layer tar can hold.</summary>
-public enum LayerEntryType
+internal enum LayerEntryType
 {
     RegularFile,
     Directory,

@@ -1,7 +1,7 @@
 namespace Tabula.Layers;
 
 /// <summary>Permission-bit constants as tar and chmod use them.</summary>
-public static class LayerModes
+internal static class LayerModes
 {
     public const int SetUid = 0b100_000_000_000;     // 04000
     public const int SetGid = 0b010_000_000_000;     // 02000

@@ -9,7 +9,7 @@ namespace Tabula.Layers;
 /// destination untouched while a tee of them is decompressed to compute the diffID and check eligibility; a plain
 /// tar is the layer itself and is compressed in the same pass. One read of the input either way.
 /// </summary>
-public static class LayerPassthrough
+internal static class LayerPassthrough
 {
     /// <summary>
     /// Streams <paramref name="archive"/> (from its current position) into <paramref name="destination"/> and checks it.

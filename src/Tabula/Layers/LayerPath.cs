@@ -4,7 +4,7 @@ namespace Tabula.Layers;
 /// Lexical rules for paths inside a layer or image root. A clean path is relative to the root with
 /// components separated by single '/', no '.' or '..' components and no trailing '/'; "" is the root.
 /// </summary>
-public static class LayerPath
+internal static class LayerPath
 {
     public const string WhiteoutPrefix = ".wh.";
     public const string WhiteoutMetaPrefix = ".wh..wh.";

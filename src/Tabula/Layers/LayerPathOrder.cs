@@ -5,7 +5,7 @@ namespace Tabula.Layers;
 /// code point (the byte order of UTF-8, as Go sorts), so a directory precedes its contents:
 /// <c>a</c>, <c>a/b</c>, <c>a-c</c>.
 /// </summary>
-public sealed class LayerPathOrder : IComparer<string>
+internal sealed class LayerPathOrder : IComparer<string>
 {
     public static LayerPathOrder Instance { get; } = new();
 

@@ -1,7 +1,7 @@
 namespace Tabula.Layers;
 
 /// <summary>Time rules of layer tars: whole seconds, optionally clamped to a build epoch.</summary>
-public static class LayerTimes
+internal static class LayerTimes
 {
     /// <summary>The Unix seconds a <see cref="DateTimeOffset"/> holds: years 1 to 9999. Files and tars can carry more.</summary>
     public const long MinUnixSeconds = -62135596800, MaxUnixSeconds = 253402300799;

@@ -9,7 +9,7 @@ namespace Tabula.Layers;
 /// the destination (the content store's ingest file). Memory use does not depend on the layer's size.
 /// Call <see cref="CompleteAsync"/> to finish the compressed stream and get the digests.
 /// </summary>
-public sealed class LayerWriter : Stream
+internal sealed class LayerWriter : Stream
 {
     private readonly Stream _destination;
     private readonly bool _leaveOpen;

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Tabula.Layers;
 
 /// <summary>Helpers for extended-attribute maps (name → raw bytes, ordinal order).</summary>
-public static class LayerXattrs
+internal static class LayerXattrs
 {
     public static ImmutableSortedDictionary<string, byte[]> Empty { get; } = ImmutableSortedDictionary.Create<string, byte[]>(StringComparer.Ordinal);
 

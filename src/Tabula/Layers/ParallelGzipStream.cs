@@ -13,7 +13,7 @@ namespace Tabula.Layers;
 /// as Go writes it), so the same tar gives the same digest. Memory is bounded: at most a fixed number of blocks is
 /// in flight. Writes are buffered, so tiny writes cost a copy. Dispose it to finish the stream.
 /// </summary>
-public sealed class ParallelGzipStream : Stream
+internal sealed class ParallelGzipStream : Stream
 {
     /// <summary>Fixed: changing it changes the compressed bytes (and so layer digests).</summary>
     public const int DefaultBlockSize = 1 << 20;

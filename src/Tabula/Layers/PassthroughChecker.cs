@@ -5,7 +5,7 @@ namespace Tabula.Layers;
 /// (DESIGN §5 fast path): extracting them as a layer onto an empty root must give exactly the filesystem the
 /// normal path would build. Every rule below names a case where the normal path would differ or refuse.
 /// </summary>
-public sealed class PassthroughChecker(EntryRewrites rewrites)
+internal sealed class PassthroughChecker(EntryRewrites rewrites)
 {
     private static readonly HashSet<string> KnownPaxKeys = new(StringComparer.Ordinal)
     {

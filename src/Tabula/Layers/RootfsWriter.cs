@@ -1,7 +1,7 @@
 namespace Tabula.Layers;
 
 /// <summary>What writing a tree to disk left out.</summary>
-public sealed record RootfsWriteResult(int Entries, int SkippedDevices);
+internal sealed record RootfsWriteResult(int Entries, int SkippedDevices);
 
 /// <summary>
 /// Writes the whole merged view of a <see cref="FileTree"/> into an empty directory: directories, files with their
@@ -11,7 +11,7 @@ public sealed record RootfsWriteResult(int Entries, int SkippedDevices);
 /// in order in a directory that starts empty, each parent is checked to be a real directory before anything is
 /// made in it, and files are created with O_EXCL, so nothing is ever written through a symlink or outside the root.
 /// </summary>
-public static class RootfsWriter
+internal static class RootfsWriter
 {
     public static async Task<RootfsWriteResult> WriteAsync(FileTree tree, string rootDirectory, CancellationToken cancellationToken)
     {

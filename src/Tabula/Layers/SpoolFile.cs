@@ -7,7 +7,7 @@ namespace Tabula.Layers;
 /// One temporary file holding the content of the files extracted from archives, one after another; the tree refers
 /// to segments of it. Removed when disposed (and by the OS if the process dies: it is unlinked on close).
 /// </summary>
-public sealed class SpoolFile : IAsyncDisposable
+internal sealed class SpoolFile : IAsyncDisposable
 {
     private const int CopyChunkSize = 128 * 1024;
 
@@ -83,7 +83,7 @@ public sealed class SpoolFile : IAsyncDisposable
 }
 
 /// <summary>A file's content: <see cref="Length"/> bytes of a spool from <see cref="Offset"/>.</summary>
-public sealed record SpoolSegment(SpoolFile Spool, long Offset, long Length) : IContentSource
+internal sealed record SpoolSegment(SpoolFile Spool, long Offset, long Length) : IContentSource
 {
     public ValueTask<Stream> OpenAsync(CancellationToken cancellationToken)
         => ValueTask.FromResult<Stream>(new FileRangeStream(Spool.Handle, Offset, Length));

@@ -6,7 +6,7 @@ namespace Tabula.Layers;
 /// An entry as a tar stores it, before any cleaning: the raw name (may be absolute, hold <c>..</c> or <c>./</c>),
 /// the exact time (PAX may carry fractions), and the PAX record keys seen, so callers can judge what a layer keeps.
 /// </summary>
-public sealed record TarArchiveEntry
+internal sealed record TarArchiveEntry
 {
     public required string Name { get; init; }
 

@@ -11,7 +11,7 @@ namespace Tabula.Layers;
 /// <see cref="System.Formats.Tar.TarReader"/> because PAX xattr values are bytes (file capabilities are binary)
 /// and PAX keys and fractional times must be visible to decide whether an archive can be a layer as it is.
 /// </summary>
-public sealed class TarArchiveReader
+internal sealed class TarArchiveReader
 {
     private const int BlockSize = TarHeaderEncoder.BlockSize;
     private const int MaxSpecialSize = 1 << 20; // PAX and GNU long-name data, as Go's reader limits them

@@ -6,7 +6,7 @@ namespace Tabula.Layers;
 /// Writes a tar stream entry by entry with the exact bytes Tabula promises (see <see cref="TarHeaderEncoder"/>):
 /// deterministic headers, file content streamed from a source in pooled chunks, two zero blocks at the end.
 /// </summary>
-public sealed class TarEntryWriter : IAsyncDisposable
+internal sealed class TarEntryWriter : IAsyncDisposable
 {
     private const int CopyChunkSize = 128 * 1024;
 

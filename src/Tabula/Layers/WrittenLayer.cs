@@ -6,7 +6,7 @@ namespace Tabula.Layers;
 /// What one pass of writing a layer produced: the digest and size of the blob bytes written (what a manifest
 /// references) and the diffID and size of the uncompressed tar (what the image config's rootfs lists).
 /// </summary>
-public sealed record WrittenLayer(Digest DiffId, Digest Digest, long Size, long UncompressedSize, LayerCompression Compression)
+internal sealed record WrittenLayer(Digest DiffId, Digest Digest, long Size, long UncompressedSize, LayerCompression Compression)
 {
     /// <summary>The layer media type in the Docker (default) or OCI family.</summary>
     /// <summary>Docker's SIZE of the layer (file bytes), when the writer saw its entries; null for a passthrough blob.</summary>

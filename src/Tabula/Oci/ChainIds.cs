@@ -6,7 +6,7 @@ namespace Tabula.Oci;
 /// The chain ids of a layer stack (OCI image spec, "ChainID"): the first diff id, then
 /// sha256("&lt;parent chain id&gt; &lt;diff id&gt;"). A chain id names a filesystem: the same layers in the same order.
 /// </summary>
-public static class ChainIds
+internal static class ChainIds
 {
     public static IReadOnlyList<Digest> Of(IReadOnlyList<Digest> diffIds)
     {

@@ -62,7 +62,7 @@ public readonly record struct Digest
     }
 }
 
-public sealed class DigestJsonConverter : JsonConverter<Digest>
+internal sealed class DigestJsonConverter : JsonConverter<Digest>
 {
     public override Digest Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

@@ -9,7 +9,7 @@ namespace Tabula.Oci;
 /// <c>\u00xx</c>, everything else as raw UTF-8. The same document then has the same bytes, and so the same digest,
 /// whichever of these tools wrote it.
 /// </summary>
-public sealed class GoJsonEncoder : JavaScriptEncoder
+internal sealed class GoJsonEncoder : JavaScriptEncoder
 {
     public static GoJsonEncoder Instance { get; } = new();
 

@@ -8,7 +8,7 @@ namespace Tabula.Oci;
 /// Times as Go's RFC 3339 with nanoseconds: UTC with trailing zeros of the fraction dropped
 /// (<c>2024-01-26T23:44:47.5Z</c>, <c>1970-01-01T00:00:00Z</c>); reads up to nine fraction digits and any offset.
 /// </summary>
-public sealed class GoTimeJsonConverter : JsonConverter<DateTimeOffset>
+internal sealed class GoTimeJsonConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -20,7 +20,7 @@ public sealed class GoTimeJsonConverter : JsonConverter<DateTimeOffset>
         => writer.WriteStringValue(GoTime.Format(value));
 }
 
-public static class GoTime
+internal static class GoTime
 {
     public static string Format(DateTimeOffset value)
         => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);

@@ -1,7 +1,7 @@
 namespace Tabula.Oci;
 
 /// <summary>The names users give a <see cref="LayerCompression"/> (<c>--compression</c>), read in one place.</summary>
-public static class LayerCompressionNames
+internal static class LayerCompressionNames
 {
     /// <summary>For messages: the names <see cref="TryParse"/> takes.</summary>
     public const string Accepted = "gzip, zstd or none";

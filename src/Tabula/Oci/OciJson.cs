@@ -4,7 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 namespace Tabula.Oci;
 
 /// <summary>Serialisation of the spec types. Digests are always taken of the bytes returned here, never of a re-serialisation.</summary>
-public static class OciJson
+internal static class OciJson
 {
     /// <summary>Go's escaping (see <see cref="GoJsonEncoder"/>) so our documents have the bytes docker's tools write.</summary>
     private static readonly OciJsonContext Context = new(new JsonSerializerOptions

@@ -14,7 +14,7 @@ namespace Tabula.Oci;
 internal sealed partial class OciJsonContext : JsonSerializerContext;
 
 /// <summary>The <c>oci-layout</c> marker file of an OCI image layout.</summary>
-public sealed record OciLayoutFile
+internal sealed record OciLayoutFile
 {
     public const string CurrentVersion = "1.0.0";
     [JsonPropertyName("imageLayoutVersion")] public string ImageLayoutVersion { get; init; } = CurrentVersion;

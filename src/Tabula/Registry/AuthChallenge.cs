@@ -4,7 +4,7 @@ namespace Tabula.Registry;
 /// A parsed <c>WWW-Authenticate</c> challenge, e.g. <c>Bearer realm="https://auth.example/token",service="reg",scope="repository:a:pull"</c>.
 /// Parameter names are case-insensitive; values may be quoted (with backslash escapes) or bare tokens.
 /// </summary>
-public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, string> Parameters)
+internal sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, string> Parameters)
 {
     public bool IsBearer => Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase);
     public bool IsBasic => Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase);
@@ -78,7 +78,7 @@ public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, st
 }
 
 /// <summary>What a token is asked for: <c>repository:NAME:ACTIONS</c> as the token spec writes it.</summary>
-public sealed record RegistryScope(string Repository, bool Push = false)
+internal sealed record RegistryScope(string Repository, bool Push = false)
 {
     public static RegistryScope Pull(string repository) => new(repository);
     public static RegistryScope PullPush(string repository) => new(repository, Push: true);

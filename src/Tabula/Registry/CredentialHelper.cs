@@ -9,7 +9,7 @@ namespace Tabula.Registry;
 /// <c>get</c> (server URL on stdin → <c>{"ServerURL","Username","Secret"}</c>), <c>store</c> and <c>erase</c>.
 /// Neither its output nor its errors are ever shown with the secret in them.
 /// </summary>
-public sealed class CredentialHelper(string name, Func<string, string?> environment)
+internal sealed class CredentialHelper(string name, Func<string, string?> environment)
 {
     public string Name { get; } = name;
     public string Program => "docker-credential-" + Name;

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Tabula.Registry;
 
 /// <summary>Ping (which scheme, which challenge), credentials and bearer tokens per scope.</summary>
-public sealed partial class RegistryClient
+internal sealed partial class RegistryClient
 {
     /// <summary><c>GET /v2/</c>: finds the scheme (HTTPS, or HTTP where allowed) and the auth challenge, if any.</summary>
     public async Task PingAsync(CancellationToken cancellationToken)

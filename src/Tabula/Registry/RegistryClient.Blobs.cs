@@ -4,7 +4,7 @@ using Tabula.Oci;
 namespace Tabula.Registry;
 
 /// <summary>Reading blobs: HEAD for presence and size, GET verified against digest and size.</summary>
-public sealed partial class RegistryClient
+internal sealed partial class RegistryClient
 {
     /// <summary><c>HEAD</c> a blob: its size when the repository has it, null when not.</summary>
     public async Task<long?> BlobSizeAsync(string repository, Digest digest, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ using Tabula.Oci;
 namespace Tabula.Registry;
 
 /// <summary>Manifests and tags: get, check, put, list with pagination.</summary>
-public sealed partial class RegistryClient
+internal sealed partial class RegistryClient
 {
     /// <summary>
     /// Gets a manifest or index by tag or digest, keeping its exact bytes. When asked by digest, the bytes must hash

@@ -5,7 +5,7 @@ using Tabula.Oci;
 namespace Tabula.Registry;
 
 /// <summary>Writing blobs: cross-repository mount, monolithic and chunked uploads, resumed from the registry's range.</summary>
-public sealed partial class RegistryClient
+internal sealed partial class RegistryClient
 {
     /// <summary>
     /// Uploads a blob unless the repository has it: HEAD, then a cross-repository mount when <paramref name="mountFrom"/>
@@ -119,7 +119,7 @@ public sealed partial class RegistryClient
     }
 }
 
-public enum UploadResult
+internal enum UploadResult
 {
     Exists,
     Mounted,

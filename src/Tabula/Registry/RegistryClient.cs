@@ -10,7 +10,7 @@ namespace Tabula.Registry;
 /// <see cref="HttpClient"/> per session; bearer tokens are cached per scope and renewed before they expire;
 /// transient failures are retried with bounded backoff. Plain HTTP only for loopback hosts or hosts marked insecure.
 /// </summary>
-public sealed partial class RegistryClient : IDisposable
+internal sealed partial class RegistryClient : IDisposable
 {
     public static readonly string[] ManifestAccept =
         [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];

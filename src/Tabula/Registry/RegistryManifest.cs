@@ -3,7 +3,7 @@ using Tabula.Oci;
 namespace Tabula.Registry;
 
 /// <summary>A manifest or index as the registry sent it: its exact bytes, media type and the digest of those bytes.</summary>
-public sealed record RegistryManifest(byte[] Bytes, string MediaType, Digest Digest)
+internal sealed record RegistryManifest(byte[] Bytes, string MediaType, Digest Digest)
 {
     public bool IsIndex => MediaTypes.IsIndex(MediaType);
 

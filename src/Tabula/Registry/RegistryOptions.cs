@@ -56,7 +56,7 @@ public sealed record RegistryOptions
 }
 
 /// <summary>Registry names as users type them for login/logout: <c>https://host/v1/</c> → <c>host</c>, empty → Docker Hub.</summary>
-public static class RegistryHost
+internal static class RegistryHost
 {
     public static string Normalize(string? text)
     {

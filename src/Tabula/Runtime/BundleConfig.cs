@@ -11,7 +11,7 @@ public enum NetworkMode
 }
 
 /// <summary>What goes into an OCI runtime bundle's config.json.</summary>
-public sealed record BundleSpec
+internal sealed record BundleSpec
 {
     public required IReadOnlyList<string> Args { get; init; }
     public IReadOnlyList<string> Env { get; init; } = [];
@@ -44,7 +44,7 @@ public sealed record BundleSpec
 /// the kernel's work directory (same filesystem as the upper). Mounted by the runtime inside the container's mount
 /// namespace, so it disappears with the container however this process ends.
 /// </summary>
-public sealed record OverlayRoot(IReadOnlyList<string> LowerDirectories, string UpperDirectory, string WorkDirectory)
+internal sealed record OverlayRoot(IReadOnlyList<string> LowerDirectories, string UpperDirectory, string WorkDirectory)
 {
     /// <summary>
     /// The mount options: no inode index, no redirects and no metacopy, so that the upper directory holds whole files
@@ -58,7 +58,7 @@ public sealed record OverlayRoot(IReadOnlyList<string> LowerDirectories, string 
 /// A mount of the OCI runtime spec: where inside the container, its type (<c>tmpfs</c>, <c>bind</c>), the source
 /// and the options; <paramref name="IsFile"/> when a bind mounts a single file (its mount point is a file).
 /// </summary>
-public sealed record ContainerMount(string Destination, string Type, string Source, IReadOnlyList<string> Options, bool IsFile = false)
+internal sealed record ContainerMount(string Destination, string Type, string Source, IReadOnlyList<string> Options, bool IsFile = false)
 {
     public static ContainerMount Tmpfs(string destination, long? size = null) =>
         new(destination, "tmpfs", "tmpfs", size is { } s ? ["nosuid", "mode=1777", "size=" + s.ToString(System.Globalization.CultureInfo.InvariantCulture)] : ["nosuid", "mode=1777"]);
@@ -76,7 +76,7 @@ public sealed record ContainerMount(string Destination, string Type, string Sour
 /// /dev/pts without gid=5 (group 5 is not mapped). sysfs still goes on /sys with a network namespace of its own:
 /// the user namespace owns that network namespace, so it may mount it.
 /// </summary>
-public static class BundleConfig
+internal static class BundleConfig
 {
     /// <summary>Docker's default capability set.</summary>
     public static readonly IReadOnlyList<string> DefaultCapabilities =

@@ -5,7 +5,7 @@ namespace Tabula.Runtime;
 /// maps this user (<paramref name="HostUid"/>, <paramref name="HostGid"/>) to root inside and nothing else, as
 /// <c>runc spec --rootless</c> lays it out.
 /// </summary>
-public sealed record ContainerPrivileges(bool Rootless, int HostUid, int HostGid)
+internal sealed record ContainerPrivileges(bool Rootless, int HostUid, int HostGid)
 {
     public static ContainerPrivileges Root { get; } = new(false, 0, 0);
 

@@ -7,7 +7,7 @@ namespace Tabula.Runtime;
 /// explain it inside an unprivileged container (a CI runner on Kubernetes, say) — no CAP_SYS_ADMIN, cgroups mounted
 /// read-only, user namespaces refused. Only read from /proc and /sys; nothing is changed.
 /// </summary>
-public static class ContainerRequirements
+internal static class ContainerRequirements
 {
     private const int CapSysAdmin = 21;
 

@@ -3,7 +3,7 @@ using Tabula.Layers;
 namespace Tabula.Runtime;
 
 /// <summary>One process to run in a container over a rootfs already on disk at <c>BundleDirectory/rootfs</c>.</summary>
-public sealed record ContainerRequest
+internal sealed record ContainerRequest
 {
     public required OciRuntime Runtime { get; init; }
 
@@ -52,10 +52,10 @@ public sealed record ContainerRequest
 }
 
 /// <summary>An overlay root: the mount itself, and the merged view of its lower directories for reading the image's files.</summary>
-public sealed record OverlayRootfs(OverlayRoot Root, Snapshots.SnapshotView Lower);
+internal sealed record OverlayRootfs(OverlayRoot Root, Snapshots.SnapshotView Lower);
 
 /// <summary>Writes a bundle's config.json and /etc files, makes the mount points, runs the container and tidies the rootfs after.</summary>
-public static class ContainerRun
+internal static class ContainerRun
 {
     public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 

@@ -5,7 +5,7 @@ using Tabula.Layers;
 namespace Tabula.Runtime;
 
 /// <summary>The identity a container process runs as, resolved the way runc's user lookup (and BuildKit) does it.</summary>
-public sealed record ContainerUser(int Uid, int Gid, IReadOnlyList<int> AdditionalGids, string Home)
+internal sealed record ContainerUser(int Uid, int Gid, IReadOnlyList<int> AdditionalGids, string Home)
 {
     public static ContainerUser Root { get; } = new(0, 0, [0], "/root");
 

@@ -10,7 +10,7 @@ namespace Tabula.Runtime;
 /// layers unpacked into a fresh folder (the copy fallback). Before the first one, what killed commands left in the
 /// store's active folders is reaped.
 /// </summary>
-public sealed class ContainerWorkspaces(SnapshotStore snapshots, Snapshotter snapshotter, ContainerPrivileges privileges)
+internal sealed class ContainerWorkspaces(SnapshotStore snapshots, Snapshotter snapshotter, ContainerPrivileges privileges)
 {
     private string? _overlayUnavailable;
 
@@ -63,7 +63,7 @@ public sealed class ContainerWorkspaces(SnapshotStore snapshots, Snapshotter sna
 /// One container's bundle folder and root: an <see cref="Overlay"/>, or a rootfs unpacked at
 /// <c>BundleDirectory/rootfs</c> (then <see cref="Tree"/> is what was unpacked). Disposing removes it all.
 /// </summary>
-public sealed class ContainerWorkspace(ActiveDirectory owner, string bundleDirectory, OverlayWorkspace? overlay, FileTree? tree) : IDisposable
+internal sealed class ContainerWorkspace(ActiveDirectory owner, string bundleDirectory, OverlayWorkspace? overlay, FileTree? tree) : IDisposable
 {
     public ActiveDirectory Owner { get; } = owner;
     public string BundleDirectory { get; } = bundleDirectory;

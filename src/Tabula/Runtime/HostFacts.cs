@@ -7,7 +7,7 @@ namespace Tabula.Runtime;
 /// <paramref name="ReadFile"/> (a /proc path → its trimmed text, or null when absent), so that the decision can
 /// be tested without changing the machine.
 /// </summary>
-public sealed record HostFacts(int EffectiveUid, int EffectiveGid, Func<string, string?> ReadFile)
+internal sealed record HostFacts(int EffectiveUid, int EffectiveGid, Func<string, string?> ReadFile)
 {
     public static HostFacts Current() => new(Posix.EffectiveUid(), Posix.EffectiveGid(), ReadProcFile);
 

@@ -3,7 +3,7 @@ using Tabula.Oci;
 namespace Tabula.Runtime;
 
 /// <summary>What <c>docker run</c> makes of an image's config and the command line's overrides.</summary>
-public static class ImageProcess
+internal static class ImageProcess
 {
     /// <summary>
     /// The process arguments: the entrypoint (the image's, or the one given, which also drops the image's CMD),

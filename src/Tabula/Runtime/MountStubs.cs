@@ -9,7 +9,7 @@ namespace Tabula.Runtime;
 /// point is left to the runtime, which resolves it inside the rootfs. As a normal user (rootless), a parent
 /// without owner write permission is opened for the moment of making or removing a stub, then given its mode back.
 /// </summary>
-public sealed class MountStubs
+internal sealed class MountStubs
 {
     private readonly List<(string Path, bool IsDirectory)> _created = [];
     private readonly List<(string Path, FileStatus Status)> _parents = [];

@@ -4,7 +4,7 @@ namespace Tabula.Runtime;
 /// The names users give a <see cref="NetworkMode"/> (<c>build --network</c>, <c>run --network</c>), read in one
 /// place. <c>default</c> means the host's network, as BuildKit's default for RUN is.
 /// </summary>
-public static class NetworkModeNames
+internal static class NetworkModeNames
 {
     /// <summary>For messages: the names <see cref="TryParse"/> takes.</summary>
     public const string Accepted = "host or none";

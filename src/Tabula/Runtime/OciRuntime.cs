@@ -8,7 +8,7 @@ namespace Tabula.Runtime;
 /// killed and deleted when the run is cancelled. With a <see cref="StateRoot"/> (rootless: the default under /run
 /// is root's), every command names it with <c>--root</c>.
 /// </summary>
-public sealed class OciRuntime(string path, string? stateRoot = null)
+internal sealed class OciRuntime(string path, string? stateRoot = null)
 {
     public string Path { get; } = path;
 

@@ -7,7 +7,7 @@ namespace Tabula.Runtime;
 /// root, <c>..</c> never leaves it), as the runtime resolves a mount destination and as BuildKit's stub cleaner
 /// resolves one (continuity's fs.RootPath): so that a mount point is made, and taken away, where the runtime mounts.
 /// </summary>
-public static class RootPath
+internal static class RootPath
 {
     private const int MaxSymlinks = 255;
 

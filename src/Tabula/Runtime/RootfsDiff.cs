@@ -15,7 +15,7 @@ namespace Tabula.Runtime;
 /// absence is no deletion. Owner-read (and, for directories, owner-search) bits the walk needs are added on disk
 /// as it goes; the entries keep the modes the walk found.
 /// </summary>
-public static class RootfsDiff
+internal static class RootfsDiff
 {
     /// <summary>
     /// The changes as an upper tree over <paramref name="before"/> (which is frozen); changed files' contents are
@@ -177,7 +177,7 @@ public static class RootfsDiff
 }
 
 /// <summary>An instant of the kernel's file clock (see <see cref="RootfsDiff.Mark"/>).</summary>
-public readonly record struct ChangeMark(long Seconds, uint Nanoseconds)
+internal readonly record struct ChangeMark(long Seconds, uint Nanoseconds)
 {
     internal bool IsBefore(FileStatus status)
         => status.CTimeSeconds > Seconds || (status.CTimeSeconds == Seconds && status.CTimeNanoseconds >= Nanoseconds);

@@ -7,7 +7,7 @@ namespace Tabula.Runtime;
 /// An image's merged filesystem (whiteouts applied) as one tar: what <c>tabula export</c> and <c>build -o type=tar</c>
 /// write, as docker export and BuildKit's tar exporter do. The layers are read forward once; nothing is held whole.
 /// </summary>
-public static class RootfsExport
+internal static class RootfsExport
 {
     public static async Task WriteTarAsync(IImage image, Stream destination, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace Tabula.Runtime;
 /// (whiteouts and opaque markers applied, every path resolved inside the root as a chroot sees it), then written
 /// to disk by <see cref="RootfsWriter"/>, reading each layer forward once for the file contents.
 /// </summary>
-public static class RootfsUnpacker
+internal static class RootfsUnpacker
 {
     /// <summary>Unpacks into <paramref name="rootDirectory"/> (new or empty) and returns the merged tree it wrote.</summary>
     public static async Task<(FileTree Tree, RootfsWriteResult Result)> UnpackAsync(IReadOnlyList<ILayer> layers, string rootDirectory, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace Tabula.Runtime;
 /// first attempt fails those bits are given back to every directory the caller owns and removal is tried again.
 /// What still cannot be removed stays; removal never fails the command it tidies after.
 /// </summary>
-public static class ScratchDirectory
+internal static class ScratchDirectory
 {
     private const int OwnerAll = 0x1C0;
 

@@ -7,7 +7,7 @@ namespace Tabula.Runtime;
 /// (<c>/dev/shm</c>) where there is one, so that a secret never reaches a disk and a reboot clears what a kill -9
 /// left; the folder is recorded in the step's active folder, so the next command removes it after such a kill.
 /// </summary>
-public static class SecretsDirectory
+internal static class SecretsDirectory
 {
     private const string Tmpfs = "/dev/shm";
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;

@@ -9,7 +9,7 @@ namespace Tabula.Transports;
 /// The docker daemon's image API over its unix socket: <c>GET /images/get</c> (a docker archive of an image) and
 /// <c>POST /images/load</c>. Used by the <c>docker-daemon:</c> transport; no docker CLI needed.
 /// </summary>
-public sealed class DockerDaemon : IDisposable
+internal sealed class DockerDaemon : IDisposable
 {
     public const string DefaultSocket = "/var/run/docker.sock";
     private readonly HttpClient _http;

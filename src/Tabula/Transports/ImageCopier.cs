@@ -12,7 +12,7 @@ namespace Tabula.Transports;
 /// layers gzip-compressed); blobs the destination has are skipped;
 /// every blob read is verified as it streams; names are written last.
 /// </summary>
-public sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> registryClient, int parallelism = 3, string? dockerSocket = null)
+internal sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> registryClient, int parallelism = 3, string? dockerSocket = null)
 {
     public async Task<Digest> CopyAsync(ImageLocation source, ImageLocation destination, Platform? platform, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace Tabula.Transports;
 /// <c>dangling</c>, <c>label</c> (a key, or key=value), <c>before</c> and <c>since</c> (created before or after
 /// another image). Values of one key are alternatives; different keys must all match, as in docker.
 /// </summary>
-public sealed class ImageFilters
+internal sealed class ImageFilters
 {
     private static readonly string[] Keys = ["reference", "dangling", "label", "before", "since"];
 

@@ -3,10 +3,10 @@ using Tabula.Oci;
 namespace Tabula.Transports;
 
 /// <summary>One row of <c>images</c>: an image under one of its names (<c>&lt;none&gt;</c> for an unnamed one).</summary>
-public sealed record ImageListEntry(ImageSummary Summary, string Repository, string Tag);
+internal sealed record ImageListEntry(ImageSummary Summary, string Repository, string Tag);
 
 /// <summary>The store's images as docker's <c>images</c> lists them: a row a name, newest first, optionally filtered.</summary>
-public static class ImageListing
+internal static class ImageListing
 {
     public const string None = "<none>";
 

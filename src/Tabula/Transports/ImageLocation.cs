@@ -17,7 +17,7 @@ public enum TransportKind
 /// Where an image is: <c>docker://REF</c>, <c>store:NAME</c>, <c>oci:DIR[:TAG]</c>, <c>oci-archive:FILE[:TAG]</c>,
 /// <c>docker-archive:FILE[:NAME]</c>, <c>docker-daemon:NAME</c>.
 /// </summary>
-public sealed record ImageLocation(TransportKind Kind, string Path, string? Reference)
+internal sealed record ImageLocation(TransportKind Kind, string Path, string? Reference)
 {
     public static ImageLocation Parse(string text)
     {

@@ -7,7 +7,7 @@ namespace Tabula.Transports;
 /// <c>inspect</c>: the sum of the layers' uncompressed file sizes, as docker computed it before the containerd store
 /// (DESIGN §4). <paramref name="Content"/> is what the store holds for it: manifest, config and compressed layers.
 /// </summary>
-public readonly record struct ImageSize(long Files, long Content)
+internal readonly record struct ImageSize(long Files, long Content)
 {
     /// <summary>Both sizes of <paramref name="image"/>; layer file sizes come from the store's stats (computed once a layer).</summary>
     public static async Task<ImageSize> ComputeAsync(ImageStore store, IImage image, CancellationToken cancellationToken)

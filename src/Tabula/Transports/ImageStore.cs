@@ -6,7 +6,7 @@ using Tabula.Oci;
 namespace Tabula.Transports;
 
 /// <summary>The local store as a whole: an OCI layout with names, image lookup, layer sizes and GC.</summary>
-public sealed class ImageStore
+internal sealed class ImageStore
 {
     private ImageStore(ContentStore content)
     {

@@ -8,7 +8,7 @@ namespace Tabula.Transports;
 /// An image as a listing shows it: its names, its config when readable, and its sizes; one the store cannot read
 /// (a damaged blob, a layer that is no tar) comes with its <see cref="Problem"/> instead of failing the listing.
 /// </summary>
-public sealed record ImageSummary(StoredImage Stored, IImage? Image, ImageSize Size, string? Problem = null)
+internal sealed record ImageSummary(StoredImage Stored, IImage? Image, ImageSize Size, string? Problem = null)
 {
     public DateTimeOffset? Created => Image?.Config.Created;
 

@@ -6,7 +6,7 @@ using Tabula.Registry;
 namespace Tabula.Transports;
 
 /// <summary>An image in a registry: manifest and config fetched (exact bytes, verified), layers opened lazily from the registry.</summary>
-public static class RegistryImage
+internal static class RegistryImage
 {
     public static async Task<IImage> LoadAsync(RegistryClient client, ImageReference reference, Platform? platform, CancellationToken cancellationToken)
     {
@@ -36,7 +36,7 @@ public static class RegistryImage
 }
 
 /// <summary>A layer whose blob is in a registry; every read is verified as it streams.</summary>
-public sealed class RegistryLayer(RegistryClient client, string repository, Descriptor descriptor, Digest diffId) : ILayer
+internal sealed class RegistryLayer(RegistryClient client, string repository, Descriptor descriptor, Digest diffId) : ILayer
 {
     public Digest Digest => descriptor.Digest;
     public Digest DiffId => diffId;

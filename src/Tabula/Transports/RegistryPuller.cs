@@ -11,7 +11,7 @@ namespace Tabula.Transports;
 /// interrupted pull leaves the store valid and a re-run finishes it. From an index, the platform is chosen as docker
 /// does; with <c>allPlatforms</c> (or when pulled by the index's digest) the index itself is stored.
 /// </summary>
-public sealed class RegistryPuller(ImageStore store, RegistryClient client, int parallelism = 3)
+internal sealed class RegistryPuller(ImageStore store, RegistryClient client, int parallelism = 3)
 {
     private const int MaxBlobAttempts = 3;
 

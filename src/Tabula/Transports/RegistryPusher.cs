@@ -12,7 +12,7 @@ namespace Tabula.Transports;
 /// Uncompressed layers go up gzip-compressed, each compressed once (<see cref="RegistryLayerForm"/>), while other
 /// layers upload; a manifest naming them is rewritten, and so is an index naming such a manifest.
 /// </summary>
-public sealed class RegistryPusher(ImageStore store, RegistryClient client, int parallelism = 3)
+internal sealed class RegistryPusher(ImageStore store, RegistryClient client, int parallelism = 3)
 {
     public async Task<PushResult> PushAsync(StoredImage source, ImageReference destination, Platform? platform, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {

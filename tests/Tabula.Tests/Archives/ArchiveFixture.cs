@@ -9,7 +9,7 @@ using Tabula.Oci;
 namespace Tabula.Tests.Archives;
 
 /// <summary>A temp folder with a store holding tiny images made in code; removed when disposed.</summary>
-public sealed class ArchiveFixture : IDisposable
+internal sealed class ArchiveFixture : IDisposable
 {
     public ArchiveFixture()
     {

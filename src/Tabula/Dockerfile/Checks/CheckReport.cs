@@ -4,7 +4,7 @@ namespace Tabula.Dockerfile.Checks;
 /// The warnings of one Dockerfile's checks, as BuildKit's linter gathers them: a rule its options skip is dropped;
 /// every rule that did warn is remembered for <c>error=true</c>. Stages may be checked side by side.
 /// </summary>
-public sealed class CheckReport(CheckOptions options)
+internal sealed class CheckReport(CheckOptions options)
 {
     private readonly Lock _lock = new();
     private readonly List<CheckWarning> _warnings = [];

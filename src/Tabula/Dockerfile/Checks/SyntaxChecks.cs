@@ -6,7 +6,7 @@ namespace Tabula.Dockerfile.Checks;
 /// The checks BuildKit makes while parsing, before anything is expanded or built: they see every stage, built or not,
 /// and a Dockerfile that fails to parse still gets the warnings of the instructions above the fault.
 /// </summary>
-public static class SyntaxChecks
+internal static class SyntaxChecks
 {
     private static readonly HashSet<string> ReservedStageNames = new(StringComparer.Ordinal) { "context", "scratch" };
 

@@ -1,7 +1,7 @@
 namespace Tabula.Dockerfile.Expansion;
 
 /// <summary>The variables a word is expanded against (a stage's ENV and ARGs at one point of the build).</summary>
-public interface IVariableLookup
+internal interface IVariableLookup
 {
     bool TryGet(string name, out string value);
 }

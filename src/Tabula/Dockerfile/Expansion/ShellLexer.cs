@@ -5,7 +5,7 @@ namespace Tabula.Dockerfile.Expansion;
 /// <c>$VAR</c>, <c>${VAR}</c> and the <c>:- - :+ + :? ? # ## % %% / //</c> forms. Immutable: each
 /// call keeps its own state, so one lexer can serve many threads.
 /// </summary>
-public sealed record ShellLexer(char EscapeToken = '\\')
+internal sealed record ShellLexer(char EscapeToken = '\\')
 {
     /// <summary>Keep quote characters in the output (used to see whether a heredoc name was quoted).</summary>
     public bool RawQuotes { get; init; }

@@ -5,7 +5,7 @@ namespace Tabula.Dockerfile.Expansion;
 /// the Dockerfile's escape token, and remembers which variables were referenced but unset
 /// so the build can warn about them as BuildKit does.
 /// </summary>
-public sealed class ShellWordExpander(IVariableLookup variables, char escapeToken = '\\')
+internal sealed class ShellWordExpander(IVariableLookup variables, char escapeToken = '\\')
 {
     private readonly ShellLexer lexer = new(escapeToken);
 

@@ -4,7 +4,7 @@ namespace Tabula.Dockerfile.Expansion;
 /// An immutable set of variables. Built from <c>NAME=value</c> strings the way BuildKit's
 /// <c>EnvsFromSlice</c> does: a later entry wins and a bare <c>NAME</c> is set to empty.
 /// </summary>
-public sealed class VariableMap : IVariableLookup
+internal sealed class VariableMap : IVariableLookup
 {
     public static readonly VariableMap Empty = new(new Dictionary<string, string>());
 

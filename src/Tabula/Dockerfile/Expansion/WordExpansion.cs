@@ -4,7 +4,7 @@ namespace Tabula.Dockerfile.Expansion;
 /// What expanding one word gave: the word as one string, the same split into fields, and the
 /// variable names that were looked up and found or not found (BuildKit reports the latter).
 /// </summary>
-public sealed record WordExpansion(
+internal sealed record WordExpansion(
     string Result,
     IReadOnlyList<string> Words,
     IReadOnlySet<string> Matched,

@@ -5,7 +5,7 @@ namespace Tabula.Dockerfile.Ignore;
 /// mark is dropped, lines starting with <c>#</c> are comments, blanks are trimmed, each pattern
 /// is path-cleaned and a leading <c>/</c> is removed (a leading <c>!</c> is kept in front).
 /// </summary>
-public static class DockerignoreFile
+internal static class DockerignoreFile
 {
     public static IReadOnlyList<string> Parse(string text)
     {

@@ -5,7 +5,7 @@ namespace Tabula.Dockerfile.Ignore;
 /// next to the Dockerfile (e.g. <c>app.Dockerfile.dockerignore</c>) wins over the context's
 /// <c>.dockerignore</c>.
 /// </summary>
-public static class DockerignoreLocator
+internal static class DockerignoreLocator
 {
     public const string DefaultFileName = ".dockerignore";
 

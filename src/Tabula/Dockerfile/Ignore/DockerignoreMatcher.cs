@@ -5,7 +5,7 @@ namespace Tabula.Dockerfile.Ignore;
 /// patterns are read in order and the last one that matches a path or any of its parent
 /// directories wins, so <c>!pattern</c> can re-include something inside an ignored directory.
 /// </summary>
-public sealed class DockerignoreMatcher
+internal sealed class DockerignoreMatcher
 {
     private const string GlobCharacters = "*[]?^\\";
 

@@ -8,7 +8,7 @@ namespace Tabula.Dockerfile.Ignore;
 /// <c>*</c> and <c>?</c> never cross a <c>/</c>, <c>**</c> crosses any number of them, and
 /// literal patterns, <c>dir/**</c> and <c>**/name</c> are matched without a regex.
 /// </summary>
-public sealed class IgnorePattern
+internal sealed class IgnorePattern
 {
     private readonly MatchKind kind;
     private readonly Regex? regex;

@@ -6,7 +6,7 @@ namespace Tabula.Dockerfile.Instructions;
 /// <param name="Checksum">--checksum (only for URL and git sources), null when absent.</param>
 /// <param name="KeepGitDir">--keep-git-dir; null when not written.</param>
 /// <param name="Unpack">--unpack; null when not written (then local archives are unpacked and URLs are not).</param>
-public sealed record AddInstruction(
+internal sealed record AddInstruction(
     InstructionSource Source,
     FileTransfer Transfer,
     string? Checksum,

@@ -6,7 +6,7 @@ namespace Tabula.Dockerfile.Instructions;
 /// <param name="From">--from: a stage name, stage index or image; null when absent. BuildKit expands it
 /// against the meta-ARGs only, so <see cref="Expand"/> leaves it alone.</param>
 /// <param name="Parents">--parents: keep the source's parent directories under the destination.</param>
-public sealed record CopyInstruction(
+internal sealed record CopyInstruction(
     InstructionSource Source,
     FileTransfer Transfer,
     string? From,

@@ -1,4 +1,4 @@
 namespace Tabula.Dockerfile.Instructions;
 
 /// <summary><c>ENV key=value…</c> or the legacy <c>ENV key value</c>; values keep their quotes until expanded.</summary>
-public sealed record EnvInstruction(InstructionSource Source, IReadOnlyList<KeyValue> Pairs) : KeyValueInstruction(Source, Pairs);
+internal sealed record EnvInstruction(InstructionSource Source, IReadOnlyList<KeyValue> Pairs) : KeyValueInstruction(Source, Pairs);

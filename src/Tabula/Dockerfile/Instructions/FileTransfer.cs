@@ -11,7 +11,7 @@ namespace Tabula.Dockerfile.Instructions;
 /// <param name="Chmod">--chmod, null when absent.</param>
 /// <param name="Link">--link.</param>
 /// <param name="Excludes">--exclude patterns, in order (the flag may repeat).</param>
-public sealed record FileTransfer(
+internal sealed record FileTransfer(
     IReadOnlyList<string> Sources,
     IReadOnlyList<InlineSource> InlineSources,
     string Destination,

@@ -7,7 +7,7 @@ namespace Tabula.Dockerfile.Instructions;
 /// A duration in nanoseconds, parsed like Go's <c>time.ParseDuration</c> (<c>1h30m</c>,
 /// <c>1.5s</c>, <c>300ms</c>…). Image configs store healthcheck durations in nanoseconds.
 /// </summary>
-public readonly record struct GoDuration(long Nanoseconds)
+internal readonly record struct GoDuration(long Nanoseconds)
 {
     public static readonly GoDuration Zero = new(0);
 

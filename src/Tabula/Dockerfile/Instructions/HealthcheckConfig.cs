@@ -4,7 +4,7 @@ namespace Tabula.Dockerfile.Instructions;
 /// The image config's Healthcheck: <paramref name="Test"/> is <c>["NONE"]</c>,
 /// <c>["CMD", args…]</c> (exec form) or <c>["CMD-SHELL", command]</c>; zero durations mean "inherit".
 /// </summary>
-public sealed record HealthcheckConfig(
+internal sealed record HealthcheckConfig(
     IReadOnlyList<string> Test,
     GoDuration Interval,
     GoDuration Timeout,

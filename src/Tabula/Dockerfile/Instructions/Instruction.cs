@@ -6,7 +6,7 @@ namespace Tabula.Dockerfile.Instructions;
 /// A typed Dockerfile instruction. Words are kept as written; the build expands them at
 /// dispatch time with <see cref="Expand"/>, against the stage's ENV and ARGs at that point.
 /// </summary>
-public abstract record Instruction(InstructionSource Source)
+internal abstract record Instruction(InstructionSource Source)
 {
     public string Keyword => Source.Keyword;
 

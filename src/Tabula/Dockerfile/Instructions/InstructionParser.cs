@@ -5,7 +5,7 @@ using Tabula.Dockerfile.Syntax;
 namespace Tabula.Dockerfile.Instructions;
 
 /// <summary>Step two: one <see cref="SyntaxNode"/> becomes a typed <see cref="Instruction"/>, with BuildKit's checks.</summary>
-public static partial class InstructionParser
+internal static partial class InstructionParser
 {
     private static readonly string[] KnownKeywords =
     [

@@ -4,4 +4,4 @@ namespace Tabula.Dockerfile.Instructions;
 /// Where an instruction came from: its keyword (upper case), its text as written (the
 /// logical line, trimmed, continuations joined, heredoc bodies left out) and its lines.
 /// </summary>
-public sealed record InstructionSource(string Keyword, string Text, SourceLocation Location);
+internal sealed record InstructionSource(string Keyword, string Text, SourceLocation Location);

@@ -3,7 +3,7 @@ using Tabula.Dockerfile.Expansion;
 namespace Tabula.Dockerfile.Instructions;
 
 /// <summary>One ENV or LABEL pair; <paramref name="LegacyForm"/> marks <c>ENV key value</c> (no <c>=</c>), which BuildKit lints.</summary>
-public sealed record KeyValue(string Key, string Value, bool LegacyForm = false)
+internal sealed record KeyValue(string Key, string Value, bool LegacyForm = false)
 {
     /// <summary><c>key=value</c>, as BuildKit writes pairs into history.</summary>
     public override string ToString() => Key + "=" + Value;

@@ -3,7 +3,7 @@ using Tabula.Dockerfile.Expansion;
 namespace Tabula.Dockerfile.Instructions;
 
 /// <summary>ENV and LABEL: ordered key/value pairs whose keys and values are both expanded.</summary>
-public abstract record KeyValueInstruction(InstructionSource Source, IReadOnlyList<KeyValue> Pairs) : Instruction(Source)
+internal abstract record KeyValueInstruction(InstructionSource Source, IReadOnlyList<KeyValue> Pairs) : Instruction(Source)
 {
     /// <summary>A copy of the same kind (ENV stays ENV) with every key and value expanded.</summary>
     public override KeyValueInstruction Expand(ShellWordExpander expander) =>

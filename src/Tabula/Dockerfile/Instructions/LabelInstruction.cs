@@ -1,4 +1,4 @@
 namespace Tabula.Dockerfile.Instructions;
 
 /// <summary><c>LABEL key=value…</c> or the legacy <c>LABEL key value</c>; values keep their quotes until expanded.</summary>
-public sealed record LabelInstruction(InstructionSource Source, IReadOnlyList<KeyValue> Pairs) : KeyValueInstruction(Source, Pairs);
+internal sealed record LabelInstruction(InstructionSource Source, IReadOnlyList<KeyValue> Pairs) : KeyValueInstruction(Source, Pairs);

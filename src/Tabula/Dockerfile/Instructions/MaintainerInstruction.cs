@@ -1,4 +1,4 @@
 namespace Tabula.Dockerfile.Instructions;
 
 /// <summary><c>MAINTAINER name</c> (deprecated; sets the config's Author).</summary>
-public sealed record MaintainerInstruction(InstructionSource Source, string Maintainer) : Instruction(Source);
+internal sealed record MaintainerInstruction(InstructionSource Source, string Maintainer) : Instruction(Source);

@@ -6,4 +6,4 @@ namespace Tabula.Dockerfile.Instructions;
 /// </summary>
 /// <param name="Expression">The trigger as written, e.g. <c>RUN echo hi</c>.</param>
 /// <param name="TriggerKeyword">The trigger's instruction word, upper case.</param>
-public sealed record OnbuildInstruction(InstructionSource Source, string Expression, string TriggerKeyword) : Instruction(Source);
+internal sealed record OnbuildInstruction(InstructionSource Source, string Expression, string TriggerKeyword) : Instruction(Source);

@@ -10,7 +10,7 @@ namespace Tabula.Dockerfile.Instructions;
 /// <param name="Security"><c>sandbox</c> or <c>insecure</c>.</param>
 /// <param name="Devices">Each --device value as written.</param>
 /// <param name="FlagsUsed">Names of the flags written, in order.</param>
-public sealed record RunInstruction(
+internal sealed record RunInstruction(
     InstructionSource Source,
     CommandLine Command,
     IReadOnlyList<Heredoc> Heredocs,

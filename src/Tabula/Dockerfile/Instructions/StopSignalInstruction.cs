@@ -3,7 +3,7 @@ using Tabula.Dockerfile.Expansion;
 namespace Tabula.Dockerfile.Instructions;
 
 /// <summary><c>STOPSIGNAL signal</c> (a name such as SIGTERM or a number).</summary>
-public sealed record StopSignalInstruction(InstructionSource Source, string Signal) : Instruction(Source)
+internal sealed record StopSignalInstruction(InstructionSource Source, string Signal) : Instruction(Source)
 {
     public override StopSignalInstruction Expand(ShellWordExpander expander) =>
         Expanding(() => this with { Signal = expander.ProcessWord(Signal) });

@@ -3,7 +3,7 @@ using Tabula.Dockerfile.Expansion;
 namespace Tabula.Dockerfile.Instructions;
 
 /// <summary><c>USER user[:group]</c>.</summary>
-public sealed record UserInstruction(InstructionSource Source, string User) : Instruction(Source)
+internal sealed record UserInstruction(InstructionSource Source, string User) : Instruction(Source)
 {
     public override UserInstruction Expand(ShellWordExpander expander) =>
         Expanding(() => this with { User = expander.ProcessWord(User) });

@@ -6,7 +6,7 @@ namespace Tabula.Dockerfile.Syntax;
 /// Renders a syntax tree in BuildKit's <c>Node.Dump()</c> format, one
 /// <c>(keyword ["flags"…] "arg"…)</c> line per instruction. Heredoc bodies are not shown.
 /// </summary>
-public static class DumpFormatter
+internal static class DumpFormatter
 {
     /// <summary>Every instruction's line, each ending in a newline (BuildKit's <c>Dump() + "\n"</c>).</summary>
     public static string Format(SyntaxTree tree)

@@ -4,7 +4,7 @@ using System.Text;
 namespace Tabula.Dockerfile.Syntax;
 
 /// <summary>Go's <c>strconv.Quote</c> and <c>%q</c> of a string slice, which BuildKit's dump format uses.</summary>
-public static class GoQuote
+internal static class GoQuote
 {
     public static string Quote(string value)
     {

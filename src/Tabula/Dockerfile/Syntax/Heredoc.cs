@@ -11,7 +11,7 @@ namespace Tabula.Dockerfile.Syntax;
 /// <param name="FileDescriptor">The number before <c>&lt;&lt;</c> (<c>3&lt;&lt;EOF</c>), 0 when absent.</param>
 /// <param name="Expand">False when any part of the name was quoted: then variables in the body stay as written.</param>
 /// <param name="Chomp">True for <c>&lt;&lt;-</c>: leading tabs are stripped from the body and the terminator.</param>
-public sealed partial record Heredoc(string Name, int FileDescriptor, bool Expand, bool Chomp, string Content)
+internal sealed partial record Heredoc(string Name, int FileDescriptor, bool Expand, bool Chomp, string Content)
 {
     /// <summary>The body as the instruction uses it: leading tabs removed for <c>&lt;&lt;-</c>.</summary>
     public string ChompedContent => Chomp ? StripLeadingTabs(Content) : Content;

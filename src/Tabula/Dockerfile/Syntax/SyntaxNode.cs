@@ -13,7 +13,7 @@ namespace Tabula.Dockerfile.Syntax;
 /// <param name="IsJson">The arguments came from a JSON array (exec form).</param>
 /// <param name="Heredocs">Here-documents that follow the line.</param>
 /// <param name="Range">The lines the instruction spans, heredoc bodies included.</param>
-public sealed record SyntaxNode(
+internal sealed record SyntaxNode(
     string Keyword,
     string Original,
     IReadOnlyList<string> Flags,

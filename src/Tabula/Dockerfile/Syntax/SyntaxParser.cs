@@ -6,7 +6,7 @@ namespace Tabula.Dockerfile.Syntax;
 /// Step one of reading a Dockerfile: lines, directives, continuations, comments and
 /// heredocs become a list of <see cref="SyntaxNode"/>s, with BuildKit's parser rules.
 /// </summary>
-public static class SyntaxParser
+internal static class SyntaxParser
 {
     /// <summary>BuildKit reads lines with a 64 KiB buffer; a longer line is an error.</summary>
     public const int MaxLineBytes = 65535;

@@ -1,7 +1,7 @@
 namespace Tabula.Dockerfile.Syntax;
 
 /// <summary>The whole Dockerfile after step one: its instructions in order and its directives.</summary>
-public sealed record SyntaxTree(
+internal sealed record SyntaxTree(
     string FileName,
     IReadOnlyList<SyntaxNode> Nodes,
     ParserDirectives Directives,

@@ -7,7 +7,7 @@ namespace Tabula.Runtime.Snapshots;
 /// <c>container</c> file: runtime, state root, id) is deleted, and the secrets folder it names
 /// (<c>secrets-path</c>) is removed. A live owner's folder is never touched.
 /// </summary>
-public sealed class ActiveDirectories(string directory)
+internal sealed class ActiveDirectories(string directory)
 {
     internal const string LockName = "owner.lock";
     private static readonly TimeSpan UnfinishedAge = TimeSpan.FromHours(1);
@@ -74,7 +74,7 @@ public sealed class ActiveDirectories(string directory)
 }
 
 /// <summary>One folder of work in progress; see <see cref="ActiveDirectories"/>.</summary>
-public sealed class ActiveDirectory : IDisposable
+internal sealed class ActiveDirectory : IDisposable
 {
     private readonly FileStream _lock;
     private bool _disposed;

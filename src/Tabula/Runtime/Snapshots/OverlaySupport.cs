@@ -7,7 +7,7 @@ namespace Tabula.Runtime.Snapshots;
 /// with the store on a filesystem that can hold an upper directory (not overlayfs itself, for one). Asked once per
 /// command by mounting a tiny overlay in a folder of its own for a moment.
 /// </summary>
-public static class OverlaySupport
+internal static class OverlaySupport
 {
     internal const string ProbeMountPoint = "probe-merged";
 

@@ -9,7 +9,7 @@ namespace Tabula.Runtime.Snapshots;
 /// takes at most a page of mount options, and the links keep each lower directory's path short). Disposing removes
 /// it all; <see cref="CommitUpper"/> first keeps the upper directory as the snapshot of the layer made from it.
 /// </summary>
-public sealed class OverlayWorkspace : IDisposable
+internal sealed class OverlayWorkspace : IDisposable
 {
     /// <summary>What the kernel reads of mount options: one page.</summary>
     private const int MaxMountOptions = 4000;

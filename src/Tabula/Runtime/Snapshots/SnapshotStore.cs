@@ -14,7 +14,7 @@ namespace Tabula.Runtime.Snapshots;
 /// progress (unpacks, RUN steps, <c>tabula run</c>) lives in <c>snapshots/active/ID</c>, owned by a live process
 /// through a lock; what a killed process left is reaped by the next command (<see cref="ActiveDirectory"/>).
 /// </summary>
-public sealed class SnapshotStore
+internal sealed class SnapshotStore
 {
     private const string CommittedFolder = "sha256";
 

@@ -9,7 +9,7 @@ namespace Tabula.Runtime.Snapshots;
 /// Paths resolve as a process chrooted at the image root would see them (symlinks followed inside the root,
 /// <c>..</c> never above it), so reading <c>/etc/passwd</c> of the image never reads a file outside the snapshots.
 /// </summary>
-public sealed class SnapshotView
+internal sealed class SnapshotView
 {
     private readonly IReadOnlyList<string> _topFirst;
 
