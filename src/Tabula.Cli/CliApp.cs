@@ -95,6 +95,8 @@ public static class CliApp
         ExportVerb.Create(context),
         DfVerb.Create(context),
         VerifyVerb.Create(context),
+        AnalyzeVerb.Create(context),
+        DiffVerb.Create(context),
     ];
 
     /// <summary>
