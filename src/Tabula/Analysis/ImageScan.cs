@@ -1,4 +1,5 @@
 using Tabula.Images;
+using Tabula.IO;
 
 namespace Tabula.Analysis;
 
@@ -12,7 +13,8 @@ internal static class ImageScan
         using var scanner = new LayerScanner(history, duplicates);
         for (int i = 0; i < image.Layers.Count; i++)
         {
-            await using var tar = await image.Layers[i].OpenUncompressedAsync(cancellationToken).ConfigureAwait(false);
+            // Inflating runs ahead on its own thread while this one parses and hashes: the two halves of the work overlap.
+            await using var tar = new ReadAheadStream(await image.Layers[i].OpenUncompressedAsync(cancellationToken).ConfigureAwait(false));
             results.Add(await scanner.ScanAsync(tar, i, cancellationToken).ConfigureAwait(false));
         }
         return (history, results);
