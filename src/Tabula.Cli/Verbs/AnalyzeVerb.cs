@@ -18,8 +18,9 @@ internal static class AnalyzeVerb
         var lowest = new Option<string?>("--lowest-efficiency") { Description = "With --ci: fail when the efficiency is below this (0 to 1, or 'disabled')" };
         var wasted = new Option<string?>("--highest-wasted-bytes") { Description = "With --ci: fail when more bytes than this are wasted (e.g. 20MB, or 'disabled')" };
         var userWasted = new Option<string?>("--highest-user-wasted-percent") { Description = "With --ci: fail when wasted bytes over the bytes of the layers above the first exceed this (0 to 1, or 'disabled')" };
+        var ciConfig = new Option<string?>("--ci-config") { Description = "With --ci: a dive .dive-ci file of rules (default: .dive-ci in the current directory, when there is one); flags win over it" };
         var image = new ImageArguments();
-        var command = new Command("analyze", "Show what each layer of an image holds and changes, and the space it wastes") { imageArg, top, format, ci, lowest, wasted, userWasted };
+        var command = new Command("analyze", "Show what each layer of an image holds and changes, and the space it wastes") { imageArg, top, format, ci, lowest, wasted, userWasted, ciConfig };
         image.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -30,14 +31,15 @@ internal static class AnalyzeVerb
             if (parse.GetValue(ci))
             {
                 var d = AnalysisThresholds.Default;
+                var file = await ReadConfigAsync(parse.GetValue(ciConfig), ct);
                 thresholds = new AnalysisThresholds(
-                    Threshold(parse.GetValue(lowest), d.LowestEfficiency, v => Ratio(v, "--lowest-efficiency")),
-                    Threshold(parse.GetValue(wasted), d.HighestWastedBytes, v => ByteSizeText.Parse(v, "--highest-wasted-bytes")),
-                    Threshold(parse.GetValue(userWasted), d.HighestUserWastedPercent, v => Ratio(v, "--highest-user-wasted-percent")));
+                    Threshold(parse.GetValue(lowest) ?? file?.LowestEfficiency, d.LowestEfficiency, v => Ratio(v, "--lowest-efficiency")),
+                    Threshold(parse.GetValue(wasted) ?? file?.HighestWastedBytes, d.HighestWastedBytes, v => ByteSizeText.Parse(v, "--highest-wasted-bytes")),
+                    Threshold(parse.GetValue(userWasted) ?? file?.HighestUserWastedPercent, d.HighestUserWastedPercent, v => Ratio(v, "--highest-user-wasted-percent")));
             }
-            else if (parse.GetValue(lowest) is not null || parse.GetValue(wasted) is not null || parse.GetValue(userWasted) is not null)
+            else if (parse.GetValue(lowest) is not null || parse.GetValue(wasted) is not null || parse.GetValue(userWasted) is not null || parse.GetValue(ciConfig) is not null)
             {
-                throw new UsageException("--lowest-efficiency, --highest-wasted-bytes and --highest-user-wasted-percent are rules of --ci; add --ci");
+                throw new UsageException("--lowest-efficiency, --highest-wasted-bytes, --highest-user-wasted-percent and --ci-config are for --ci; add --ci");
             }
 
             var name = parse.GetValue(imageArg)!;
@@ -57,6 +59,15 @@ internal static class AnalyzeVerb
             return failures is { Count: > 0 } ? CliApp.Failure : CliApp.Ok;
         });
         return command;
+    }
+
+    /// <summary>The rules file named, else <c>.dive-ci</c> here when there is one (as dive reads it), else none.</summary>
+    private static async Task<DiveCiConfig?> ReadConfigAsync(string? path, CancellationToken cancellationToken)
+    {
+        if (path is null && !File.Exists(".dive-ci")) return null;
+        path ??= ".dive-ci";
+        if (!File.Exists(path)) throw new UsageException($"--ci-config {path}: no such file");
+        return DiveCiConfig.Parse(await File.ReadAllTextAsync(path, cancellationToken), path);
     }
 
     /// <summary>A rule's value: the flag when given ('disabled', 'off', 'false' or empty turn it off, as in dive), else the default.</summary>

@@ -150,6 +150,28 @@ public class ImageAnalyzerTests
         Assert.Equal(exitCode == 0, lines.Contains("PASS: every rule"));
     }
 
+    [Fact]
+    public async Task The_ci_rules_come_from_a_dive_ci_file_and_flags_win_over_it()
+    {
+        using var fixture = new ArchiveFixture();
+        await AddWastefulImageAsync(fixture);
+        var config = fixture.PathFor(".dive-ci");
+        await System.IO.File.WriteAllTextAsync(config, "# dive's file\nrules:\n  lowestEfficiency: 0.08\n  highestWastedBytes: 5.7kB   # bytes\n  highestUserWastedPercent: disabled\n", Ct);
+
+        var (code, output, _) = await CliAsync(fixture, "analyze", "--ci", "--ci-config", config, "wasteful:1");
+        Assert.Equal(CliApp.Failure, code);
+        Assert.Equal(["FAIL: highest-wasted-bytes: too many bytes wasted (wasted-bytes=5800 > threshold=5700)"], output.Split('\n').Where(l => l.StartsWith("FAIL", StringComparison.Ordinal)));
+
+        (code, output, _) = await CliAsync(fixture, "analyze", "--ci", "--ci-config", config, "--highest-wasted-bytes", "6kB", "wasteful:1");
+        Assert.Equal(CliApp.Ok, code);
+        Assert.Contains("PASS: every rule", output);
+
+        await System.IO.File.WriteAllTextAsync(config, "rules:\n  lowestEfficency: 0.5\n", Ct);
+        var (usage, _, error) = await CliAsync(fixture, "analyze", "--ci", "--ci-config", config, "wasteful:1");
+        Assert.Equal(CliApp.Usage, usage);
+        Assert.Contains("unknown rule 'lowestEfficency'", error);
+    }
+
     [Theory]
     [InlineData("--lowest-efficiency", "1.5")]
     [InlineData("--highest-wasted-bytes", "lots")]
