@@ -5,7 +5,7 @@ namespace Tabula.Analysis;
 /// <summary>
 /// The image's paths as its layers are applied in order, whiteouts included: what each layer added, changed and
 /// deleted, and per path every version it had. After the last layer the present paths are the image's filesystem.
-/// Symlinked directories are not followed: a layer's paths are taken as written, as layer diffs write them.
+/// A parent that is a symlink to a directory is followed inside the root, as extraction does.
 /// </summary>
 internal sealed class FileHistory
 {
@@ -21,6 +21,9 @@ internal sealed class FileHistory
         for (int i = 0; i < components.Length - 1; i++)
         {
             var child = ChildOf(parent, components[i]);
+            // A parent that is a symlink to a directory is followed, as extraction resolves it inside the root
+            // (lib/x onto a merged-/usr base lands in usr/lib/x); one that leads nowhere is replaced.
+            if (child is { Present: true, Type: LayerEntryType.Symlink } && FollowDirectoryLink(child) is { } target) child = target;
             if (child.Present && !child.IsDirectory) Remove(child, changes);
             if (!child.Present) SetDirectory(child);
             child.TouchedLayer = layer;
@@ -76,6 +79,33 @@ internal sealed class FileHistory
         var node = Root;
         foreach (var name in LayerPath.Components(path))
             if (node.Children is null || !node.Children.TryGetValue(name, out node)) return null;
+        return node;
+    }
+
+    /// <summary>The present directory a symlink leads to inside the root (a few hops at most), or null.</summary>
+    private PathNode? FollowDirectoryLink(PathNode link)
+    {
+        var node = link;
+        for (int hops = 0; hops < 16 && node is { Present: true, Type: LayerEntryType.Symlink }; hops++)
+        {
+            var target = node.LinkTarget ?? "";
+            var start = target.StartsWith('/') ? Root : node.Parent!;
+            node = Walk(start, target.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        }
+        return node is { Present: true, IsDirectory: true } ? node : null;
+    }
+
+    /// <summary>Follows names from a directory, <c>..</c> stopping at the root as it does in a chroot; null where a name is missing.</summary>
+    private static PathNode? Walk(PathNode from, string[] names)
+    {
+        PathNode? node = from;
+        foreach (var name in names)
+        {
+            if (node is null) return null;
+            if (name == ".") continue;
+            if (name == "..") node = node.Parent ?? node;
+            else node = node.Children is { } children && children.TryGetValue(name, out var child) && child.Present ? child : null;
+        }
         return node;
     }
 

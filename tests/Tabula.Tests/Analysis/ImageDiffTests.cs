@@ -58,6 +58,23 @@ public class ImageDiffTests
     }
 
     [Fact]
+    public async Task A_layer_writing_through_a_symlinked_directory_lands_in_its_target()
+    {
+        using var fixture = new ArchiveFixture();
+        var merged = Tar(new TarItem("usr/", Type: TarEntryType.Directory, Mode: Mode755), new TarItem("usr/lib/", Type: TarEntryType.Directory, Mode: Mode755),
+            new TarItem("lib", Type: TarEntryType.SymbolicLink, Link: "usr/lib"));
+        await fixture.AddImageFromTarsAsync(["merged:1"], "sh", null, merged);
+        await fixture.AddImageFromTarsAsync(["through:1"], "sh", null, merged, Tar(new TarItem("lib/x", "xx")));
+        var store = ImageStore.Open(fixture.Store.Root);
+        var before = await store.LoadAsync(await store.Resolver.ResolveAsync("merged:1", Ct), null, Ct);
+        var after = await store.LoadAsync(await store.Resolver.ResolveAsync("through:1", Ct), null, Ct);
+
+        var difference = Assert.Single(await ImageDiff.CompareAsync(before, after, Ct));
+
+        Assert.Equal((PathChange.Added, "usr/lib/x"), (difference.Change, difference.Path));
+    }
+
+    [Fact]
     public async Task The_cli_prints_a_table_and_a_json_list()
     {
         using var fixture = await TwoImagesAsync();
