@@ -11,6 +11,7 @@
 #   save/load  tabula save / load of the large image vs docker save / load of docker's build of it
 #   push/pull  tabula push / pull of mini and large vs skopeo copy, against a local docker-registry (127.0.0.1, a free
 #              port, filesystem storage in the run's temp dir); only when docker-registry and skopeo are installed
+#   analyze    tabula analyze of the large image vs the floor of one pass: gzip -dc rootfs.tgz | sha256sum
 #   version    tabula --version (start-up)
 # with tabula's peak RSS (/usr/bin/time -f %M) for each tabula command. Needs the fixtures (bench/fixtures.sh) and
 # the AOT binary (made here when missing); docker, buildah, docker-registry and skopeo are optional.
@@ -76,6 +77,9 @@ for round in $(seq 0 "$runs"); do   # round 0 warms the page cache and both tool
   done
   # save/load of the large image; the tabula store holds it from the build above
   rec t-save "$tabula" --root "$root" save -o "$work/t-save.tar" bench-large
+  # analyze reads the layer once: its floor is one inflate and one SHA-256 of the tar (content is hashed per file)
+  rec t-analyze "$tabula" --root "$root" analyze bench-large
+  rec gunzip-sha sh -c "gzip -dc '$(context large)/rootfs.tgz' | sha256sum"
   if $have_docker; then
     rec d-save docker save -o "$tarball" bench-large
     docker rmi -f bench-large >/dev/null 2>&1 || true
@@ -126,6 +130,7 @@ row "COPY tree/ / (gzip layer)" t-copy-gzip "tar \\| pigz -6 -p2" pigz "≤ 0.6"
 row "COPY tree/ / (--compression zstd)" t-copy-zstd "tar \\| zstd -3 -T2" zstd "≤ 1.2"
 row "save large" t-save "docker save" d-save "≤ 0.6"
 row "load large (docker's archive)" t-load "docker load" d-load "≤ 0.4"
+row "analyze large" t-analyze "gzip -dc \\| sha256sum" gunzip-sha ""
 if $have_registry; then
   row "push mini (to docker-registry)" t-push-mini "skopeo copy" s-push-mini ""
   row "push large (to docker-registry)" t-push-large "skopeo copy" s-push-large "≤ 0.8"

@@ -106,6 +106,8 @@ public static class CliApp
         DfVerb.Create(context),
         VerifyVerb.Create(context),
         CompletionVerb.Create(context),
+        AnalyzeVerb.Create(context),
+        DiffVerb.Create(context),
     ];
 
     /// <summary>

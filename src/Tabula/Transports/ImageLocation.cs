@@ -35,6 +35,18 @@ internal sealed record ImageLocation(TransportKind Kind, string Path, string? Re
         throw new FormatException($"invalid image location '{text}': use docker://REF, store:NAME, oci:DIR[:TAG], oci-archive:FILE[:TAG] docker-archive:FILE[:NAME] or docker-daemon:NAME");
     }
 
+    private static readonly string[] Prefixes = ["docker://", "store:", "docker-daemon:", "oci:", "oci-archive:", "docker-archive:"];
+
+    /// <summary>
+    /// An image named where any transport may be read: a location with a transport prefix, else a name or ID in the
+    /// local store (so <c>alpine:3.19</c> is the store's; a store image whose name starts like a transport is <c>store:NAME</c>).
+    /// </summary>
+    public static ImageLocation ParseOrStore(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Prefixes.Any(p => text.StartsWith(p, StringComparison.Ordinal)) ? Parse(text) : new(TransportKind.Store, "", text);
+    }
+
     public ImageReference RegistryReference => ImageReference.Parse(Reference ?? throw new FormatException("docker:// needs an image reference"));
 
     public override string ToString() => Kind switch

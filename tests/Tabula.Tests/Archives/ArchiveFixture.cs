@@ -33,13 +33,19 @@ internal sealed class ArchiveFixture : IDisposable
     }
 
     /// <summary>Stores an image whose layers each hold the given files, tags it, and returns its index descriptor.</summary>
-    public async Task<Descriptor> AddImageAsync(string[] names, string cmd, params Dictionary<string, string>[] layerFiles)
+    public Task<Descriptor> AddImageAsync(string[] names, string cmd, params Dictionary<string, string>[] layerFiles)
+        => AddImageFromTarsAsync(names, cmd, null, layerFiles.Select(MakeTar).ToArray());
+
+    /// <summary>
+    /// Stores an image of the given layer tars (gzip-compressed), tags it, and returns its index descriptor. The config
+    /// history is <paramref name="history"/>, else one <c>ADD</c> entry per layer.
+    /// </summary>
+    public async Task<Descriptor> AddImageFromTarsAsync(string[] names, string cmd, IReadOnlyList<HistoryEntry>? history, params byte[][] layerTars)
     {
         var layers = new List<ILayer>();
         var diffIds = new List<Digest>();
-        foreach (var files in layerFiles)
+        foreach (var tar in layerTars)
         {
-            var tar = MakeTar(files);
             var gzipped = Gzip(tar);
             var digest = await Store.WriteBytesAsync(gzipped, CancellationToken.None);
             var diffId = Digest.Compute(tar);
@@ -51,7 +57,7 @@ internal sealed class ArchiveFixture : IDisposable
             Created = new DateTimeOffset(2024, 1, 26, 23, 44, 47, TimeSpan.Zero),
             Config = new ContainerConfig { Env = [EmptyImage.DefaultPath], Cmd = [cmd], WorkingDir = "/" },
             RootFs = new RootFs { DiffIds = diffIds },
-            History = layerFiles.Select(_ => new HistoryEntry { CreatedBy = "ADD files / # buildkit", Comment = "buildkit.dockerfile.v0" }).ToList(),
+            History = history?.ToList() ?? layerTars.Select(_ => new HistoryEntry { CreatedBy = "ADD files / # buildkit", Comment = "buildkit.dockerfile.v0" }).ToList(),
         };
         var image = Image.Create(config, layers, ociMediaTypes: false);
         var descriptor = await new OciLayout(Store).WriteImageAsync(image, null, CancellationToken.None);
