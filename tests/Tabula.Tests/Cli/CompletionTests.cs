@@ -89,7 +89,7 @@ public class CompletionTests
             complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=(); _tabula_complete; echo "[${COMPREPLY[*]}]"; }
             complete_words tabula bui
             complete_words tabula rmi bashc
-            complete_words tabula build --pu
+            complete_words tabula build --pul
             """;
         var environment = new Dictionary<string, string?>
         {
