@@ -89,6 +89,7 @@ public static class CliApp
         ImagesVerb.Create(context),
         HistoryVerb.Create(context),
         InspectVerb.Create(context),
+        ListTagsVerb.Create(context),
         LsVerb.Create(context),
         TagVerb.Create(context),
         RmiVerb.Create(context),

@@ -37,11 +37,15 @@ public sealed record RootFsJson(string Type, IReadOnlyList<string> Layers);
 
 public sealed record ManifestInfoJson(string MediaType, string Digest, long Size);
 
+/// <summary>skopeo list-tags' shape.</summary>
+public sealed record TagListJson(string Repository, IReadOnlyList<string> Tags);
+
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(List<ImageInspectJson>))]
 [JsonSerializable(typeof(ImageListJson))]
 [JsonSerializable(typeof(HistoryRowJson))]
 [JsonSerializable(typeof(ImageInspectJson))]
+[JsonSerializable(typeof(TagListJson))]
 [JsonSerializable(typeof(ImageConfig))]
 [JsonSerializable(typeof(List<HistoryEntry>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext

@@ -75,8 +75,9 @@ internal sealed partial class RegistryClient
         string? next = $"v2/{repository}/tags/list" + (pageSize > 0 ? $"?n={pageSize}" : "");
         while (next is not null)
         {
-            var url = Url(next);
-            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), [RegistryScope.Pull(repository)], cancellationToken).ConfigureAwait(false);
+            // Made inside the request factory: the address is only known once SendAsync has pinged the registry.
+            var page = next;
+            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Url(page)), [RegistryScope.Pull(repository)], cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, $"listing tags of {Registry}/{repository}", cancellationToken).ConfigureAwait(false);
             var body = await ReadLimitedAsync(response, 16 << 20, cancellationToken).ConfigureAwait(false);
             using (var doc = JsonDocument.Parse(body))

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Tabula.Cli;
 using Tabula.Tests.Analysis;
 using Tabula.Tests.Archives;
 using Tabula.Tests.Integration.Support;
@@ -14,13 +13,7 @@ public class AnalyzeTransportsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(int Code, string Out, string Err)> CliAsync(string root, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = await CliApp.RunAsync(["--root", root, .. args], output, error, _ => null, Ct);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> CliAsync(string root, params string[] args) => InProcessCli.RunAsync(root, args, Ct);
 
     private static async Task AssertWastefulFiguresAsync(string root, string image)
     {
