@@ -74,6 +74,13 @@ internal sealed class TtyBuildView : IBuildDisplay
                     // A chatty command prints faster than a terminal redraws: with a timer, its next tick shows the lines.
                     if (_timer is not null) return;
                     break;
+                case BaseImageTransfer t when _steps.LastOrDefault(v => v.Stage == t.Stage && v.Ended is null) is { } step:
+                    // As BuildKit shows a FROM's blobs under it: one line per blob still moving, then how many are done.
+                    step.Pull.Report(t.Transfer);
+                    step.Logs.Clear();
+                    foreach (var line in step.Pull.Lines(LogLines)) step.Logs.Enqueue(line);
+                    if (_timer is not null) return;
+                    break;
                 case BuildWarning w:
                     _warnings.Add(w.Message);
                     break;
@@ -223,5 +230,33 @@ internal sealed class TtyBuildView : IBuildDisplay
         public bool Cached { get; set; }
         public bool Failed { get; set; }
         public Queue<string> Logs { get; } = new();
+        public BlobTally Pull { get; } = new();
+    }
+
+    /// <summary>The blobs of a base-image pull: bytes so far of each, and which are done.</summary>
+    internal sealed class BlobTally
+    {
+        private readonly Dictionary<Digest, (long Done, long Size, bool Complete)> _blobs = [];
+
+        public void Report(Tabula.Transports.TransferEvent value)
+        {
+            var known = _blobs.GetValueOrDefault(value.Digest);
+            _blobs[value.Digest] = value.Kind switch
+            {
+                Tabula.Transports.TransferKind.Progress => (value.Done, value.Size, false),
+                Tabula.Transports.TransferKind.Started => (0, value.Size, false),
+                _ => (value.Size, value.Size, true),
+            };
+            if (known.Complete) _blobs[value.Digest] = known;
+        }
+
+        /// <summary>At most <paramref name="max"/> lines: the blobs still moving, then a count of those done.</summary>
+        public IEnumerable<string> Lines(int max)
+        {
+            var moving = _blobs.Where(b => !b.Value.Complete).Take(max - 1)
+                .Select(b => $"{b.Key.Short}  {Formatting.HumanUnits.Size(b.Value.Done)} / {Formatting.HumanUnits.Size(b.Value.Size)}");
+            int complete = _blobs.Count(b => b.Value.Complete);
+            return complete == 0 ? moving : moving.Append($"{complete} of {_blobs.Count} blobs done");
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Tabula.Build;
 using Tabula.Cli.Build;
 using Tabula.Oci;
+using Tabula.Transports;
 
 namespace Tabula.Tests.Cli.Build;
 
@@ -70,6 +71,27 @@ public class TtyBuildViewTests
         Assert.Equal(4, frame.Length); // the output lines are gone with the step's end
         Assert.Matches(@"^ => \[3/3\] RUN make +3\.3s$", frame[3]);
         Assert.Equal("[+] Building 3.3s (3/3)", frame[0]);
+    }
+
+    [Fact]
+    public void A_FROM_that_pulls_shows_its_blobs_moving_under_it_and_then_how_many_are_done()
+    {
+        var (view, output, _) = Create(width: 80);
+        Digest first = Digest.Compute("first"u8), second = Digest.Compute("second"u8);
+        view.Report(new StepStarted(0, 1, 2, "FROM registry.example/base:1"));
+        view.Report(new BaseImageTransfer(0, "registry.example/base:1", new TransferEvent(TransferKind.Started, first, 2_000_000)));
+        view.Report(new BaseImageTransfer(0, "registry.example/base:1", new TransferEvent(TransferKind.Progress, first, 2_000_000, 500_000)));
+        view.Report(new BaseImageTransfer(0, "registry.example/base:1", new TransferEvent(TransferKind.Exists, second, 300)));
+
+        var frame = LastFrame(output.ToString());
+        Assert.Matches(@"^ => \[1/2\] FROM registry\.example/base:1 +0\.0s$", frame[1]);
+        Assert.Equal([$" => => # {first.Short}  500kB / 2MB", " => => # 1 of 2 blobs done"], frame[2..]);
+
+        view.Report(new BaseImageTransfer(0, "registry.example/base:1", new TransferEvent(TransferKind.Downloaded, first, 2_000_000)));
+        frame = LastFrame(output.ToString());
+        Assert.Equal([" => => # 2 of 2 blobs done"], frame[2..]);
+        view.Report(new StepFinished(0, 1, null, 0, TimeSpan.Zero));
+        Assert.Equal(2, LastFrame(output.ToString()).Length); // collapsed with the step
     }
 
     [Fact]
