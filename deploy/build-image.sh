@@ -67,6 +67,8 @@ mkdir -p "$rootfs/usr/local/bin" "$rootfs/lib64" "$rootfs/lib/x86_64-linux-gnu" 
 chmod 1777 "$rootfs/tmp"
 chmod 0700 "$rootfs/root"
 cp "$binary" "$rootfs/usr/local/bin/tabula"
+# The zstd the publish bundles beside the binary (pinned; without it layers are zstd-compressed by the managed code).
+if [ -e "$(dirname "$binary")/libzstd.so" ]; then cp "$(dirname "$binary")/libzstd.so" "$rootfs/usr/local/bin/libzstd.so"; fi
 
 # take NAME DESTINATION CANDIDATE...: the first candidate in the base rootfs, else the first on this machine.
 take() {

@@ -41,12 +41,18 @@ internal static class ArchiveStreams
 
     private const int ZstdJobSize = 2 << 20;
 
-    private static CompressionStream OpenZstd(Stream destination, int level, bool leaveOpen, int threads)
+    private const int ZstdBufferSize = 1 << 20;
+
+    /// <summary>zstd on the bundled native library where it loads, else on the managed port: the same bytes either way.</summary>
+    internal static Stream OpenZstd(Stream destination, int level, bool leaveOpen, int threads, bool allowNative = true)
     {
-        var zstd = new CompressionStream(destination, level, bufferSize: 1 << 20, leaveOpen: leaveOpen);
         // At least one worker always: zstd's output with workers differs from its single-threaded mode's, but not
         // between worker counts.
-        zstd.SetParameter(ZSTD_cParameter.ZSTD_c_nbWorkers, Math.Max(1, threads == 0 ? Environment.ProcessorCount : threads));
+        int workers = Math.Max(1, threads == 0 ? Environment.ProcessorCount : threads);
+        if (allowNative && NativeZstd.IsUsable)
+            return new NativeZstdCompressionStream(destination, level, workers, ZstdJobSize, ZstdBufferSize, leaveOpen);
+        var zstd = new CompressionStream(destination, level, bufferSize: ZstdBufferSize, leaveOpen: leaveOpen);
+        zstd.SetParameter(ZSTD_cParameter.ZSTD_c_nbWorkers, workers);
         // A fixed job size (it is part of what decides the output) small enough to keep the jobs in flight in tens of MiB.
         zstd.SetParameter(ZSTD_cParameter.ZSTD_c_jobSize, ZstdJobSize);
         return zstd;

@@ -161,6 +161,28 @@ public class ParallelGzipTests
         }
     }
 
+    [Fact]
+    public void The_bundled_native_zstd_loads_here()
+    {
+        Assert.True(NativeZstd.IsUsable, $"the native zstd {NativeZstd.PinnedVersion} bundled with ZstdNet did not load; layers fall back to the managed compressor");
+    }
+
+    /// <summary>The native and the managed compressor are interchangeable only because they write the same bytes.</summary>
+    [Fact]
+    public async Task Native_and_managed_zstd_write_the_same_bytes()
+    {
+        Assert.SkipUnless(NativeZstd.IsUsable, "the native zstd did not load");
+        var data = Data(24 << 20, seed: 11, compressible: true);
+        var native = new MemoryStream();
+        var managed = new MemoryStream();
+        await using (var zstd = ArchiveStreams.OpenZstd(native, level: 3, leaveOpen: true, threads: 2))
+            await zstd.WriteAsync(data, Ct);
+        await using (var zstd = ArchiveStreams.OpenZstd(managed, level: 3, leaveOpen: true, threads: 2, allowNative: false))
+            await zstd.WriteAsync(data, Ct);
+        Assert.Equal(managed.Length, native.Length);
+        Assert.True(managed.ToArray().AsSpan().SequenceEqual(native.ToArray()), "native and managed zstd outputs differ");
+    }
+
     /// <summary>
     /// Several gigabytes (past the 4 GiB where ISIZE wraps) streamed through the compressor and a gunzip on the other
     /// end of a pipe, compared by hash: nothing holds the data. Takes about half a minute on two cores (more on a
