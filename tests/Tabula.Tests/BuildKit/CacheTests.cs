@@ -54,4 +54,36 @@ public sealed class CacheTests
         var (code, _, _) = await fixture.TabulaAsync(Ct, "build", context);
         Assert.NotEqual(0, code);
     }
+
+    /// <summary>
+    /// A wildcard COPY's cache is keyed on the files it matched: changing a file a later COPY adds keeps the RUN between
+    /// them cached (same random bytes), changing a matched file runs it again.
+    /// </summary>
+    [Fact]
+    public async Task TestCopyWildcardCache()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var context = fixture.Context("ctx", $"""
+            FROM {RunFixture.BaseImage} AS base
+            COPY foo* files/
+            RUN cat /dev/urandom | head -c 100 | sha256sum > unique
+            COPY bar files/
+            FROM scratch
+            COPY --from=base unique /
+            """, ("foo1", "foo1-data"), ("foo2", "foo2-data"), ("bar", "bar-data"));
+        await BuildOkAsync(fixture, context, "-t", "out:1");
+        var first = await UniqueAsync(fixture, "out:1");
+
+        File.WriteAllText(Path.Combine(context, "bar"), "bar-data-mod");
+        await BuildOkAsync(fixture, context, "-t", "out:2");
+        Assert.Equal(first, await UniqueAsync(fixture, "out:2"));
+
+        File.WriteAllText(Path.Combine(context, "foo2"), "foo2-data-mod");
+        await BuildOkAsync(fixture, context, "-t", "out:3");
+        Assert.NotEqual(first, await UniqueAsync(fixture, "out:3"));
+    }
+
+    /// <summary>The image is FROM scratch (nothing to run there): its one file is read from the layers.</summary>
+    private static async Task<string?> UniqueAsync(RunFixture fixture, string tag)
+        => await BusyboxBuild.FileTextAsync(await BusyboxBuild.LoadAsync(fixture, tag), "unique");
 }

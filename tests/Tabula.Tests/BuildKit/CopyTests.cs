@@ -81,6 +81,65 @@ public class CopyTests
         Assert.Equal((1001, 1000), (image.Entry("dest01").Uid, image.Entry("dest01").Gid));
     }
 
+    /// <summary>
+    /// COPY --from keeps the owners of what it copies and leaves those of existing target directories alone; with
+    /// --chown every copied path gets the new owner, existing ones still keep theirs. The RUN steps check it inside.
+    /// </summary>
+    [Fact]
+    public async Task TestCopyChownExistingDir()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var fixture = await Tabula.Tests.Integration.RunFixture.CreateAsync(ct);
+        const string dockerfile = """
+            FROM busybox AS source
+            RUN touch /file && chown 100:200 /file \
+             && mkdir -p /dir/subdir \
+             && touch /dir/subdir/nestedfile \
+             && chown 100:200 /dir \
+             && chown 101:201 /dir/subdir \
+             && chown 102:202 /dir/subdir/nestedfile
+
+            FROM busybox AS test_base
+            RUN mkdir -p /existingdir/existingsubdir \
+             && touch /existingdir/existingfile \
+             && chown 500:600 /existingdir \
+             && chown 501:601 /existingdir/existingsubdir \
+             && chown 501:601 /existingdir/existingfile
+
+            FROM test_base AS copy_from
+            COPY --from=source /file .
+            COPY --from=source /dir /dir
+            COPY --from=source /dir/. /existingdir
+            RUN e="100:200"; p="/file"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="0:0"; p="/dir"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="101:201"; p="/dir/subdir"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="102:202"; p="/dir/subdir/nestedfile"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="500:600"; p="/existingdir"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="501:601"; p="/existingdir/existingsubdir"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="501:601"; p="/existingdir/existingfile"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="101:201"; p="/existingdir/subdir"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="102:202"; p="/existingdir/subdir/nestedfile"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi
+
+            FROM test_base AS copy_from_chowned
+            COPY --from=source --chown=300:400 /file .
+            COPY --from=source --chown=300:400 /dir /dir
+            COPY --from=source --chown=300:400 /dir/. /existingdir
+            RUN e="300:400"; p="/file"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="300:400"; p="/dir"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="300:400"; p="/dir/subdir"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="300:400"; p="/dir/subdir/nestedfile"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="500:600"; p="/existingdir"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="501:601"; p="/existingdir/existingsubdir"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="501:601"; p="/existingdir/existingfile"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="300:400"; p="/existingdir/subdir"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi \
+             && e="300:400"; p="/existingdir/subdir/nestedfile"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi
+            """;
+        var (code, output) = await BusyboxBuild.BuildAsync(fixture, "chowned:1", dockerfile);
+        Assert.True(code == 0, output);
+        (code, output) = await BusyboxBuild.BuildAsync(fixture, "copied:1", dockerfile, "--target", "copy_from");
+        Assert.True(code == 0, output);
+    }
+
     [Fact]
     public async Task TestCopyThroughSymlinkContext()
     {
