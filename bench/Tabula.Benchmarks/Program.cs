@@ -10,7 +10,8 @@ namespace Tabula.Benchmarks;
 /// <c>dotnet run -c Release -- throughput FILE.tar</c> times each hot loop once over a real tar (after a warm-up) and
 /// prints MB/s, which is the quick way to compare with the floors of tools such as pigz and zstd on the same file;
 /// <c>dotnet run -c Release -- memory [MiB]</c> checks that streaming a layer does not grow the managed heap
-/// (<see cref="StreamingMemory"/>).
+/// (<see cref="StreamingMemory"/>); <c>dotnet run -c Release -- plot CSV DIR</c> draws bench/scaling.sh's plots
+/// (<see cref="ScalingPlots"/>).
 /// </summary>
 public static class Program
 {
@@ -21,6 +22,8 @@ public static class Program
             await ThroughputAsync(await File.ReadAllBytesAsync(file), args.Length > 2 ? int.Parse(args[2]) : 2);
             return 0;
         }
+        if (args is ["plot", var csv, var directory])
+            return ScalingPlots.Run(csv, directory);
         if (args is ["memory", ..])
             return await StreamingMemory.RunAsync(args.Length > 1 ? long.Parse(args[1]) : 384);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
