@@ -25,8 +25,10 @@ internal sealed class IndexCopier(ImageStore store, Func<string, RegistryClient>
             var reader = await OpenReaderAsync(store, registryClient, source, owned, cancellationToken).ConfigureAwait(false);
             if (reader is null || await reader.TopAsync(cancellationToken).ConfigureAwait(false) is not { IsIndex: true } top)
                 return await Single(source, destination, platforms, progress, cancellationToken).ConfigureAwait(false);
-            if (destination.Kind is TransportKind.DockerArchive or TransportKind.DockerDaemon or TransportKind.OciArchive)
+            if (destination.Kind is TransportKind.DockerArchive or TransportKind.DockerDaemon)
                 throw new UnsupportedIndexDestinationException(destination.ToString());
+            if (destination.Kind is TransportKind.OciArchive)
+                return await ToArchiveAsync(source, destination, platforms, progress, cancellationToken).ConfigureAwait(false);
             var (writer, lease) = await OpenWriterAsync(destination, owned, progress, cancellationToken).ConfigureAwait(false);
             using (lease)
             {
@@ -40,6 +42,32 @@ internal sealed class IndexCopier(ImageStore store, Func<string, RegistryClient>
         finally
         {
             foreach (var item in owned) item.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// An index into an oci-archive: copied into an OCI layout beside the file first, then archived from it, and the
+    /// archive renamed into place only when complete.
+    /// </summary>
+    private async Task<Digest> ToArchiveAsync(ImageLocation source, ImageLocation destination, IReadOnlyList<Platform>? platforms, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    {
+        var full = Path.GetFullPath(destination.Path);
+        var spool = $"{full}.{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            var digest = await CopyAsync(source, destination with { Kind = TransportKind.OciLayout, Path = spool + ".layout" }, platforms, progress, cancellationToken).ConfigureAwait(false);
+            await using (var output = new FileStream(spool + ".tmp", FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await LayoutArchiver.WriteAsync(ContentStore.Open(spool + ".layout"), output, cancellationToken).ConfigureAwait(false);
+                output.Flush(flushToDisk: true);
+            }
+            File.Move(spool + ".tmp", full, overwrite: true);
+            return digest;
+        }
+        finally
+        {
+            if (Directory.Exists(spool + ".layout")) Directory.Delete(spool + ".layout", recursive: true);
+            if (File.Exists(spool + ".tmp")) File.Delete(spool + ".tmp");
         }
     }
 

@@ -75,6 +75,12 @@ public class IndexTransportTests
         var layout = temp.Combine("layout");
         await cli.RunCheckedAsync("copy", "-q", "--all", $"docker://{remote}", $"oci:{layout}:all");
         Assert.Equal(raw, await SkopeoRawAsync(skopeo, $"oci:{layout}:all"));
+        var archive = temp.Combine("all.tar");
+        await cli.RunCheckedAsync("copy", "-q", "--all", $"docker://{remote}", $"oci-archive:{archive}:all");
+        Assert.Equal(raw, await SkopeoRawAsync(skopeo, $"oci-archive:{archive}:all"));
+        var armFromArchive = await ProcessRunner.RunCheckedAsync(skopeo, ["inspect", "--override-arch", "arm", "--override-variant", "v7", $"oci-archive:{archive}:all"], Token);
+        Assert.Equal("arm", JsonDocument.Parse(armFromArchive.StandardOutput).RootElement.GetProperty("Architecture").GetString());
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(temp.Path), e => e.Contains("all.tar.", StringComparison.Ordinal));
 
         // A subset: a new index (new digest) of the chosen platforms' unchanged manifests.
         var subset = $"linux/{Other},linux/{Host}";
