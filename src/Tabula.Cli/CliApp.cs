@@ -101,6 +101,7 @@ public static class CliApp
         LoginVerb.Create(context),
         LogoutVerb.Create(context),
         CopyVerb.Create(context),
+        ManifestVerb.Create(context),
         RunVerb.Create(context),
         UnpackVerb.Create(context),
         ExportVerb.Create(context),

@@ -20,7 +20,7 @@ internal static class InspectVerb
     {
         var images = new Argument<string[]>("IMAGE") { Arity = ArgumentArity.OneOrMore, Description = ImageArguments.Description };
         var format = new Option<string?>("--format", "-f") { Description = "A Go template over each image's JSON ('{{.Id}}', '{{json .Config}}'); 'json' for the JSON array" };
-        var raw = new Option<bool>("--raw") { Description = "Print the manifest's exact bytes instead (for docker://, what the registry holds: an index stays an index)" };
+        var raw = new Option<bool>("--raw") { Description = "Print the manifest's exact bytes instead (what the name points at: an index stays an index unless --platform picks one)" };
         var sources = new ImageArguments();
         var command = new Command("inspect", "Show the configuration of images as JSON") { images, format, raw };
         sources.AddTo(command);
@@ -131,8 +131,9 @@ internal static class InspectVerb
         if (location.Kind == TransportKind.Store)
         {
             var store = context.OpenStore(parse);
-            var stored = await store.Resolver.ResolveAsync(location.Reference!, cancellationToken);
-            return (await store.LoadAsync(stored, platform, cancellationToken)).RawManifest;
+            // As for a registry: what the name points at, an index too, unless --platform asks for one image of it.
+            var (stored, manifest) = await store.Indexes.ResolveAsync(location.Reference!, cancellationToken);
+            return platform is null ? manifest.Bytes : (await store.LoadAsync(stored, platform, cancellationToken)).RawManifest;
         }
         using var opened = await sources.Sources(parse, context).OpenAsync(location, platform, cancellationToken);
         return opened.Image.RawManifest.ToArray();

@@ -20,12 +20,14 @@ internal sealed class OciLayout(ContentStore store)
         if (MediaTypes.IsIndex(mediaType))
         {
             var index = OciJson.DeserializeIndex(raw);
-            var chosen = PlatformSelection.Choose(index, platform ?? Platform.Host)
-                ?? throw new PlatformNotFoundException(descriptor.Digest, platform ?? Platform.Host, index);
+            var chosen = await PlatformSelection.ChooseAsync(descriptor.Digest, index, platform ?? Platform.Host, ReadIndexAsync, cancellationToken).ConfigureAwait(false);
             return await LoadImageAsync(chosen, platform, cancellationToken).ConfigureAwait(false);
         }
         return await LoadManifestAsync(raw, mediaType, cancellationToken).ConfigureAwait(false);
     }
+
+    private async Task<ImageIndex> ReadIndexAsync(Descriptor descriptor, CancellationToken cancellationToken)
+        => OciJson.DeserializeIndex(await Store.ReadAllBytesAsync(descriptor.Digest, cancellationToken).ConfigureAwait(false));
 
     private async Task<IImage> LoadManifestAsync(byte[] rawManifest, string mediaType, CancellationToken cancellationToken)
     {

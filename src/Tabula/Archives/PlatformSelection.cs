@@ -12,6 +12,35 @@ internal static class PlatformSelection
         return candidates.FirstOrDefault(m => m.Platform is { } p && Platform.Normalize(p) == Platform.Normalize(wanted) with { OsFeatures = Platform.Normalize(p).OsFeatures, OsVersion = Platform.Normalize(p).OsVersion })
             ?? candidates.FirstOrDefault(m => wanted.Matches(m.Platform));
     }
+
+    /// <summary>
+    /// The manifest for a platform, looking into nested indexes (an index may list indexes, e.g. one per OS family)
+    /// when the top one lists no manifest for it: a nested index whose descriptor names the platform first, then the
+    /// others in order. Nesting deeper than <see cref="MaxDepth"/> is refused rather than followed.
+    /// </summary>
+    public static async Task<Descriptor> ChooseAsync(Digest indexDigest, ImageIndex index, Platform wanted,
+        Func<Descriptor, CancellationToken, Task<ImageIndex>> readNested, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(readNested);
+        return await ChooseNestedAsync(index, wanted, readNested, 0, cancellationToken).ConfigureAwait(false)
+            ?? throw new PlatformNotFoundException(indexDigest, wanted, index);
+    }
+
+    public const int MaxDepth = 8;
+
+    private static async Task<Descriptor?> ChooseNestedAsync(ImageIndex index, Platform wanted, Func<Descriptor, CancellationToken, Task<ImageIndex>> readNested, int depth, CancellationToken cancellationToken)
+    {
+        if (Choose(index, wanted) is { } chosen) return chosen;
+        if (depth >= MaxDepth) throw new InvalidDataException($"image indexes nested more than {MaxDepth} deep");
+        var nested = index.Manifests.Where(m => MediaTypes.IsIndex(m.MediaType)).OrderBy(m => wanted.Matches(m.Platform) ? 0 : 1);
+        foreach (var child in nested)
+        {
+            var found = await ChooseNestedAsync(await readNested(child, cancellationToken).ConfigureAwait(false), wanted, readNested, depth + 1, cancellationToken).ConfigureAwait(false);
+            if (found is not null) return found;
+        }
+        return null;
+    }
 }
 
 public sealed class PlatformNotFoundException(Digest index, Platform wanted, ImageIndex available)

@@ -62,6 +62,18 @@ internal sealed class ReferenceStore(ContentStore content)
             entries.Add(Named(manifest, name));
     }
 
+    /// <summary>
+    /// Points <paramref name="name"/> at <paramref name="manifest"/> and drops what it pointed at before unless another
+    /// name keeps it: an edited manifest list replaces its previous version instead of leaving it dangling.
+    /// </summary>
+    public Task ReplaceAsync(ImageReference name, Descriptor manifest, CancellationToken cancellationToken)
+        => UpdateAsync(entries =>
+        {
+            var previous = entries.FirstOrDefault(e => e.Annotation(AnnotationKeys.ContainerdImageName) == name.ToString())?.Digest;
+            Tag(entries, name, manifest);
+            if (previous is { } old && old != manifest.Digest) entries.RemoveAll(e => e.Digest == old && NameOf(e) is null);
+        }, cancellationToken);
+
     /// <summary>Records an image that has no name (a build without <c>-t</c>), so it is listed and kept.</summary>
     public Task AddUnnamedAsync(Descriptor manifest, CancellationToken cancellationToken)
         => UpdateAsync(entries =>

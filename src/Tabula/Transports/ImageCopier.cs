@@ -31,7 +31,7 @@ internal sealed class ImageCopier(ImageStore store, Func<string, RegistryClient>
 
     private async Task<Digest> WriteAsync(IImage image, IReadOnlyList<ImageReference> names, ImageLocation destination, List<IDisposable> owned, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
-        var blobProgress = progress is null ? null : new Progress<BlobProgress>(p => progress.Report(new TransferEvent(p.Skipped ? TransferKind.Exists : TransferKind.Downloaded, p.Digest, p.Total)));
+        var blobProgress = BlobEvents(progress);
         switch (destination.Kind)
         {
             case TransportKind.Registry:
@@ -39,28 +39,7 @@ internal sealed class ImageCopier(ImageStore store, Func<string, RegistryClient>
                 var reference = destination.RegistryReference;
                 var client = registryClient(reference.Registry);
                 owned.Add(client);
-                // Uncompressed layers (a docker archive's, say) are compressed into the store once: GC must wait.
-                using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
-                var form = new RegistryLayerForm(store.Content, client, reference.Repository, progress);
-                bool oci = RegistryLayerForm.IsOci(image.ManifestMediaType);
-                var uploaded = new Descriptor[image.Layers.Count];
-                await Parallel.ForEachAsync(Enumerable.Range(0, uploaded.Length), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
-                {
-                    var layer = image.Layers[i];
-                    var original = image.Manifest.Layers[i];
-                    var blob = await form.PrepareAsync(original, layer, oci, ct).ConfigureAwait(false);
-                    Func<CancellationToken, Task<Stream>> open = ReferenceEquals(blob, original)
-                        ? async token => await layer.OpenCompressedAsync(token).ConfigureAwait(false)
-                        : _ => Task.FromResult(store.Content.OpenRead(blob.Digest, blob.Size));
-                    var result = await client.UploadBlobAsync(reference.Repository, blob.Digest, blob.Size,
-                        async token => TransferProgressStream.Wrap(await open(token).ConfigureAwait(false), blob.Digest, blob.Size, progress), null, ct).ConfigureAwait(false);
-                    progress?.Report(new TransferEvent(result == UploadResult.Exists ? TransferKind.Exists : TransferKind.Uploaded, blob.Digest, blob.Size));
-                    uploaded[i] = blob;
-                }).ConfigureAwait(false);
-                var config = image.RawConfig;
-                await client.UploadBlobAsync(reference.Repository, image.Manifest.Config.Digest, config.Length, _ => Task.FromResult<Stream>(new MemoryStream(config.ToArray())), null, cancellationToken).ConfigureAwait(false);
-                var manifest = RegistryLayerForm.Rewrite(image.RawManifest.ToArray(), image.Manifest, uploaded);
-                await client.PutManifestAsync(reference.Repository, reference.Tag ?? reference.Digest?.ToString() ?? ImageReference.DefaultTag, manifest, image.ManifestMediaType, cancellationToken).ConfigureAwait(false);
+                var manifest = await PushImageAsync(image, client, reference.Repository, reference.Tag ?? reference.Digest?.ToString() ?? ImageReference.DefaultTag, progress, cancellationToken).ConfigureAwait(false);
                 return Digest.Compute(manifest);
             }
             case TransportKind.Store:
@@ -77,17 +56,7 @@ internal sealed class ImageCopier(ImageStore store, Func<string, RegistryClient>
                 var content = ContentStore.Open(destination.Path);
                 using var lease = await content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
                 var descriptor = await new OciLayout(content).WriteImageAsync(image, blobProgress, cancellationToken).ConfigureAwait(false);
-                var tag = destination.Reference;
-                await new ReferenceStore(content).UpdateAsync(entries =>
-                {
-                    if (tag is null)
-                    {
-                        if (!entries.Any(e => e.Digest == descriptor.Digest)) entries.Add(descriptor);
-                        return;
-                    }
-                    entries.RemoveAll(e => e.Annotation(AnnotationKeys.RefName) == tag);
-                    entries.Add(descriptor.WithAnnotation(AnnotationKeys.RefName, tag));
-                }, cancellationToken).ConfigureAwait(false);
+                await NameInLayoutAsync(content, descriptor, destination.Reference, cancellationToken).ConfigureAwait(false);
                 return image.ManifestDigest;
             }
             case TransportKind.DockerDaemon:
@@ -124,6 +93,59 @@ internal sealed class ImageCopier(ImageStore store, Func<string, RegistryClient>
                 return image.ManifestDigest;
             }
         }
+    }
+
+    /// <summary>Blobs written into a layout, reported as the transfer events a display shows.</summary>
+    public static IProgress<BlobProgress>? BlobEvents(IProgress<TransferEvent>? progress)
+        => progress is null ? null : new Progress<BlobProgress>(p => progress.Report(new TransferEvent(p.Skipped ? TransferKind.Exists : TransferKind.Downloaded, p.Digest, p.Total)));
+
+    /// <summary>
+    /// Lists a manifest or index in an OCI layout's index.json under <paramref name="tag"/> (replacing what the tag named
+    /// before), or untagged when null.
+    /// </summary>
+    public static async Task NameInLayoutAsync(ContentStore content, Descriptor descriptor, string? tag, CancellationToken cancellationToken)
+    {
+        await new ReferenceStore(content).UpdateAsync(entries =>
+        {
+            if (tag is null)
+            {
+                if (!entries.Any(e => e.Digest == descriptor.Digest)) entries.Add(descriptor);
+                return;
+            }
+            entries.RemoveAll(e => e.Annotation(AnnotationKeys.RefName) == tag);
+            entries.Add(descriptor.WithAnnotation(AnnotationKeys.RefName, tag));
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Uploads an image's layers and config and puts its manifest under <paramref name="tag"/> (by its digest when
+    /// null, as an index's child goes up); returns the manifest bytes sent (rewritten when layers had to be compressed).
+    /// </summary>
+    public async Task<byte[]> PushImageAsync(IImage image, RegistryClient client, string repository, string? tag, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    {
+        // Uncompressed layers (a docker archive's, say) are compressed into the store once: GC must wait.
+        using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+        var form = new RegistryLayerForm(store.Content, client, repository, progress);
+        bool oci = RegistryLayerForm.IsOci(image.ManifestMediaType);
+        var uploaded = new Descriptor[image.Layers.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, uploaded.Length), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var layer = image.Layers[i];
+            var original = image.Manifest.Layers[i];
+            var blob = await form.PrepareAsync(original, layer, oci, ct).ConfigureAwait(false);
+            Func<CancellationToken, Task<Stream>> open = ReferenceEquals(blob, original)
+                ? async token => await layer.OpenCompressedAsync(token).ConfigureAwait(false)
+                : _ => Task.FromResult(store.Content.OpenRead(blob.Digest, blob.Size));
+            var result = await client.UploadBlobAsync(repository, blob.Digest, blob.Size,
+                async token => TransferProgressStream.Wrap(await open(token).ConfigureAwait(false), blob.Digest, blob.Size, progress), null, ct).ConfigureAwait(false);
+            progress?.Report(new TransferEvent(result == UploadResult.Exists ? TransferKind.Exists : TransferKind.Uploaded, blob.Digest, blob.Size));
+            uploaded[i] = blob;
+        }).ConfigureAwait(false);
+        var config = image.RawConfig;
+        await client.UploadBlobAsync(repository, image.Manifest.Config.Digest, config.Length, _ => Task.FromResult<Stream>(new MemoryStream(config.ToArray())), null, cancellationToken).ConfigureAwait(false);
+        var manifest = RegistryLayerForm.Rewrite(image.RawManifest.ToArray(), image.Manifest, uploaded);
+        await client.PutManifestAsync(repository, tag ?? Digest.Compute(manifest).ToString(), manifest, image.ManifestMediaType, cancellationToken).ConfigureAwait(false);
+        return manifest;
     }
 }
 

@@ -28,6 +28,24 @@ internal sealed class ImageSources(Func<ImageStore> store, Func<string, Registry
         }
     }
 
+    /// <summary>The OCI layout of an <c>oci:</c> location, which must exist.</summary>
+    public static ContentStore OpenLayout(ImageLocation source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (!File.Exists(Path.Combine(source.Path, "index.json"))) throw new FileNotFoundException($"{source}: no OCI layout (index.json) at {source.Path}");
+        return ContentStore.Open(source.Path);
+    }
+
+    /// <summary>The index.json entry an <c>oci:DIR[:TAG]</c> location names: by its ref.name tag, or the only one.</summary>
+    public static async Task<Descriptor> LayoutEntryAsync(ImageLocation source, ContentStore content, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var entries = await new ReferenceStore(content).ListAsync(cancellationToken).ConfigureAwait(false);
+        return source.Reference is { } tag
+            ? entries.FirstOrDefault(e => e.Annotation(AnnotationKeys.RefName) == tag) ?? throw new ImageNotFoundException(source.ToString())
+            : entries.Count == 1 ? entries[0] : throw new FormatException($"{source}: the layout holds {entries.Count} images; name one with oci:DIR:TAG");
+    }
+
     private async Task<(Images.IImage Image, IReadOnlyList<ImageReference> Names)> OpenAsync(ImageLocation source, Platform? platform, List<IDisposable> owned, CancellationToken cancellationToken)
     {
         switch (source.Kind)
@@ -47,12 +65,8 @@ internal sealed class ImageSources(Func<ImageStore> store, Func<string, Registry
             }
             case TransportKind.OciLayout:
             {
-                if (!File.Exists(Path.Combine(source.Path, "index.json"))) throw new FileNotFoundException($"{source}: no OCI layout (index.json) at {source.Path}");
-                var content = ContentStore.Open(source.Path);
-                var entries = await new ReferenceStore(content).ListAsync(cancellationToken).ConfigureAwait(false);
-                var entry = source.Reference is { } tag
-                    ? entries.FirstOrDefault(e => e.Annotation(AnnotationKeys.RefName) == tag) ?? throw new ImageNotFoundException(source.ToString())
-                    : entries.Count == 1 ? entries[0] : throw new FormatException($"{source}: the layout holds {entries.Count} images; name one with oci:DIR:TAG");
+                var content = OpenLayout(source);
+                var entry = await LayoutEntryAsync(source, content, cancellationToken).ConfigureAwait(false);
                 return (await new OciLayout(content).LoadImageAsync(entry, platform, cancellationToken).ConfigureAwait(false), []);
             }
             case TransportKind.DockerDaemon:

@@ -16,6 +16,7 @@ internal sealed class ImageStore
         Layout = new OciLayout(content);
         LayerStats = new LayerStatsCache(content);
         Collector = new GarbageCollector(content, References);
+        Indexes = new StoredIndexes(content, References, Resolver);
     }
 
     public ContentStore Content { get; }
@@ -24,6 +25,9 @@ internal sealed class ImageStore
     public OciLayout Layout { get; }
     public LayerStatsCache LayerStats { get; }
     public GarbageCollector Collector { get; }
+
+    /// <summary>Multi-platform images: an index under a name (<see cref="StoredIndexes.TagIndexAsync"/>), and what a name points at.</summary>
+    public StoredIndexes Indexes { get; }
 
     public static ImageStore Open(string root) => new(ContentStore.Open(root));
 

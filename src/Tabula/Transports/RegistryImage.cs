@@ -16,7 +16,8 @@ internal static class RegistryImage
         {
             var index = OciJson.DeserializeIndex(manifest.Bytes);
             var wanted = platform ?? Platform.Host;
-            var chosen = PlatformSelection.Choose(index, wanted) ?? throw new PlatformNotFoundException(manifest.Digest, wanted, index);
+            var chosen = await PlatformSelection.ChooseAsync(manifest.Digest, index, wanted,
+                async (nested, ct) => OciJson.DeserializeIndex((await client.GetManifestAsync(repository, nested.Digest.ToString(), ct).ConfigureAwait(false)).Bytes), cancellationToken).ConfigureAwait(false);
             manifest = await client.GetManifestAsync(repository, chosen.Digest.ToString(), cancellationToken).ConfigureAwait(false);
         }
         var parsed = OciJson.DeserializeManifest(manifest.Bytes);

@@ -24,35 +24,21 @@ internal sealed class RegistryPuller(ImageStore store, RegistryClient client, in
         bool downloaded = false;
         Descriptor entry;
         Digest imageId;
-        if (top.IsIndex)
+        if (top.IsIndex && (allPlatforms || reference.Digest is not null))
         {
-            var index = OciJson.DeserializeIndex(top.Bytes);
-            var wanted = platform ?? Platform.Host;
-            IReadOnlyList<Descriptor> children = allPlatforms
-                ? index.Manifests.Where(m => MediaTypes.IsManifest(m.MediaType)).ToList()
-                : [PlatformSelection.Choose(index, wanted) ?? throw new PlatformNotFoundException(top.Digest, wanted, index)];
-            Descriptor? single = null;
-            Digest? singleId = null;
-            foreach (var child in children)
-            {
-                var manifest = await client.GetManifestAsync(repository, child.Digest.ToString(), cancellationToken).ConfigureAwait(false);
-                var (id, fetched) = await PullManifestAsync(repository, manifest, progress, cancellationToken).ConfigureAwait(false);
-                downloaded |= fetched;
-                single ??= manifest.Descriptor;
-                singleId ??= id;
-            }
-            bool keepIndex = allPlatforms || reference.Digest is not null;
-            if (keepIndex)
-            {
-                await store.Content.WriteBytesAsync(top.Bytes, cancellationToken).ConfigureAwait(false);
-                entry = top.Descriptor;
-                imageId = top.Digest;
-            }
-            else
-            {
-                entry = single!;
-                imageId = singleId!.Value;
-            }
+            // The index itself is kept (so name@digest resolves): with every platform, or with only the chosen one's content.
+            downloaded = allPlatforms
+                ? await PullIndexAsync(repository, top, progress, 0, cancellationToken).ConfigureAwait(false)
+                : (await PullManifestAsync(repository, await ChosenAsync(repository, top, platform, cancellationToken).ConfigureAwait(false), progress, cancellationToken).ConfigureAwait(false)).Downloaded;
+            await store.Content.WriteBytesAsync(top.Bytes, cancellationToken).ConfigureAwait(false);
+            entry = top.Descriptor;
+            imageId = top.Digest;
+        }
+        else if (top.IsIndex)
+        {
+            var chosen = await ChosenAsync(repository, top, platform, cancellationToken).ConfigureAwait(false);
+            (imageId, downloaded) = await PullManifestAsync(repository, chosen, progress, cancellationToken).ConfigureAwait(false);
+            entry = chosen.Descriptor;
         }
         else
         {
@@ -62,6 +48,36 @@ internal sealed class RegistryPuller(ImageStore store, RegistryClient client, in
         // Names last: only now does the image appear.
         await store.References.TagAsync(reference, entry, cancellationToken).ConfigureAwait(false);
         return new PullResult(reference, entry, imageId, downloaded, top.Digest);
+    }
+
+    /// <summary>The manifest of an index for a platform (this machine's by default), looking into nested indexes.</summary>
+    private async Task<RegistryManifest> ChosenAsync(string repository, RegistryManifest index, Platform? platform, CancellationToken cancellationToken)
+    {
+        var chosen = await PlatformSelection.ChooseAsync(index.Digest, OciJson.DeserializeIndex(index.Bytes), platform ?? Platform.Host,
+            async (nested, ct) => OciJson.DeserializeIndex((await client.GetManifestAsync(repository, nested.Digest.ToString(), ct).ConfigureAwait(false)).Bytes), cancellationToken).ConfigureAwait(false);
+        return await client.GetManifestAsync(repository, chosen.Digest.ToString(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Every image of an index, nested indexes followed and stored after their own children (so nothing stored ever
+    /// names a missing blob); entries that are neither (artifacts) are left out. Returns whether anything was downloaded.
+    /// </summary>
+    private async Task<bool> PullIndexAsync(string repository, RegistryManifest index, IProgress<TransferEvent>? progress, int depth, CancellationToken cancellationToken)
+    {
+        if (depth >= PlatformSelection.MaxDepth) throw new RegistryContentException($"{client.Registry}/{repository}@{index.Digest.Short}: image indexes nested more than {PlatformSelection.MaxDepth} deep");
+        bool downloaded = false;
+        foreach (var child in OciJson.DeserializeIndex(index.Bytes).Manifests)
+        {
+            if (!MediaTypes.IsManifest(child.MediaType) && !MediaTypes.IsIndex(child.MediaType)) continue;
+            var fetched = await client.GetManifestAsync(repository, child.Digest.ToString(), cancellationToken).ConfigureAwait(false);
+            if (fetched.IsIndex)
+            {
+                downloaded |= await PullIndexAsync(repository, fetched, progress, depth + 1, cancellationToken).ConfigureAwait(false);
+                await store.Content.WriteBytesAsync(fetched.Bytes, cancellationToken).ConfigureAwait(false);
+            }
+            else downloaded |= (await PullManifestAsync(repository, fetched, progress, cancellationToken).ConfigureAwait(false)).Downloaded;
+        }
+        return downloaded;
     }
 
     /// <summary>Stores one image manifest's blobs and then the manifest; returns the image ID and whether anything was downloaded.</summary>

@@ -26,25 +26,14 @@ internal sealed class RegistryPusher(ImageStore store, RegistryClient client, in
         if (MediaTypes.IsIndex(mediaType))
         {
             var index = OciJson.DeserializeIndex(raw);
-            if (index.Manifests.All(m => store.Content.Exists(m.Digest)))
+            if (await IsCompleteAsync(index, 0, cancellationToken).ConfigureAwait(false))
             {
-                var children = new List<Descriptor>();
-                foreach (var child in index.Manifests)
-                {
-                    var childRaw = await store.Content.ReadAllBytesAsync(child.Digest, cancellationToken).ConfigureAwait(false);
-                    var childType = OciJson.DetectManifestMediaType(childRaw);
-                    if (MediaTypes.IsManifest(childType))
-                    {
-                        var pushed = await PushManifestAsync(push, childRaw, childType, cancellationToken).ConfigureAwait(false);
-                        children.Add(child with { Digest = Digest.Compute(pushed), Size = pushed.Length });
-                    }
-                    else children.Add(child);
-                }
-                if (!children.SequenceEqual(index.Manifests)) raw = OciJson.Serialize(index with { Manifests = children });
+                raw = await PushChildrenAsync(push, raw, index, 0, cancellationToken).ConfigureAwait(false);
                 return await PutNamedAsync(destination, raw, mediaType, progress, cancellationToken).ConfigureAwait(false);
             }
             var wanted = platform ?? Platform.Host;
-            var chosen = PlatformSelection.Choose(index, wanted) ?? throw new PlatformNotFoundException(source.Manifest.Digest, wanted, index);
+            var chosen = await PlatformSelection.ChooseAsync(source.Manifest.Digest, index, wanted,
+                async (nested, ct) => OciJson.DeserializeIndex(await store.Content.ReadAllBytesAsync(nested.Digest, ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
             raw = await store.Content.ReadAllBytesAsync(chosen.Digest, cancellationToken).ConfigureAwait(false);
             mediaType = OciJson.DetectManifestMediaType(raw);
         }
@@ -64,6 +53,48 @@ internal sealed class RegistryPusher(ImageStore store, RegistryClient client, in
         await client.PutManifestAsync(destination.Repository, reference, raw, mediaType, cancellationToken).ConfigureAwait(false);
         progress?.Report(new TransferEvent(TransferKind.ManifestWritten, digest, raw.Length));
         return new PushResult(destination, digest, raw.Length);
+    }
+
+    /// <summary>Whether the store has every manifest an index names, through nested indexes (a pull of one platform keeps the index only).</summary>
+    private async Task<bool> IsCompleteAsync(ImageIndex index, int depth, CancellationToken cancellationToken)
+    {
+        if (depth >= PlatformSelection.MaxDepth) throw new InvalidDataException($"image indexes nested more than {PlatformSelection.MaxDepth} deep");
+        foreach (var child in index.Manifests)
+        {
+            if (!store.Content.Exists(child.Digest)) return false;
+            if (MediaTypes.IsIndex(child.MediaType)
+                && !await IsCompleteAsync(OciJson.DeserializeIndex(await store.Content.ReadAllBytesAsync(child.Digest, cancellationToken).ConfigureAwait(false)), depth + 1, cancellationToken).ConfigureAwait(false))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Pushes what an index names, children before parents (a registry may refuse an index naming a manifest it lacks);
+    /// returns the index's bytes, rewritten only when a child's digest changed (its layers were compressed on the way).
+    /// </summary>
+    private async Task<byte[]> PushChildrenAsync(Push push, byte[] raw, ImageIndex index, int depth, CancellationToken cancellationToken)
+    {
+        var children = new List<Descriptor>();
+        foreach (var child in index.Manifests)
+        {
+            var childRaw = await store.Content.ReadAllBytesAsync(child.Digest, cancellationToken).ConfigureAwait(false);
+            var childType = OciJson.DetectManifestMediaType(childRaw);
+            byte[] pushed;
+            if (MediaTypes.IsManifest(childType)) pushed = await PushManifestAsync(push, childRaw, childType, cancellationToken).ConfigureAwait(false);
+            else if (MediaTypes.IsIndex(childType))
+            {
+                pushed = await PushChildrenAsync(push, childRaw, OciJson.DeserializeIndex(childRaw), depth + 1, cancellationToken).ConfigureAwait(false);
+                await client.PutManifestAsync(push.Repository, Digest.Compute(pushed).ToString(), pushed, childType, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                children.Add(child);
+                continue;
+            }
+            children.Add(child with { Digest = Digest.Compute(pushed), Size = pushed.Length });
+        }
+        return children.SequenceEqual(index.Manifests) ? raw : OciJson.Serialize(index with { Manifests = children });
     }
 
     /// <summary>Pushes a child manifest of an index by digest; returns the bytes pushed.</summary>
