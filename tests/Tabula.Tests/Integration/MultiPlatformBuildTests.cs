@@ -108,6 +108,21 @@ public class MultiPlatformBuildTests
         var run = await ProcessRunner.RunAsync(Requirements.Tool("docker"), ["run", "--rm", "--network", "none", "--platform", "linux/arm64", remote, "cat", "/arch"], Token);
         Assert.True(run.Succeeded, run.StandardError);
         Assert.Equal("aarch64\n", run.StandardOutput);
+
+        // One platform of it as a base: a single-platform arm64 build pulls the arm64 manifest and runs arm64.
+        var next = temp.Combine("next");
+        Directory.CreateDirectory(next);
+        File.WriteAllText(Path.Combine(next, "Dockerfile"), $"FROM {remote}\nRUN uname -m > /again\n");
+        using var fresh = new RegistryCliSession();
+        await fresh.RunCheckedAsync("build", "-q", "--platform", "linux/arm64", "-t", "on-arm64", next);
+        var image = await fresh.RunCheckedAsync("inspect", "-f", "{{.Os}}/{{.Architecture}} {{.Variant}}", "on-arm64");
+        Assert.Equal("linux/arm64", image.Split(' ')[0]);
+        await fresh.RunCheckedAsync("save", "-o", temp.Combine("on-arm64.tar"), "on-arm64");
+        var names = await docker.LoadAsync(temp.Combine("on-arm64.tar"), Token);
+        foreach (var name in names) docker.Own(name);
+        var again = await ProcessRunner.RunAsync(Requirements.Tool("docker"), ["run", "--rm", "--network", "none", "--platform", "linux/arm64", "on-arm64", "cat", "/again"], Token);
+        Assert.True(again.Succeeded, again.StandardError);
+        Assert.Equal("aarch64\n", again.StandardOutput);
     }
 
     [Fact]
