@@ -12,7 +12,7 @@ namespace Tabula.Cli.Build;
 internal sealed class PlainBuildPrinter(TextWriter output) : IBuildDisplay
 {
     private readonly Lock _lock = new();
-    private Dictionary<int, string> _labels = [];
+    private readonly Dictionary<int, string> _labels = [];
     private readonly BaseImagePullDisplay _pulls = new(output, terminal: false);
 
     public void Report(BuildEvent value)
@@ -22,7 +22,7 @@ internal sealed class PlainBuildPrinter(TextWriter output) : IBuildDisplay
             switch (value)
             {
                 case StagesPlanned p:
-                    _labels = p.Stages.ToDictionary(s => s.Stage, s => $"[{s.Label}] ");
+                    foreach (var (stage, label) in p.Stages) _labels[stage] = $"[{label}] ";
                     break;
                 case StepStarted s:
                     output.WriteLine($"{Label(s.Stage)}Step {s.Step}/{s.StepCount} : {s.Text.ReplaceLineEndings(" ")}");

@@ -18,7 +18,11 @@ internal static class BuildVerb
         var file = new Option<string?>("--file", "-f") { Description = "Name of the Dockerfile (default: CONTEXT/Dockerfile, else dockerfile, else Containerfile; '-' reads it from stdin)" };
         var buildArgs = new Option<string[]>("--build-arg") { Description = "Set a build-time variable (KEY=VALUE, or KEY to take it from the environment)" };
         var labels = new Option<string[]>("--label") { Description = "Set a label on the image (KEY=VALUE, or KEY for an empty value); repeatable" };
-        var platform = new Option<string?>("--platform") { Description = "Target platform OS/ARCH[/VARIANT] (default: this machine's)" };
+        var platform = new Option<string[]>("--platform")
+        {
+            Description = "Target platform OS/ARCH[/VARIANT] (default: this machine's); several, comma-separated or repeated, build one image each under one image index",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var timestamp = new Option<string?>("--timestamp") { Description = "Unix time for created times and layer mtimes (default: $SOURCE_DATE_EPOCH), for reproducible digests" };
         var target = new Option<string?>("--target") { Description = "Build this stage and what it needs, not the last stage" };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not reuse results of earlier RUN steps" };
@@ -48,7 +52,8 @@ internal static class BuildVerb
         command.SetAction(async (parse, ct) =>
         {
             var store = context.OpenStore(parse);
-            var plan = BuildPlan.Read(parse.GetValue(outputs) ?? [], parse.GetValue(tags) ?? [], parse.GetValue(push), parse.GetValue(iidFile));
+            var platforms = PlatformList.Parse(parse.GetValue(platform) ?? []);
+            var plan = BuildPlan.Read(parse.GetValue(outputs) ?? [], parse.GetValue(tags) ?? [], parse.GetValue(push), parse.GetValue(iidFile), platforms.Count);
             var writer = plan.Output.ToStdout ? context.Error : context.Out; // an archive on stdout: progress goes to stderr, as in buildx
             bool terminal = BuildDisplay.IsTerminal(writer);
             var mode = BuildProgressModes.Choose(parse.GetValue(progress), parse.GetValue(quiet), context.Environment, terminal);
@@ -63,7 +68,7 @@ internal static class BuildVerb
                 NameInStore = plan.NamesInStore,
                 BuildArgs = BuildFlagParsing.BuildArgs(parse.GetValue(buildArgs) ?? [], context.Environment),
                 Labels = BuildFlagParsing.Labels(parse.GetValue(labels) ?? []),
-                Platform = parse.GetValue(platform) is { } p ? Platform.Parse(p) : null,
+                Platforms = platforms,
                 Timestamp = BuildFlagParsing.Timestamp(parse.GetValue(timestamp) ?? context.Environment("SOURCE_DATE_EPOCH")),
                 Target = parse.GetValue(target),
                 NoCache = parse.GetValue(noCache),

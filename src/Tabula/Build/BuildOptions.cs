@@ -30,6 +30,12 @@ public sealed record BuildOptions
     /// <summary>The target platform (default: this machine's).</summary>
     public Platform? Platform { get; init; }
 
+    /// <summary>
+    /// Two or more target platforms (<c>--platform a,b</c>): one image is built for each and the result is an image index
+    /// naming them (<see cref="BuildResult.Manifest"/> is the index). Takes the place of <see cref="Platform"/>.
+    /// </summary>
+    public IReadOnlyList<Platform> Platforms { get; init; } = [];
+
     /// <summary>SOURCE_DATE_EPOCH: creation times and layer mtimes are set or clamped to it, for reproducible digests.</summary>
     public DateTimeOffset? Timestamp { get; init; }
 
@@ -68,9 +74,15 @@ public sealed record BuildOptions
     public Registry.RegistryOptions? Registry { get; init; }
 }
 
-/// <summary>The image a build produced, already in the store.</summary>
+/// <summary>
+/// The image a build produced, already in the store. For a multi-platform build, <see cref="Manifest"/> is the index,
+/// <see cref="ImageId"/> its digest (as buildx reports a multi-platform image) and <see cref="Platforms"/> each platform's image.
+/// </summary>
 public sealed record BuildResult(Descriptor Manifest, Digest ImageId, IReadOnlyList<ImageReference> Tags)
 {
+    /// <summary>Each platform's image, in the order asked for; empty for a single-platform build.</summary>
+    public IReadOnlyList<PlatformImage> Platforms { get; init; } = [];
+
     /// <summary>The build checks' warnings, by line (BuildKit's linter; <c># check=</c> decides which run).</summary>
     public IReadOnlyList<Tabula.Dockerfile.Checks.CheckWarning> Warnings { get; init; } = [];
 }

@@ -18,6 +18,8 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
 {
     public async Task<BuildResult> BuildAsync(BuildOptions options, CancellationToken cancellationToken)
     {
+        if (options.Platforms.Count > 1) return await MultiPlatformBuild.BuildAsync(store, options, progress, cancellationToken).ConfigureAwait(false);
+        if (options.Platforms.Count == 1) options = options with { Platform = options.Platforms[0], Platforms = [] };
         var dockerfilePath = options.DockerfileText is null ? DockerfileLocator.Find(options.ContextDirectory, options.DockerfilePath) : options.DockerfilePath;
         var (text, fileName) = ReadDockerfile(options, dockerfilePath);
         var tree = SyntaxParser.Parse(text, fileName);
@@ -72,6 +74,8 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
     /// </summary>
     public async Task<CheckResult> CheckAsync(BuildOptions options, CancellationToken cancellationToken)
     {
+        // The checks of a multi-platform build look at its first platform.
+        if (options.Platforms.Count > 0) options = options with { Platform = options.Platforms[0], Platforms = [] };
         var dockerfilePath = options.DockerfileText is null ? DockerfileLocator.Find(options.ContextDirectory, options.DockerfilePath) : options.DockerfilePath;
         var (text, fileName) = ReadDockerfile(options, dockerfilePath);
         CheckReport? checks = null;

@@ -63,6 +63,8 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             return cached;
         }
 
+        try { BinfmtEmulation.EnsureCanRun(state.Platform, Platform.Host); }
+        catch (EmulationUnavailableException e) { throw new DockerfileException(run.Location, "RUN: " + e.Message, e); }
         try { _runtime ??= OciRuntime.Find(options.Runtime); }
         catch (FileNotFoundException e) { throw new DockerfileException(run.Location, "RUN needs an OCI runtime: " + e.Message, e); }
 

@@ -50,8 +50,8 @@ public class DigestAndJsonTests
 
     [Theory]
     [InlineData("linux/amd64", "linux/amd64")]
-    [InlineData("linux/arm64", "linux/arm64/v8")]
-    [InlineData("linux/aarch64", "linux/arm64/v8")]
+    [InlineData("linux/arm64", "linux/arm64")]
+    [InlineData("linux/aarch64", "linux/arm64")]
     [InlineData("linux/arm", "linux/arm/v7")]
     [InlineData("linux/x86_64", "linux/amd64")]
     public void PlatformsNormalise(string text, string expected) => Assert.Equal(expected, Platform.Parse(text).ToString());

@@ -50,6 +50,26 @@ public static class Requirements
         return path;
     }
 
+    /// <summary>
+    /// A static arm64 busybox executable (Debian's busybox-static:arm64, as <c>.ci/run</c> fetches it) named by
+    /// <c>TABULA_ARM64_BUSYBOX</c>, and a binfmt_misc emulator that runs it in a container.
+    /// </summary>
+    public static string Arm64Busybox()
+    {
+        var path = Environment.GetEnvironmentVariable("TABULA_ARM64_BUSYBOX");
+        if (string.IsNullOrEmpty(path) || !File.Exists(path))
+            Unmet("TABULA_ARM64_BUSYBOX does not name a static arm64 busybox (apt-get download busybox-static:arm64, then dpkg-deb -x it; .ci/run does)");
+        try
+        {
+            Tabula.Runtime.BinfmtEmulation.EnsureCanRun(Tabula.Oci.Platform.Parse("linux/arm64"), Tabula.Oci.Platform.Host);
+        }
+        catch (Tabula.Runtime.EmulationUnavailableException e)
+        {
+            Unmet(e.Message);
+        }
+        return path;
+    }
+
     /// <summary>Skips the test, or fails it when integration is required.</summary>
     [DoesNotReturn]
     public static void Unmet(string reason) => Unmet(reason, IntegrationRequired);
