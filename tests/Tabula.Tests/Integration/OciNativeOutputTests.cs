@@ -92,15 +92,20 @@ public sealed class OciNativeOutputTests
     {
         using var temp = new TempDir("oci-preserve");
         var (tabula, context) = await BusyboxAsync(temp);
-        await tabula.BuildAsync(context, Tag, Token);
+        // Uncompressed layers, which a registry gets gzip-compressed under a new manifest.
+        await tabula.BuildAsync(context, Tag, Token, "--compression", "none");
 
         var archive = await tabula.RunAsync(["copy", "--preserve-digests", "store:" + Tag, $"docker-archive:{temp.Combine("image.tar")}"], Token);
         var save = await tabula.RunAsync(["save", "--preserve-digests", "-o", temp.Combine("saved.tar"), Tag], Token);
+        // Refused before the registry (nothing listens there) or the daemon is contacted.
+        var registry = await tabula.RunAsync(["copy", "--preserve-digests", "store:" + Tag, "docker://127.0.0.1:9/preserve/busybox:1"], Token);
+        var daemon = await tabula.RunAsync(["copy", "--preserve-digests", "store:" + Tag, "docker-daemon:preserve/busybox:1"], Token);
 
-        foreach (var result in new[] { archive, save })
+        foreach (var (result, reason) in new[] { (archive, "a docker-archive holds no manifest"), (save, "a docker-archive holds no manifest"),
+            (registry, "the image has uncompressed layers"), (daemon, "docker load keeps no manifest") })
         {
             Assert.Equal(1, result.ExitCode);
-            Assert.StartsWith("Error: --preserve-digests: a docker-archive holds no manifest", result.StandardError);
+            Assert.StartsWith("Error: --preserve-digests: " + reason, result.StandardError);
             Assert.Single(result.StandardError.TrimEnd('\n').Split('\n'));
         }
         Assert.False(File.Exists(temp.Combine("image.tar")));
