@@ -27,7 +27,7 @@ internal static class BuildVerb
         var target = new Option<string?>("--target") { Description = "Build this stage and what it needs, not the last stage" };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not reuse results of earlier RUN steps" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
-        var ociMediaTypes = new Option<bool>("--oci-mediatypes") { Description = "Write OCI media types instead of Docker v2 schema 2" };
+        var ociMediaTypes = new Option<bool>("--oci-mediatypes") { Description = "OCI media types (default); --oci-mediatypes=false writes Docker v2 schema 2", DefaultValueFactory = _ => true };
         var pull = new Option<bool>("--pull") { Description = "Always pull registry base images, even when the store has them" };
         var compression = new Option<string>("--compression") { Description = "Layer compression: gzip (default), zstd (implies OCI media types) or none", DefaultValueFactory = _ => "gzip" };
         var runtime = new Option<string?>("--runtime") { Description = "OCI runtime for RUN: a program name or path (default: runc)" };

@@ -16,8 +16,9 @@ internal static class CopyVerb
         var platform = new Option<string?>("--platform") { Description = "From a multi-platform image: which platform (default: this machine's); several, comma-separated, copy that subset as a new index" };
         var all = new Option<bool>("--all", "-a") { Description = "Copy a multi-platform image whole: the index, nested indexes and every platform's image" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
+        var preserveDigests = new Option<bool>("--preserve-digests") { Description = "Keep the manifest as it is (an OCI layout or archive otherwise gets OCI media types); refuse where it cannot be kept" };
         var flags = new RegistryFlags();
-        var command = new Command("copy", "Copy an image between registries, the store, OCI layouts and archives") { source, destination, platform, all, quiet };
+        var command = new Command("copy", "Copy an image between registries, the store, OCI layouts and archives") { source, destination, platform, all, quiet, preserveDigests };
         flags.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -33,7 +34,7 @@ internal static class CopyVerb
             var display = TransferDisplay.Create(context.Out, q, TransferDisplay.IsTerminal(context.Out), pushing: to.Kind == TransportKind.Registry);
             var digest = whole || platforms is { Count: > 1 }
                 ? await new IndexCopier(store, clients, socket).CopyAsync(from, to, platforms, display, ct)
-                : await new ImageCopier(store, clients, dockerSocket: socket).CopyAsync(from, to, platforms?[0], display, ct);
+                : await new ImageCopier(store, clients, dockerSocket: socket) { PreserveDigests = parse.GetValue(preserveDigests) }.CopyAsync(from, to, platforms?[0], display, ct);
             if (!q) context.Out.WriteLine($"Copied {from} to {to}: manifest {digest}");
             return CliApp.Ok;
         });

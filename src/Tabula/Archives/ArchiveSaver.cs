@@ -12,7 +12,8 @@ namespace Tabula.Archives;
 internal static class ArchiveSaver
 {
     /// <param name="platform">The platform taken where an entry is a multi-platform index (the host's by default).</param>
-    public static async Task SaveAsync(ContentStore store, IReadOnlyList<StoredImage> images, ArchiveFormat format, string outputPath, CancellationToken cancellationToken, Platform? platform = null)
+    /// <param name="preserveDigests">Keep the stored manifests' bytes in an oci-archive (see <see cref="ArchiveWriter"/>).</param>
+    public static async Task SaveAsync(ContentStore store, IReadOnlyList<StoredImage> images, ArchiveFormat format, string outputPath, CancellationToken cancellationToken, Platform? platform = null, bool preserveDigests = false)
     {
         if (images.Count == 0) throw new ArgumentException("nothing to save: name at least one image", nameof(images));
         var target = Path.GetFullPath(outputPath);
@@ -24,7 +25,7 @@ internal static class ArchiveSaver
         {
             await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
-                await SaveAsync(store, images, format, output, cancellationToken, platform).ConfigureAwait(false);
+                await SaveAsync(store, images, format, output, cancellationToken, platform, preserveDigests).ConfigureAwait(false);
             // Not forced to disk (as cp, tar and docker save do not): this is the user's file, not the store, and
             // forcing a few hundred MB out costs more than the save. The rename alone keeps a partial archive from
             // ever having the target's name.
@@ -55,7 +56,7 @@ internal static class ArchiveSaver
     }
 
     /// <summary>Writes the archive to a stream (stdout); a stream that cannot seek stages each layer.tar in a temp file.</summary>
-    public static async Task SaveAsync(ContentStore store, IReadOnlyList<StoredImage> images, ArchiveFormat format, Stream output, CancellationToken cancellationToken, Platform? platform = null)
+    public static async Task SaveAsync(ContentStore store, IReadOnlyList<StoredImage> images, ArchiveFormat format, Stream output, CancellationToken cancellationToken, Platform? platform = null, bool preserveDigests = false)
     {
         // The lease keeps GC away while blobs are read, in case a name goes meanwhile.
         using var lease = await store.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
@@ -66,6 +67,6 @@ internal static class ArchiveSaver
             var image = await layout.LoadImageAsync(request.Manifest, platform, cancellationToken).ConfigureAwait(false);
             archived.Add(new ArchiveImage(image, request.Names));
         }
-        await ArchiveWriter.WriteAsync(archived, format, output, cancellationToken, store.IngestPath).ConfigureAwait(false);
+        await ArchiveWriter.WriteAsync(archived, format, output, cancellationToken, store.IngestPath, preserveDigests).ConfigureAwait(false);
     }
 }

@@ -43,7 +43,11 @@ public sealed record BuildOptions
     public string? Target { get; init; }
 
     public bool NoCache { get; init; }
-    public bool OciMediaTypes { get; init; }
+    /// <summary>
+    /// OCI media types (the default, as buildah, podman and BuildKit's OCI exporter write them), or Docker v2 schema 2
+    /// when false (what docker's classic store keeps).
+    /// </summary>
+    public bool OciMediaTypes { get; init; } = true;
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
 
     /// <summary>Secrets for <c>RUN --mount=type=secret</c>: id → file on this machine.</summary>

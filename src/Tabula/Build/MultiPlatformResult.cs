@@ -8,8 +8,9 @@ public sealed record PlatformImage(Platform Platform, Descriptor Manifest, Diges
 
 /// <summary>
 /// How a multi-platform build's result is kept: an image index naming each platform's manifest with its platform,
-/// written into the store's content and named like any image (its tags, else an unnamed entry). Pushing it is the
-/// store's own index push (each platform's manifest by digest, then the index under the tag).
+/// written through the store's <see cref="Tabula.Content.StoredIndexes"/> and named like any image (its tags, else an
+/// unnamed entry). Pushing it is the store's own index push (each platform's manifest by digest, then the index under
+/// the tag).
 /// </summary>
 internal static class MultiPlatformResult
 {
@@ -17,10 +18,7 @@ internal static class MultiPlatformResult
     public static async Task<Descriptor> StoreAsync(ImageStore store, IReadOnlyList<PlatformImage> images, IReadOnlyList<ImageReference> tags, bool nameInStore,
         CancellationToken cancellationToken)
     {
-        var index = Index(images);
-        var raw = OciJson.Serialize(index);
-        var digest = await store.Content.WriteBytesAsync(raw, cancellationToken).ConfigureAwait(false);
-        var descriptor = new Descriptor { MediaType = index.MediaType!, Digest = digest, Size = raw.Length };
+        var descriptor = await store.Indexes.WriteAsync(Index(images), cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         if (nameInStore && tags.Count == 0) await store.References.AddUnnamedAsync(descriptor, cancellationToken).ConfigureAwait(false);
         foreach (var tag in nameInStore ? tags : []) await store.References.TagAsync(tag, descriptor, cancellationToken).ConfigureAwait(false);

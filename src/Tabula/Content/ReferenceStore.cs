@@ -3,8 +3,13 @@ using Tabula.Oci;
 namespace Tabula.Content;
 
 /// <summary>
-/// The store's names: entries of the layout's <c>index.json</c>, one per name, annotated as containerd and docker do
-/// (<c>io.containerd.image.name</c> = full reference, <c>org.opencontainers.image.ref.name</c> = tag). An image that
+/// The store's names: entries of the layout's <c>index.json</c>, one per name, annotated with
+/// <c>io.containerd.image.name</c> = the full reference (as containerd and docker write it) and
+/// <c>org.opencontainers.image.ref.name</c> = the name as <c>tabula images</c> shows it (<c>busybox:latest</c>,
+/// <c>localhost:5000/app:1</c>). containerd and docker put the bare tag there in the archives they export, but in a store
+/// holding many images every <c>latest</c> would be the same tag: with the whole name, <c>skopeo inspect
+/// oci:STORE:busybox:latest</c> and <c>umoci unpack --image STORE:busybox:latest</c> (which match it exactly) find one
+/// image. OCI allows any reference there (its grammar has <c>/</c>, <c>:</c> and <c>@</c>). An image that
 /// lost its last name stays as an unnamed (dangling) entry until it is removed or pruned, as docker keeps it.
 /// Every change is read-modify-write under an exclusive lock, replaced atomically.
 /// </summary>
@@ -109,6 +114,10 @@ internal sealed class ReferenceStore(ContentStore content)
         var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
         var entries = index.Manifests.ToList();
         change(entries);
+        // Stores written before names were whole carry bare tags: any change brings every entry up to date.
+        for (int i = 0; i < entries.Count; i++)
+            if (NameOf(entries[i]) is { } name && entries[i].Annotation(AnnotationKeys.RefName) != RefName(name))
+                entries[i] = entries[i].WithAnnotation(AnnotationKeys.RefName, RefName(name));
         cancellationToken.ThrowIfCancellationRequested();
         content.SyncBlobs(); // what the new index names must survive a crash before the index does
         AtomicFile.Write(IndexPath, OciJson.Serialize(index with { SchemaVersion = 2, MediaType = MediaTypes.OciIndex, Manifests = entries }));
@@ -124,10 +133,10 @@ internal sealed class ReferenceStore(ContentStore content)
     }
 
     private static Descriptor Named(Descriptor manifest, ImageReference name)
-    {
-        var entry = Strip(manifest).WithAnnotation(AnnotationKeys.ContainerdImageName, name.ToString());
-        return name.Tag is { } tag ? entry.WithAnnotation(AnnotationKeys.RefName, tag) : entry;
-    }
+        => Strip(manifest).WithAnnotation(AnnotationKeys.ContainerdImageName, name.ToString()).WithAnnotation(AnnotationKeys.RefName, RefName(name));
+
+    /// <summary>The <c>ref.name</c> of a name in the store: the familiar form, unique as the full one is.</summary>
+    public static string RefName(ImageReference name) => name.ToFamiliarString();
 
     private static Descriptor Unnamed(Descriptor manifest) => Strip(manifest);
 

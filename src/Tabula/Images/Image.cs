@@ -30,9 +30,12 @@ internal sealed class Image : IImage
         return new Image(rawManifest, manifest, mediaType, rawConfig, config, layers);
     }
 
-    /// <summary>Builds the manifest for a config and layers, in the Docker v2 schema 2 or the OCI family.</summary>
+    /// <summary>Builds the manifest for a config and layers, in the Docker v2 schema 2 or the OCI family (layers renamed to match).</summary>
     public static Image Create(ImageConfig config, IReadOnlyList<ILayer> layers, bool ociMediaTypes, IReadOnlyDictionary<string, string>? annotations = null)
     {
+        // A base image's layers may carry the other family's names (a pulled Docker image under an OCI build): one
+        // manifest speaks one family, as strict readers (oci-image-tool, umoci) require.
+        layers = layers.Select(l => RetypedLayer.In(l, ociMediaTypes)).ToList();
         var rawConfig = OciJson.Serialize(config);
         var mediaType = ociMediaTypes ? MediaTypes.OciManifest : MediaTypes.DockerManifest;
         var manifest = new ImageManifest

@@ -4,7 +4,7 @@ namespace Tabula.Oci;
 /// Building and editing an image index as <c>docker manifest</c> and <c>buildah manifest</c> do. Each edit returns a
 /// new index; its digest is of the bytes it is serialised to once (<see cref="ManifestBlob.Of"/>), never recomputed.
 /// </summary>
-public static class ImageIndexEdits
+internal static class ImageIndexEdits
 {
     /// <summary>An OCI index listing <paramref name="manifests"/> (manifests or nested indexes, each with its platform) in order.</summary>
     public static ImageIndex Create(IEnumerable<Descriptor> manifests, IReadOnlyDictionary<string, string>? annotations = null)

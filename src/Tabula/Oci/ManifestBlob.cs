@@ -4,7 +4,7 @@ namespace Tabula.Oci;
 /// A manifest or an index as stored or sent: its exact bytes and media type. The digest is always of these bytes,
 /// so whoever holds one can name it without re-serialising.
 /// </summary>
-public sealed record ManifestBlob(byte[] Bytes, string MediaType)
+internal sealed record ManifestBlob(byte[] Bytes, string MediaType)
 {
     public Digest Digest => Digest.Compute(Bytes);
 

@@ -10,6 +10,8 @@ public static class MediaTypes
     public const string OciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
     public const string OciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
     public const string OciEmpty = "application/vnd.oci.empty.v1+json";
+    public const string OciNondistributableLayer = "application/vnd.oci.image.layer.nondistributable.v1.tar";
+    public const string OciNondistributableLayerGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
 
     public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
     public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
@@ -17,6 +19,7 @@ public static class MediaTypes
     public const string DockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
     public const string DockerLayer = "application/vnd.docker.image.rootfs.diff.tar";
     public const string DockerForeignLayerGzip = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+    public const string DockerForeignLayer = "application/vnd.docker.image.rootfs.foreign.diff.tar";
 
     public static bool IsManifest(string? mediaType) => mediaType is OciManifest or DockerManifest;
 
@@ -33,6 +36,20 @@ public static class MediaTypes
         _ when mediaType.EndsWith("+gzip", StringComparison.Ordinal) || mediaType.EndsWith(".gzip", StringComparison.Ordinal) => LayerCompression.Gzip,
         _ when mediaType.EndsWith("+zstd", StringComparison.Ordinal) => LayerCompression.Zstd,
         _ => LayerCompression.None,
+    };
+
+    /// <summary>
+    /// A layer's media type in the OCI or Docker family, as containers/image converts them (a Docker foreign layer is an
+    /// OCI non-distributable one); null when the other family has no name for it (zstd in Docker's, an unknown type).
+    /// </summary>
+    public static string? LayerMediaTypeIn(string mediaType, bool oci) => (mediaType, oci) switch
+    {
+        (DockerLayerGzip or OciLayerGzip, _) => oci ? OciLayerGzip : DockerLayerGzip,
+        (DockerLayer or OciLayer, _) => oci ? OciLayer : DockerLayer,
+        (DockerForeignLayerGzip or OciNondistributableLayerGzip, _) => oci ? OciNondistributableLayerGzip : DockerForeignLayerGzip,
+        (DockerForeignLayer or OciNondistributableLayer, _) => oci ? OciNondistributableLayer : DockerForeignLayer,
+        (OciLayerZstd, true) => OciLayerZstd,
+        _ => null,
     };
 
     /// <summary>The layer media type for a compression in the Docker or OCI family.</summary>

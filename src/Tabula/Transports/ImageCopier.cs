@@ -8,12 +8,19 @@ namespace Tabula.Transports;
 
 /// <summary>
 /// <c>tabula copy</c>: one image from any transport to any other. Compressed blobs and the manifest's exact bytes are
-/// moved untouched (an archive format that needs another layer form excepted, and a registry, which gets uncompressed
-/// layers gzip-compressed); blobs the destination has are skipped;
+/// moved untouched (an archive format that needs another layer form excepted, a registry, which gets uncompressed
+/// layers gzip-compressed, and an OCI layout or archive, which gets OCI media types unless <see cref="PreserveDigests"/>);
+/// blobs the destination has are skipped;
 /// every blob read is verified as it streams; names are written last.
 /// </summary>
 internal sealed class ImageCopier(ImageStore store, Func<string, RegistryClient> registryClient, int parallelism = 3, string? dockerSocket = null)
 {
+    /// <summary>
+    /// Keep the source's manifest bytes (skopeo's <c>--preserve-digests</c>): an OCI layout or archive then gets them as
+    /// they are instead of OCI media types; a destination that would need a new manifest is refused.
+    /// </summary>
+    public bool PreserveDigests { get; init; }
+
     public async Task<Digest> CopyAsync(ImageLocation source, ImageLocation destination, Platform? platform, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
         var owned = new List<IDisposable>();
@@ -36,6 +43,8 @@ internal sealed class ImageCopier(ImageStore store, Func<string, RegistryClient>
         {
             case TransportKind.Registry:
             {
+                if (PreserveDigests && image.Manifest.Layers.Any(l => MediaTypes.LayerCompressionOf(l.MediaType) == LayerCompression.None))
+                    throw new MediaTypeConversionException(DigestPreservation.UncompressedForRegistry);
                 var reference = destination.RegistryReference;
                 var client = registryClient(reference.Registry);
                 owned.Add(client);
@@ -53,6 +62,7 @@ internal sealed class ImageCopier(ImageStore store, Func<string, RegistryClient>
             }
             case TransportKind.OciLayout:
             {
+                if (!PreserveDigests) image = OciConversion.ToOci(image);
                 var content = ContentStore.Open(destination.Path);
                 using var lease = await content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
                 var descriptor = await new OciLayout(content).WriteImageAsync(image, blobProgress, cancellationToken).ConfigureAwait(false);
@@ -61,6 +71,7 @@ internal sealed class ImageCopier(ImageStore store, Func<string, RegistryClient>
             }
             case TransportKind.DockerDaemon:
             {
+                if (PreserveDigests) throw new MediaTypeConversionException(DigestPreservation.DockerDaemon);
                 var name = ImageReference.Parse(destination.Reference ?? throw new FormatException("docker-daemon: needs an image name"));
                 using var spool = new TempFile(Path.Combine(store.Content.IngestPath, $"{Environment.ProcessId}-{Guid.NewGuid():N}.docker-load.tar"));
                 await using (var output = new FileStream(spool.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
@@ -72,6 +83,8 @@ internal sealed class ImageCopier(ImageStore store, Func<string, RegistryClient>
             default:
             {
                 var format = destination.Kind == TransportKind.OciArchive ? ArchiveFormat.Oci : ArchiveFormat.Docker;
+                // Converted here too (the writer's conversion is then a no-op), so the digest returned is the one written.
+                if (format == ArchiveFormat.Oci && !PreserveDigests) image = OciConversion.ToOci(image);
                 IReadOnlyList<ImageReference> archiveNames = destination.Reference is { } r
                     ? [ImageReference.Parse(r.Contains(':') || r.Contains('/') || names.Count == 0 ? r : $"{names[0].Name}:{r}")]
                     : names;
@@ -81,7 +94,7 @@ internal sealed class ImageCopier(ImageStore store, Func<string, RegistryClient>
                 {
                     await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
                     {
-                        await ArchiveWriter.WriteAsync([new ArchiveImage(image, archiveNames)], format, output, cancellationToken, Path.GetDirectoryName(full)).ConfigureAwait(false);
+                        await ArchiveWriter.WriteAsync([new ArchiveImage(image, archiveNames)], format, output, cancellationToken, Path.GetDirectoryName(full), PreserveDigests).ConfigureAwait(false);
                         output.Flush(flushToDisk: true);
                     }
                     File.Move(temp, full, overwrite: true);

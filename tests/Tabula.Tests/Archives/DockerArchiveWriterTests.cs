@@ -132,6 +132,25 @@ public sealed class DockerArchiveWriterTests : IDisposable
         Assert.Contains("oci-layout", entries.Keys);
         var entry = Assert.Single(OciJson.DeserializeIndex(entries["index.json"].Content).Manifests);
         Assert.Equal("latest", entry.Annotation(AnnotationKeys.RefName));
+        // The fixture's Docker manifest gets OCI media types; the config (the image ID) is the same blob.
+        var written = entries[$"blobs/sha256/{entry.Digest.Encoded}"].Content;
+        Assert.Equal(entry.Digest, Digest.Compute(written));
+        Assert.Equal(MediaTypes.OciManifest, entry.MediaType);
+        var original = await new OciLayout(_fixture.Store).LoadImageAsync(manifest, null, TestContext.Current.CancellationToken);
+        Assert.Equal(original.ConfigDigest, OciJson.DeserializeManifest(written).Config.Digest);
+        Assert.DoesNotContain($"blobs/sha256/{manifest.Digest.Encoded}", entries.Keys);
+    }
+
+    [Fact]
+    public async Task OciArchiveWithPreservedDigestsKeepsTheStoredManifest()
+    {
+        var manifest = await _fixture.AddSimpleImageAsync();
+        var path = _fixture.PathFor("kept.tar");
+        await ArchiveSaver.SaveAsync(_fixture.Store, [new StoredImage(manifest, default, [ImageReference.Parse("busybox:latest")])], ArchiveFormat.Oci, path, TestContext.Current.CancellationToken, preserveDigests: true);
+        var entries = ArchiveFixture.ReadTar(path);
+        var entry = Assert.Single(OciJson.DeserializeIndex(entries["index.json"].Content).Manifests);
+        Assert.Equal(manifest.Digest, entry.Digest);
+        Assert.Equal(MediaTypes.DockerManifest, entry.MediaType);
         Assert.Equal(manifest.Digest, Digest.Compute(entries[$"blobs/sha256/{manifest.Digest.Encoded}"].Content));
     }
 

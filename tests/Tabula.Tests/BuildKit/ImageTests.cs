@@ -39,7 +39,11 @@ public class ImageTests
         Assert.Contains(config.Config.Env!, e => e.StartsWith("PATH=", StringComparison.Ordinal));
     }
 
-    /// <summary>BuildKit's OCI exporter given two names; here the store (an OCI layout) after a build with two tags.</summary>
+    /// <summary>
+    /// BuildKit's OCI exporter given two names: its archive's <c>ref.name</c> is the bare tag, as our oci-archive's is
+    /// (<c>save --format oci-archive</c> of both names). The store (an OCI layout of many images) holds the whole
+    /// name there instead, so that two images tagged alike stay two names to umoci and skopeo.
+    /// </summary>
     [Fact]
     public async Task TestOCILayoutMultiname()
     {
@@ -54,9 +58,19 @@ public class ImageTests
         Assert.Equal(manifests[0].GetProperty("digest").GetString(), manifests[1].GetProperty("digest").GetString());
         Assert.Equal(manifests[0].GetProperty("mediaType").GetString(), manifests[1].GetProperty("mediaType").GetString());
         Assert.Equal(manifests[0].GetProperty("size").GetInt64(), manifests[1].GetProperty("size").GetInt64());
-        var names = manifests.Select(m => m.GetProperty("annotations"))
+        Assert.Equal([("docker.io/org/repo:tag1", "org/repo:tag1"), ("docker.io/org/repo:tag2", "org/repo:tag2")], NamesOf(index));
+
+        using var dir = new Tabula.Tests.Integration.Support.TempDir();
+        var archive = dir.Combine("oci.tar");
+        var stored = await h.Store.Resolver.ResolveAsync("org/repo:tag1", TestContext.Current.CancellationToken);
+        await Tabula.Archives.ArchiveSaver.SaveAsync(h.Store.Content, [stored with { Names = [Tabula.Oci.ImageReference.ParseNamed("org/repo:tag1"), Tabula.Oci.ImageReference.ParseNamed("org/repo:tag2")] }],
+            Tabula.Archives.ArchiveFormat.Oci, archive, TestContext.Current.CancellationToken);
+        using var archived = JsonDocument.Parse(Tabula.Tests.Archives.ArchiveFixture.ReadTar(archive)["index.json"].Content);
+        Assert.Equal([("docker.io/org/repo:tag1", "tag1"), ("docker.io/org/repo:tag2", "tag2")], NamesOf(archived));
+    }
+
+    private static IEnumerable<(string?, string?)> NamesOf(JsonDocument index)
+        => index.RootElement.GetProperty("manifests").EnumerateArray().Select(m => m.GetProperty("annotations"))
             .Select(a => (a.GetProperty("io.containerd.image.name").GetString(), a.GetProperty("org.opencontainers.image.ref.name").GetString()))
             .Order();
-        Assert.Equal([("docker.io/org/repo:tag1", "tag1"), ("docker.io/org/repo:tag2", "tag2")], names);
-    }
 }

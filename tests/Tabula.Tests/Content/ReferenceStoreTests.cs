@@ -23,6 +23,26 @@ public class ReferenceStoreTests
     }
 
     [Fact]
+    public async Task RefNamesAreWholeNamesUniqueInTheStoreAndOldBareTagsAreRewrittenByTheNextChange()
+    {
+        using var dir = new TempDir();
+        var content = ContentStore.Open(dir.Path);
+        var refs = new ReferenceStore(content);
+        var first = await StoreManifestAsync(content, "{\"a\":1}");
+        var second = await StoreManifestAsync(content, "{\"a\":2}");
+        // As stores were written before: the bare tag, the same for every "latest".
+        await refs.UpdateAsync(entries => entries.Add(first
+            .WithAnnotation(AnnotationKeys.ContainerdImageName, "docker.io/library/old:latest")
+            .WithAnnotation(AnnotationKeys.RefName, "latest")), Ct);
+
+        await refs.TagAsync(ImageReference.Parse("localhost:5000/team/app"), second, Ct);
+        await refs.TagAsync(ImageReference.Parse("app:latest"), second, Ct);
+
+        var refNames = (await refs.ListAsync(Ct)).Select(e => e.Annotation(AnnotationKeys.RefName)).ToList();
+        Assert.Equal(["old:latest", "localhost:5000/team/app:latest", "app:latest"], refNames);
+    }
+
+    [Fact]
     public async Task TagsAreAnnotatedAsContainerdDoesAndMovedTagsLeaveDanglingImages()
     {
         using var dir = new TempDir();
@@ -35,7 +55,8 @@ public class ReferenceStoreTests
         await refs.TagAsync(name, first, Ct);
         var entry = Assert.Single(await refs.ListAsync(Ct));
         Assert.Equal("docker.io/library/app:1", entry.Annotation(AnnotationKeys.ContainerdImageName));
-        Assert.Equal("1", entry.Annotation(AnnotationKeys.RefName));
+        // The whole name, not the bare tag: every image's "latest" would be the same tag to umoci and skopeo.
+        Assert.Equal("app:1", entry.Annotation(AnnotationKeys.RefName));
 
         await refs.TagAsync(name, second, Ct);
         var resolver = new ImageResolver(content, refs);

@@ -58,6 +58,7 @@ public sealed class DockerLayerEquivalenceTests
         var layer = Assert.Single(manifest.Layers);
         var input = await File.ReadAllBytesAsync(Path.Combine(tabulaContext, ScratchContext.ArchiveName(compression)), Token);
         Assert.Equal(passedThrough, layer.Digest.Encoded == Convert.ToHexStringLower(SHA256.HashData(input)));
-        Assert.Equal("application/vnd.docker.image.rootfs.diff.tar.gzip", layer.MediaType);
+        // Builds write OCI media types by default (README, "OCI media types").
+        Assert.Equal("application/vnd.oci.image.layer.v1.tar+gzip", layer.MediaType);
     }
 }
