@@ -33,7 +33,7 @@ internal static class CopyVerb
             if (whole && platforms is not null) throw new UsageException("--all copies every platform: give either --all or --platform");
             var display = TransferDisplay.Create(context.Out, q, TransferDisplay.IsTerminal(context.Out), pushing: to.Kind == TransportKind.Registry);
             var digest = whole || platforms is { Count: > 1 }
-                ? await new IndexCopier(store, clients, socket).CopyAsync(from, to, platforms, display, ct)
+                ? await new IndexCopier(store, clients, socket) { PreserveDigests = parse.GetValue(preserveDigests) }.CopyAsync(from, to, platforms, display, ct)
                 : await new ImageCopier(store, clients, dockerSocket: socket) { PreserveDigests = parse.GetValue(preserveDigests) }.CopyAsync(from, to, platforms?[0], display, ct);
             if (!q) context.Out.WriteLine($"Copied {from} to {to}: manifest {digest}");
             return CliApp.Ok;

@@ -14,6 +14,9 @@ namespace Tabula.Transports;
 /// </summary>
 internal sealed class IndexCopier(ImageStore store, Func<string, RegistryClient> registryClient, string? dockerSocket = null)
 {
+    /// <summary>Images going into an OCI layout or archive keep their manifests (else they get OCI media types).</summary>
+    public bool PreserveDigests { get; init; }
+
     /// <param name="platforms">The platforms to keep; null for all of them.</param>
     public async Task<Digest> CopyAsync(ImageLocation source, ImageLocation destination, IReadOnlyList<Platform>? platforms, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
@@ -73,7 +76,7 @@ internal sealed class IndexCopier(ImageStore store, Func<string, RegistryClient>
 
     /// <summary>A single image: copied as <c>copy</c> copies one (a subset of one platform of a single image is that image).</summary>
     private Task<Digest> Single(ImageLocation source, ImageLocation destination, IReadOnlyList<Platform>? platforms, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
-        => new ImageCopier(store, registryClient, dockerSocket: dockerSocket).CopyAsync(source, destination, platforms is [var only] ? only : null, progress, cancellationToken);
+        => new ImageCopier(store, registryClient, dockerSocket: dockerSocket) { PreserveDigests = PreserveDigests }.CopyAsync(source, destination, platforms is [var only] ? only : null, progress, cancellationToken);
 
     /// <summary>An index and all it names, nested indexes written after their children; returns the index as written.</summary>
     public static async Task<ManifestBlob> CopyWholeAsync(IManifestReader reader, IManifestWriter writer, ManifestBlob index, int depth, CancellationToken cancellationToken)
@@ -95,7 +98,7 @@ internal sealed class IndexCopier(ImageStore store, Func<string, RegistryClient>
             }
             // Anything else (an artifact) is left out: it is no image, and the destination could not name it.
         }
-        return children.SequenceEqual(parsed.Manifests) ? index : new ManifestBlob(OciJson.Serialize(parsed with { Manifests = children }), index.MediaType);
+        return children.SequenceEqual(parsed.Manifests) ? index : Rebuilt(parsed, index.MediaType, children);
     }
 
     private static async Task<ManifestBlob> CopySubsetAsync(IManifestReader reader, IManifestWriter writer, ManifestBlob index, IReadOnlyList<Platform> platforms, CancellationToken cancellationToken)
@@ -110,7 +113,18 @@ internal sealed class IndexCopier(ImageStore store, Func<string, RegistryClient>
         }
         var children = new List<Descriptor>();
         foreach (var entry in chosen) children.Add(await CopyImageAsync(reader, writer, entry, cancellationToken).ConfigureAwait(false));
-        return new ManifestBlob(OciJson.Serialize(parsed with { Manifests = children }), index.MediaType);
+        return Rebuilt(parsed, index.MediaType, children);
+    }
+
+    /// <summary>
+    /// The index over the children as written: a Docker manifest list whose children all became OCI (copied into an
+    /// OCI layout) becomes an OCI index, as skopeo converts it, so no strict OCI reader meets a Docker list there.
+    /// </summary>
+    private static ManifestBlob Rebuilt(ImageIndex parsed, string mediaType, List<Descriptor> children)
+    {
+        if (mediaType == MediaTypes.DockerManifestList && children.All(c => c.MediaType is MediaTypes.OciManifest or MediaTypes.OciIndex))
+            mediaType = MediaTypes.OciIndex;
+        return new ManifestBlob(OciJson.Serialize(parsed with { MediaType = mediaType, Manifests = children }), mediaType);
     }
 
     /// <summary>One image of the index; its entry keeps platform and annotations and takes the digest written.</summary>
@@ -167,7 +181,7 @@ internal sealed class IndexCopier(ImageStore store, Func<string, RegistryClient>
             default:
             {
                 var content = ContentStore.Open(destination.Path);
-                return (LayoutManifestWriter.ForLayout(content, destination.Reference, blobProgress), await content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false));
+                return (LayoutManifestWriter.ForLayout(content, destination.Reference, toOci: !PreserveDigests, blobProgress), await content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false));
             }
         }
     }

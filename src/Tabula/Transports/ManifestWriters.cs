@@ -43,10 +43,10 @@ internal sealed class RegistryManifestWriter(ImageCopier copier, RegistryClient 
 }
 
 /// <summary>An OCI layout: the store (named as the store names images) or an <c>oci:</c> directory (a ref.name tag).</summary>
-internal sealed class LayoutManifestWriter(ContentStore content, Func<ManifestBlob, IReadOnlyList<ImageReference>, CancellationToken, Task> name, IProgress<BlobProgress>? progress) : IManifestWriter
+internal sealed class LayoutManifestWriter(ContentStore content, Func<ManifestBlob, IReadOnlyList<ImageReference>, CancellationToken, Task> name, bool toOci, IProgress<BlobProgress>? progress) : IManifestWriter
 {
     public Task<Descriptor> WriteImageAsync(IImage image, CancellationToken cancellationToken)
-        => new OciLayout(content).WriteImageAsync(image, progress, cancellationToken);
+        => new OciLayout(content).WriteImageAsync(toOci ? OciConversion.ToOci(image) : image, progress, cancellationToken);
 
     public Task WriteIndexAsync(ManifestBlob index, CancellationToken cancellationToken) => content.WriteBytesAsync(index.Bytes, cancellationToken);
 
@@ -63,9 +63,9 @@ internal sealed class LayoutManifestWriter(ContentStore content, Func<ManifestBl
             var target = reference is { Length: > 0 } r ? ImageReference.Parse(r) : names.FirstOrDefault();
             if (target is null) await store.References.AddUnnamedAsync(index.Descriptor, ct).ConfigureAwait(false);
             else await store.References.TagAsync(target, index.Descriptor, ct).ConfigureAwait(false);
-        }, progress);
+        }, toOci: false, progress);
 
-    /// <summary>An <c>oci:DIR[:TAG]</c> directory.</summary>
-    public static LayoutManifestWriter ForLayout(ContentStore layout, string? tag, IProgress<BlobProgress>? progress)
-        => new(layout, (index, _, ct) => ImageCopier.NameInLayoutAsync(layout, index.Descriptor, tag, ct), progress);
+    /// <summary>An <c>oci:DIR[:TAG]</c> directory; <paramref name="toOci"/> converts each image to OCI media types.</summary>
+    public static LayoutManifestWriter ForLayout(ContentStore layout, string? tag, bool toOci, IProgress<BlobProgress>? progress)
+        => new(layout, (index, _, ct) => ImageCopier.NameInLayoutAsync(layout, index.Descriptor, tag, ct), toOci, progress);
 }
