@@ -16,7 +16,7 @@ internal static class DfVerb
             var store = context.OpenStore(parse);
             var images = await store.Resolver.ListAsync(ct);
             var (blobs, blobBytes) = store.Content.DiskUsage();
-            var snapshots = SnapshotStore.ForStore(store.Content.Root);
+            var snapshots = SnapshotStore.ForStore(store.Content.Root, Tabula.Runtime.ContainerPrivileges.ForThisUser());
             var table = new TextTable("TYPE", "TOTAL", "SIZE");
             table.Add("Images", images.Count.ToString(CultureInfo.InvariantCulture), HumanUnits.Size(blobBytes) + $" ({blobs} blobs)");
             table.Add("Snapshots", snapshots.List().Count().ToString(CultureInfo.InvariantCulture), HumanUnits.Size(snapshots.DiskUsage()));

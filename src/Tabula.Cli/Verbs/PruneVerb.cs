@@ -33,7 +33,7 @@ internal static class PruneVerb
                 await store.References.RemoveAllAsync(image.Manifest.Digest, ct);
                 context.Out.WriteLine($"Deleted: {image.Id}");
             }
-            var snapshots = Tabula.Runtime.Snapshots.SnapshotStore.ForStore(store.Content.Root);
+            var snapshots = Tabula.Runtime.Snapshots.SnapshotStore.ForStore(store.Content.Root, Tabula.Runtime.ContainerPrivileges.ForThisUser());
             var result = await store.Collector.CollectAsync(ct, snapshots.Prune);
             context.Out.WriteLine($"Total reclaimed space: {HumanUnits.Size(result.BytesFreed)}");
             return CliApp.Ok;

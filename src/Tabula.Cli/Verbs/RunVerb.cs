@@ -50,7 +50,7 @@ internal static class RunVerb
 
             // A lease keeps prune from removing the snapshots under the running container.
             using var lease = await store.Content.AcquireWriteLeaseAsync(ct);
-            var workspaces = new ContainerWorkspaces(SnapshotStore.ForStore(store.Content.Root), Snapshotter.Auto, privileges);
+            var workspaces = new ContainerWorkspaces(SnapshotStore.ForStore(store.Content.Root, privileges), Snapshotter.Auto, privileges);
             using var workspace = await workspaces.CreateAsync(image.Layers, "run", ct);
             bool console = ReferenceEquals(context.Out, Console.Out);
             await context.Out.FlushAsync(ct);

@@ -28,13 +28,14 @@ internal static class LayerCommit
     }
 
     /// <summary>The layer of an overlay's upper directory (a RUN's changes), written in one pass as <see cref="CommitAsync"/> writes a tree's.</summary>
-    public static async Task<ILayer> CommitDirectoryAsync(ImageStore store, BuildOptions options, string upperDirectory, Runtime.Snapshots.SnapshotView lower, CancellationToken cancellationToken)
+    /// <param name="rootless">The overlay was mounted in a user namespace (see <see cref="Runtime.Snapshots.UpperLayer"/>).</param>
+    public static async Task<ILayer> CommitDirectoryAsync(ImageStore store, BuildOptions options, string upperDirectory, Runtime.Snapshots.SnapshotView lower, bool rootless, CancellationToken cancellationToken)
     {
         await using var writer = store.Content.BeginWrite();
         WrittenLayer written;
         await using (var layer = new LayerWriter(writer.Stream, Settings(options)))
         {
-            long files = await Runtime.Snapshots.UpperLayer.WriteAsync(upperDirectory, lower, layer, options.Timestamp, cancellationToken).ConfigureAwait(false);
+            long files = await Runtime.Snapshots.UpperLayer.WriteAsync(upperDirectory, lower, layer, options.Timestamp, rootless, cancellationToken).ConfigureAwait(false);
             written = await layer.CompleteAsync(cancellationToken).ConfigureAwait(false) with { FilesSize = files };
         }
         return await PublishAsync(store, options, writer, written, cancellationToken).ConfigureAwait(false);

@@ -68,7 +68,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         try { _runtime ??= OciRuntime.Find(options.Runtime); }
         catch (FileNotFoundException e) { throw new DockerfileException(run.Location, "RUN needs an OCI runtime: " + e.Message, e); }
 
-        _workspaces ??= new ContainerWorkspaces(SnapshotStore.ForStore(store.Content.Root), options.Snapshotter, privileges);
+        _workspaces ??= new ContainerWorkspaces(SnapshotStore.ForStore(store.Content.Root, privileges), options.Snapshotter, privileges);
         ContainerWorkspace workspace;
         try
         {
@@ -142,7 +142,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             if (workspace.Overlay is { } overlay)
             {
                 if (UpperLayer.IsEmpty(overlay.Rootfs.Root.UpperDirectory)) return RecordEmpty(state, cacheKey, args, created);
-                layer = await LayerCommit.CommitDirectoryAsync(store, options, overlay.Rootfs.Root.UpperDirectory, overlay.Rootfs.Lower, cancellationToken).ConfigureAwait(false);
+                layer = await LayerCommit.CommitDirectoryAsync(store, options, overlay.Rootfs.Root.UpperDirectory, overlay.Rootfs.Lower, overlay.Rootfs.Root.InUserNamespace, cancellationToken).ConfigureAwait(false);
                 var parentChain = ChainIds.Of([.. state.Layers.Select(l => l.DiffId)]);
                 overlay.CommitUpper(parentChain.Count == 0 ? layer.DiffId : ChainIds.Next(parentChain[^1], layer.DiffId));
             }

@@ -37,6 +37,9 @@ internal static partial class Posix
     [LibraryImport(LibC.Name, EntryPoint = "lsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LsetxattrNative(string path, string name, byte[] value, nuint size, int flags);
 
+    [LibraryImport(LibC.Name, EntryPoint = "lremovexattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LremovexattrNative(string path, string name);
+
     [LibraryImport(LibC.Name, EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint LlistxattrNative(string path, byte[]? list, nuint size);
 
@@ -87,6 +90,9 @@ internal static partial class Posix
 
     public static void SetXattr(string path, string name, byte[] value)
         => Check(LsetxattrNative(path, name, value, (nuint)value.Length, 0), "setxattr " + name, path);
+
+    /// <summary>Removes an extended attribute of the path itself; false when it had none of that name.</summary>
+    public static bool RemoveXattr(string path, string name) => LremovexattrNative(path, name) == 0;
 
     /// <summary>The extended attributes of the path itself; empty where the filesystem has none.</summary>
     public static List<KeyValuePair<string, byte[]>> GetXattrs(string path)

@@ -44,14 +44,24 @@ internal sealed record BundleSpec
 /// the kernel's work directory (same filesystem as the upper). Mounted by the runtime inside the container's mount
 /// namespace, so it disappears with the container however this process ends.
 /// </summary>
-internal sealed record OverlayRoot(IReadOnlyList<string> LowerDirectories, string UpperDirectory, string WorkDirectory)
+/// <param name="InUserNamespace">
+/// Mounted by root of a user namespace (rootless): overlayfs then keeps its own xattrs in <c>user.overlay.</c>
+/// (<c>userxattr</c>), which is also where the lower snapshots say a directory is opaque.
+/// </param>
+internal sealed record OverlayRoot(IReadOnlyList<string> LowerDirectories, string UpperDirectory, string WorkDirectory, bool InUserNamespace = false)
 {
     /// <summary>
     /// The mount options: no inode index, no redirects and no metacopy, so that the upper directory holds whole files
     /// and whole directories — what a layer needs — and a lower directory renamed by the command is copied (EXDEV).
+    /// With <c>userxattr</c> the kernel takes <c>redirect_dir=nofollow</c> only (it reads <c>off</c> as <c>follow</c>
+    /// and refuses it there); nofollow makes no redirects either.
     /// </summary>
-    public IReadOnlyList<string> Options =>
-        ["lowerdir=" + string.Join(':', LowerDirectories), "upperdir=" + UpperDirectory, "workdir=" + WorkDirectory, "index=off", "redirect_dir=off", "metacopy=off"];
+    public IReadOnlyList<string> Options => OptionsFor(LowerDirectories, UpperDirectory, WorkDirectory, InUserNamespace);
+
+    public static IReadOnlyList<string> OptionsFor(IEnumerable<string> lowerDirectories, string upperDirectory, string workDirectory, bool inUserNamespace) =>
+        inUserNamespace
+            ? ["lowerdir=" + string.Join(':', lowerDirectories), "upperdir=" + upperDirectory, "workdir=" + workDirectory, "userxattr", "index=off", "redirect_dir=nofollow", "metacopy=off"]
+            : ["lowerdir=" + string.Join(':', lowerDirectories), "upperdir=" + upperDirectory, "workdir=" + workDirectory, "index=off", "redirect_dir=off", "metacopy=off"];
 }
 
 /// <summary>

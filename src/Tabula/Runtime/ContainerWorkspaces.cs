@@ -31,7 +31,7 @@ internal sealed class ContainerWorkspaces(SnapshotStore snapshots, Snapshotter s
             {
                 try
                 {
-                    var overlay = await OverlayWorkspace.CreateAsync(Snapshots, layers, kind, cancellationToken).ConfigureAwait(false);
+                    var overlay = await OverlayWorkspace.CreateAsync(Snapshots, layers, kind, privileges.Rootless, cancellationToken).ConfigureAwait(false);
                     return new ContainerWorkspace(overlay.Owner, overlay.BundleDirectory, overlay, null);
                 }
                 catch (SnapshotException e) when (snapshotter == Snapshotter.Auto)

@@ -81,7 +81,7 @@ internal sealed class MountStubs
     private const int OwnerWriteSearch = 0xC0;
 
     /// <summary>Runs <paramref name="action"/>; as a normal user, with owner write and search on <paramref name="parent"/> for its duration.</summary>
-    private static void WithWritableParent(string parent, Action action)
+    internal static void WithWritableParent(string parent, Action action)
     {
         if (Environment.IsPrivilegedProcess || Posix.Lstat(parent) is not { IsDirectory: true } status || (status.Permissions & OwnerWriteSearch) == OwnerWriteSearch)
         {

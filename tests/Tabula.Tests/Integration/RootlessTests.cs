@@ -34,6 +34,8 @@ public sealed class RootlessTests
         var build = await user.RunAsync(fixture.Store, ["build", "-t", "rootless:1", context], Ct);
 
         Assert.True(build.Succeeded, build.StandardError + build.StandardOutput);
+        // auto chose the overlay in the user namespace: the user's own snapshots (base layers and the RUN's) are there.
+        Assert.NotEmpty(Directory.GetDirectories(Path.Combine(fixture.Store, "snapshots", "rootless-" + UnprivilegedTabula.Id, "sha256")));
         Assert.Contains(" 0\n", build.StandardOutput); // root inside the user namespace
         Assert.Contains(" ran", build.StandardOutput);
         var archive = fixture.Temp.Combine("rootless.tar");

@@ -120,7 +120,7 @@ public sealed class RunSnapshotTests
     /// must match. Whiteout and opaque markers carry no file: docker's legacy differ gives them 0600 or the
     /// directory's mode and owner, BuildKit's (and tabula's) 0 and root; only their names mean anything.
     /// </summary>
-    private static List<TarRecord> Normalize(IEnumerable<TarRecord> records)
+    internal static List<TarRecord> Normalize(IEnumerable<TarRecord> records)
         => records.Select(r => r.ModifiedUnixSeconds > 1_700_000_000 ? r with { ModifiedUnixSeconds = 0 } : r)
             .Select(r => Path.GetFileName(r.Path).StartsWith(".wh.", StringComparison.Ordinal) ? r with { Mode = 0, Uid = 0, Gid = 0, ModifiedUnixSeconds = 0 } : r)
             .ToList();
@@ -155,5 +155,5 @@ public sealed class RunSnapshotTests
         return [.. merged.Values];
     }
 
-    private static string Sha256(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    internal static string Sha256(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }

@@ -48,7 +48,7 @@ public sealed class SnapshotStoreTests
         for (int i = 0; i < layers.Length; i++)
         {
             var written = new MemoryStream();
-            await UpperLayer.WriteAsync(directories[i], null, written, null, Ct);
+            await UpperLayer.WriteAsync(directories[i], null, written, null, rootless: false, Ct);
             var expected = (await ListAsync(new MemoryStream(layers[i].Bytes))).Order(StringComparer.Ordinal);
             Assert.Equal(expected, (await ListAsync(new MemoryStream(written.ToArray()))).Order(StringComparer.Ordinal));
         }

@@ -6,13 +6,19 @@ namespace Tabula.Runtime.Snapshots;
 /// <summary>
 /// Writes what a tree changed (one layer) into an empty directory in overlayfs form: entries as
 /// <see cref="RootfsWriter"/> writes them, a whiteout as a 0:0 character device, an opaque directory with
-/// <c>trusted.overlay.opaque=y</c>. The tree's paths are clean and physical and come parents first, and every parent
+/// <c>trusted.overlay.opaque=y</c>. As a normal user (for overlays in a user namespace, mounted with <c>userxattr</c>):
+/// opaque directories carry <c>user.overlay.opaque=y</c>, whiteouts are still 0:0 character devices (the kernel lets
+/// anyone make those), device nodes are left out, and owners and privileged xattrs go into the
+/// <see cref="RecordedMetadata"/> records. The tree's paths are clean and physical and come parents first, and every parent
 /// is checked to be a real directory before anything is made in it, so nothing is written outside the directory.
 /// </summary>
 internal sealed class OverlaySnapshotWriter : ILayerEntrySink
 {
     /// <summary>The xattr overlayfs reads (as root) to hide the lower contents of a directory.</summary>
     public const string OpaqueXattr = "trusted.overlay.opaque";
+
+    /// <summary>The same in a user namespace (overlay's <c>userxattr</c> option).</summary>
+    public const string UserOpaqueXattr = "user.overlay.opaque";
 
     private readonly string _root;
     private readonly bool _privileged = Environment.IsPrivilegedProcess;
@@ -34,7 +40,7 @@ internal sealed class OverlaySnapshotWriter : ILayerEntrySink
         string name = entry.Name;
         if (name == LayerPath.OpaqueMarker)
         {
-            Posix.SetXattr(DirectoryOf(entry.Path), OpaqueXattr, "y"u8.ToArray());
+            Posix.SetXattr(DirectoryOf(entry.Path), _privileged ? OpaqueXattr : UserOpaqueXattr, "y"u8.ToArray());
             return;
         }
         if (LayerPath.IsWhiteoutName(name))
@@ -59,6 +65,8 @@ internal sealed class OverlaySnapshotWriter : ILayerEntrySink
             case LayerEntryType.Symlink:
                 File.CreateSymbolicLink(full, entry.LinkTarget);
                 break;
+            case LayerEntryType.CharacterDevice or LayerEntryType.BlockDevice when !_privileged:
+                return; // a normal user cannot make one (nor can the container, which sees /dev from the runtime)
             case LayerEntryType.CharacterDevice or LayerEntryType.BlockDevice:
                 Posix.Mknod(full, entry.Type == LayerEntryType.CharacterDevice ? Posix.TypeCharacter : Posix.TypeBlock, entry.Mode & 0x1FF, entry.DevMajor, entry.DevMinor);
                 break;
@@ -66,6 +74,13 @@ internal sealed class OverlaySnapshotWriter : ILayerEntrySink
                 Posix.Mknod(full, Posix.TypeFifo, entry.Mode & 0x1FF, 0, 0);
                 break;
         }
+        ApplyMetadata(full, entry);
+    }
+
+    private void ApplyMetadata(string full, LayerEntry entry)
+    {
+        // Records before the mode: a path without owner write cannot take a user xattr.
+        if (!_privileged && Posix.Lstat(full) is { } status) RecordedMetadata.Write(full, entry, status);
         RootfsWriter.ApplyMetadata(full, entry, _privileged);
     }
 
@@ -79,12 +94,12 @@ internal sealed class OverlaySnapshotWriter : ILayerEntrySink
     private void Finish()
     {
         for (int i = _directories.Count - 1; i >= 0; i--)
-            RootfsWriter.ApplyMetadata(_directories[i].Full, _directories[i].Entry, _privileged);
+            ApplyMetadata(_directories[i].Full, _directories[i].Entry);
     }
 
     internal static bool IsOverlayXattr(string name)
         => name.StartsWith("trusted.overlay.", StringComparison.Ordinal) || name.StartsWith("user.overlay.", StringComparison.Ordinal);
 
     internal static bool IsOpaque(string directory)
-        => Posix.GetXattrs(directory).Any(x => x.Key is OpaqueXattr or "user.overlay.opaque" && Encoding.ASCII.GetString(x.Value) == "y");
+        => Posix.GetXattrs(directory).Any(x => x.Key is OpaqueXattr or UserOpaqueXattr && Encoding.ASCII.GetString(x.Value) == "y");
 }

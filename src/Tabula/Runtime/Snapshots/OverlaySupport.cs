@@ -1,11 +1,15 @@
+using System.ComponentModel;
+using System.Diagnostics;
 using Tabula.Layers;
 
 namespace Tabula.Runtime.Snapshots;
 
 /// <summary>
-/// Whether RUN and <c>tabula run</c> can use an overlay of snapshots here: as root, with overlayfs in the kernel, and
-/// with the store on a filesystem that can hold an upper directory (not overlayfs itself, for one). Asked once per
-/// command by mounting a tiny overlay in a folder of its own for a moment.
+/// Whether RUN and <c>tabula run</c> can use an overlay of snapshots here: overlayfs in the kernel, and the store on a
+/// filesystem that can hold an upper directory (not overlayfs itself, for one). Asked once per command by mounting a
+/// tiny overlay in a folder of its own for a moment: as root directly; as a normal user inside a new user and mount
+/// namespace (<c>unshare</c>), with <c>userxattr</c> as the runtime will mount it (Linux 5.11 and later allow that),
+/// over a lower directory holding a whiteout the user made (Linux 5.8 and later allow that).
 /// </summary>
 internal static class OverlaySupport
 {
@@ -16,7 +20,6 @@ internal static class OverlaySupport
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(privileges);
-        if (privileges.Rootless) return "rootless containers unpack each step's root filesystem (overlay snapshots need root)";
         string filesystems;
         try { filesystems = File.ReadAllText("/proc/filesystems"); }
         catch (IOException e) { return "cannot read /proc/filesystems: " + e.Message; }
@@ -26,6 +29,7 @@ internal static class OverlaySupport
         string lower = Path.Combine(probe.Path, "lower"), upper = Path.Combine(probe.Path, "upper"), work = Path.Combine(probe.Path, "work");
         string merged = Path.Combine(probe.Path, ProbeMountPoint);
         foreach (var directory in new[] { lower, upper, work, merged }) Directory.CreateDirectory(directory);
+        if (privileges.Rootless) return InUserNamespace(lower, upper, work, merged);
         try
         {
             Posix.Mount("overlay", merged, "overlay", $"lowerdir={lower},upperdir={upper},workdir={work}");
@@ -36,5 +40,35 @@ internal static class OverlaySupport
         }
         Posix.Unmount(merged);
         return null;
+    }
+
+    private static string? InUserNamespace(string lower, string upper, string work, string merged)
+    {
+        try
+        {
+            Posix.Mknod(Path.Combine(lower, "whiteout"), Posix.TypeCharacter, 0, 0, 0);
+        }
+        catch (IOException e)
+        {
+            return $"this kernel does not let a normal user make overlay whiteouts ({e.Message}; Linux 5.8 or later does)";
+        }
+        var start = new ProcessStartInfo("unshare") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "--user", "--map-root-user", "--mount", "mount", "-t", "overlay", "overlay", "-o", string.Join(',', OverlayRoot.OptionsFor([lower], upper, work, inUserNamespace: true)), merged })
+            start.ArgumentList.Add(argument);
+        try
+        {
+            using var process = Process.Start(start) ?? throw new IOException("unshare did not start");
+            var error = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            // The mount goes with the namespace as unshare exits.
+            return process.ExitCode == 0
+                ? null
+                : $"overlayfs cannot be mounted in a user namespace here ({error.GetAwaiter().GetResult().Trim().ReplaceLineEndings(" ")}; Linux 5.11 or later allows it)";
+        }
+        catch (Win32Exception e)
+        {
+            return $"cannot try an overlay in a user namespace: unshare (util-linux) could not be run ({e.Message})";
+        }
     }
 }

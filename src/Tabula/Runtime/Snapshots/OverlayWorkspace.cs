@@ -31,7 +31,8 @@ internal sealed class OverlayWorkspace : IDisposable
     public OverlayRootfs Rootfs { get; }
 
     /// <summary>The layers' snapshots (unpacked now if missing) under a fresh, empty upper directory.</summary>
-    public static async Task<OverlayWorkspace> CreateAsync(SnapshotStore store, IReadOnlyList<ILayer> layers, string kind, CancellationToken cancellationToken)
+    /// <param name="inUserNamespace">Rootless: the runtime mounts the overlay as root of the container's user namespace.</param>
+    public static async Task<OverlayWorkspace> CreateAsync(SnapshotStore store, IReadOnlyList<ILayer> layers, string kind, bool inUserNamespace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         var lowers = await store.PrepareAsync(layers, cancellationToken).ConfigureAwait(false);
@@ -54,7 +55,7 @@ internal sealed class OverlayWorkspace : IDisposable
                 Directory.CreateDirectory(empty);
                 topFirst.Add(empty);
             }
-            var root = new OverlayRoot(topFirst, Path.Combine(owner.Path, "upper"), Path.Combine(owner.Path, "work"));
+            var root = new OverlayRoot(topFirst, Path.Combine(owner.Path, "upper"), Path.Combine(owner.Path, "work"), inUserNamespace);
             Directory.CreateDirectory(root.UpperDirectory);
             Directory.CreateDirectory(root.WorkDirectory);
             Directory.CreateDirectory(Path.Combine(owner.Path, "bundle"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -24,8 +24,21 @@ internal sealed class SnapshotStore
         Active = new ActiveDirectories(Path.Combine(Directory, "active"));
     }
 
-    /// <summary>The snapshots of the store whose root is <paramref name="storeRoot"/>.</summary>
-    public static SnapshotStore ForStore(string storeRoot) => new(Path.Combine(storeRoot, "snapshots"));
+    /// <summary>
+    /// The snapshots of the store whose root is <paramref name="storeRoot"/> that containers with these privileges
+    /// use: root's in <c>snapshots/</c>; a normal user's in <c>snapshots/rootless-UID/</c>, apart, since theirs hold
+    /// no real owners or device nodes (<see cref="RecordedMetadata"/>) and root's are not theirs to copy up from
+    /// inside a user namespace that maps no one else.
+    /// </summary>
+    public static SnapshotStore ForStore(string storeRoot, ContainerPrivileges privileges)
+    {
+        ArgumentNullException.ThrowIfNull(privileges);
+        string root = Path.Combine(storeRoot, "snapshots");
+        return new(privileges.Rootless ? Path.Combine(root, RootlessFolder(privileges.HostUid)) : root);
+    }
+
+    /// <summary>The folder of a normal user's snapshots, under root's.</summary>
+    internal static string RootlessFolder(int uid) => "rootless-" + uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public string Directory { get; }
 

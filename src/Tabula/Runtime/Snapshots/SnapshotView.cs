@@ -57,6 +57,25 @@ internal sealed class SnapshotView
         return found.Count > 0 ? found[^1] : null; // the root itself is no entry of a layer
     }
 
+    /// <summary>
+    /// The host path of the entry at a physical path of the image (no symlink followed, not even among its parents:
+    /// the path as a layer names it), or null.
+    /// </summary>
+    internal string? FindPhysical(string path)
+    {
+        var merged = _topFirst.ToList();
+        (string HostPath, FileStatus Status)? found = null;
+        foreach (var name in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (found is { Status.IsDirectory: false }) return null;
+            var (entry, next) = Lookup(merged, name);
+            if (entry is null) return null;
+            found = entry;
+            merged = next;
+        }
+        return found?.HostPath;
+    }
+
     /// <summary>Opens a regular file of the image, or null when the path is not one.</summary>
     public Stream? OpenFile(string path)
         => Find(path) is { Status.Type: Posix.TypeRegular } file ? File.OpenRead(file.HostPath) : null;

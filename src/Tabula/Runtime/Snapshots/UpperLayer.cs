@@ -10,13 +10,18 @@ namespace Tabula.Runtime.Snapshots;
 /// there and the new contents do not have, at every depth below it (an <c>.wh..wh..opq</c> marker only when the
 /// lower layers are unknown); paths sharing an inode become a file and hardlinks to it; overlayfs' own xattrs are dropped.
 /// Never follows a symlink. Times later than the build's timestamp are clamped to it.
+/// Rootless (the overlay was mounted in a user namespace over rootless snapshots), every path on disk is the
+/// caller's: a path keeps the owner and privileged xattrs recorded for it in the lower snapshots
+/// (<see cref="RecordedMetadata"/>), a new one is root's, as the copy fallback decides; the records on the upper
+/// directory are made to say the same, since it becomes the snapshot of the layer; bits the caller needs to read
+/// are lent and taken back.
 /// </summary>
 internal static class UpperLayer
 {
-    public static async Task<long> WriteAsync(string upperDirectory, SnapshotView? lower, Stream destination, DateTimeOffset? clampTo, CancellationToken cancellationToken)
+    public static async Task<long> WriteAsync(string upperDirectory, SnapshotView? lower, Stream destination, DateTimeOffset? clampTo, bool rootless, CancellationToken cancellationToken)
     {
         var writer = new TarEntryWriter(destination);
-        var state = new State(writer, Path.GetFullPath(upperDirectory), lower, clampTo);
+        var state = new State(writer, Path.GetFullPath(upperDirectory), lower, clampTo, rootless);
         await WriteChildrenAsync(state, "", replaced: false, cancellationToken).ConfigureAwait(false);
         await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
         return writer.FilesSize;
@@ -25,7 +30,7 @@ internal static class UpperLayer
     /// <summary>True when the command changed nothing (the upper directory is empty).</summary>
     public static bool IsEmpty(string upperDirectory) => !Directory.EnumerateFileSystemEntries(upperDirectory).Any();
 
-    private sealed record State(TarEntryWriter Writer, string Root, SnapshotView? Lower, DateTimeOffset? ClampTo)
+    private sealed record State(TarEntryWriter Writer, string Root, SnapshotView? Lower, DateTimeOffset? ClampTo, bool Rootless)
     {
         public Dictionary<(uint, uint, ulong), string> FirstPathOfInode { get; } = [];
     }
@@ -65,7 +70,9 @@ internal static class UpperLayer
                 continue;
             }
             var entry = RootfsDiff.EntryFor(path, hostPath, status);
-            if (entry.Xattrs.Keys.Any(OverlaySnapshotWriter.IsOverlayXattr))
+            if (state.Rootless)
+                entry = RecordedMetadata.Apply(entry, state.Lower?.FindPhysical(path) is { } was ? RecordedMetadata.Read(was) : RecordedMetadata.Recorded.Root);
+            else if (entry.Xattrs.Keys.Any(OverlaySnapshotWriter.IsOverlayXattr))
                 entry = entry with { Xattrs = LayerXattrs.From(entry.Xattrs.Where(x => !OverlaySnapshotWriter.IsOverlayXattr(x.Key))) };
             if (state.ClampTo is { } limit && entry.ModTime > limit) entry = entry with { ModTime = limit };
             if (!status.IsDirectory && status.Links > 1)
@@ -78,8 +85,10 @@ internal static class UpperLayer
                 }
                 state.FirstPathOfInode[status.InodeKey] = path;
             }
+            if (state.Rootless) RecordedMetadata.Write(hostPath, entry, status);
             if (entry.Type == LayerEntryType.RegularFile && entry.Size > 0)
             {
+                using var readable = state.Rootless ? OwnerAccess.Lend(hostPath, status, OwnerAccess.Read) : default;
                 await using var content = new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
                 await state.Writer.WriteEntryAsync(entry, content, cancellationToken).ConfigureAwait(false);
             }
@@ -87,7 +96,11 @@ internal static class UpperLayer
             {
                 await state.Writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
             }
-            if (status.IsDirectory) await WriteChildrenAsync(state, path, replaced, cancellationToken).ConfigureAwait(false);
+            if (status.IsDirectory)
+            {
+                using var listable = state.Rootless ? OwnerAccess.Lend(hostPath, status, OwnerAccess.Read | OwnerAccess.Search) : default;
+                await WriteChildrenAsync(state, path, replaced, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 }

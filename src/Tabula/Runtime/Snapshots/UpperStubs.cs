@@ -46,18 +46,22 @@ internal sealed class UpperStubs
                 stubs._stubs.Add((current, makeDirectory));
             }
         }
-        // The stubs changed their parents' times: give the copied-up parents the image's times back.
-        foreach (var (path, status) in stubs._copiedUp) Posix.SetTimes(Path.Combine(stubs._upper, path), status.ModTime);
+        // The image's modes once the stubs are in (a normal user cannot make one in a read-only directory it owns), and
+        // the image's times, which making the stubs changed.
+        foreach (var (path, status) in stubs._copiedUp)
+        {
+            File.SetUnixFileMode(Path.Combine(stubs._upper, path), (UnixFileMode)status.Permissions);
+            Posix.SetTimes(Path.Combine(stubs._upper, path), status.ModTime);
+        }
         return stubs;
     }
 
-    /// <summary>A lower directory made in the upper one with the image's owner, mode, xattrs and time.</summary>
+    /// <summary>A lower directory made in the upper one with the image's owner and xattrs (rootless: its records too); its mode and time come last.</summary>
     private void CopyUp(string path, string lowerPath, FileStatus status)
     {
         string full = Path.Combine(_upper, path);
         Directory.CreateDirectory(full);
         if (Environment.IsPrivilegedProcess) Posix.Lchown(full, status.Uid, status.Gid);
-        File.SetUnixFileMode(full, (UnixFileMode)status.Permissions);
         foreach (var (name, value) in Posix.GetXattrs(lowerPath))
             if (!OverlaySnapshotWriter.IsOverlayXattr(name)) Posix.SetXattr(full, name, value);
         _copiedUp.Add((path, status));
@@ -91,8 +95,11 @@ internal sealed class UpperStubs
     {
         string parent = Path.GetDirectoryName(full)!;
         var parentStatus = Posix.Lstat(parent);
-        if (isDirectory) Directory.Delete(full);
-        else File.Delete(full);
+        MountStubs.WithWritableParent(parent, () =>
+        {
+            if (isDirectory) Directory.Delete(full);
+            else File.Delete(full);
+        });
         if (parentStatus is { IsDirectory: true }) Posix.SetTimes(parent, parentStatus.ModTime);
     }
 }

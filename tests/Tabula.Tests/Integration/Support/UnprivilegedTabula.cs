@@ -51,10 +51,10 @@ public sealed class UnprivilegedTabula
     public static async Task GiveAsync(string path, CancellationToken cancellationToken) =>
         await ProcessRunner.RunCheckedAsync("chown", ["-R", $"{Id}:{Id}", path], cancellationToken);
 
-    /// <summary>Runs <c>tabula --root STORE ARGS…</c> as the user; the result whatever the exit code.</summary>
-    public async Task<ProcessResult> RunAsync(string store, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <summary>Runs <c>tabula --root STORE ARGS…</c> as the user (with <paramref name="variables"/> added to its environment); the result whatever the exit code.</summary>
+    public async Task<ProcessResult> RunAsync(string store, IEnumerable<string> arguments, CancellationToken cancellationToken, params IEnumerable<string> variables)
     {
-        List<string> environment = ["env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + _home, "TMPDIR=" + Temporary];
+        List<string> environment = ["env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + _home, "TMPDIR=" + Temporary, .. variables];
         if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } dotnetRoot)
             environment.Add("DOTNET_ROOT=" + dotnetRoot);
         return await ProcessRunner.RunAsync(Requirements.Tool("setpriv", "util-linux"),
