@@ -131,7 +131,7 @@ public sealed partial class SharedBuildCacheTests
         await using var m = await Machines.CreateAsync();
         const string dockerfile = """
             FROM BASE AS build
-            RUN echo RUN-BUILD && echo built > /artifact
+            RUN echo RUN-BUILD && echo built > /artifact && echo more > /other
             FROM BASE
             COPY --from=build /artifact /artifact
             RUN echo RUN-FINAL && cat /artifact > /copy
