@@ -35,13 +35,7 @@ internal sealed record BuildOutput(BuildOutputType Type, string? Destination, IR
         if (text == "-") return new BuildOutput(BuildOutputType.Tar, null, [], false);
         if (!text.Contains('=', StringComparison.Ordinal) && !text.Contains(',', StringComparison.Ordinal))
             return new BuildOutput(BuildOutputType.Local, text, [], false);
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var field in CsvFields(text))
-        {
-            var pair = field.Split('=', 2);
-            if (pair.Length != 2) throw Invalid(text, $"'{field}' is not KEY=VALUE");
-            fields[pair[0].Trim().ToLowerInvariant()] = pair[1];
-        }
+        var fields = CsvFlag.Pairs(text, "-o");
         var type = fields.GetValueOrDefault("type") switch
         {
             "image" => BuildOutputType.Image,
@@ -71,27 +65,6 @@ internal sealed record BuildOutput(BuildOutputType Type, string? Destination, IR
         "false" or "0" => false,
         _ => throw Invalid(text, $"push={value} is not true or false"),
     };
-
-    /// <summary>Fields split at commas outside double quotes, the quotes removed (Go's encoding/csv, as buildx).</summary>
-    private static List<string> CsvFields(string text)
-    {
-        var fields = new List<string>();
-        var current = new System.Text.StringBuilder();
-        bool quoted = false;
-        foreach (char c in text)
-        {
-            if (c == '"') quoted = !quoted;
-            else if (c == ',' && !quoted)
-            {
-                fields.Add(current.ToString());
-                current.Clear();
-            }
-            else current.Append(c);
-        }
-        if (quoted) throw Invalid(text, "a double quote is not closed");
-        fields.Add(current.ToString());
-        return fields.Where(f => f.Length > 0).ToList();
-    }
 
     private static UsageException Invalid(string text, string why) => new($"invalid -o '{text}': {why}");
 }

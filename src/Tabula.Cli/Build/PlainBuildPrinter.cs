@@ -1,4 +1,5 @@
 using Tabula.Build;
+using Tabula.Build.SharedCache;
 using Tabula.Cli.Formatting;
 using Tabula.Cli.Verbs;
 using Tabula.Oci;
@@ -44,6 +45,12 @@ internal sealed class PlainBuildPrinter(TextWriter output) : IBuildDisplay
                     break;
                 case CheckWarningReported c:
                     output.WriteLine($"WARN: {c.Warning.Short}");
+                    break;
+                case CacheProgress c:
+                    output.WriteLine(c.Text);
+                    break;
+                case CacheWarning w:
+                    output.WriteLine($"warning: {w.Message}");
                     break;
             }
         }

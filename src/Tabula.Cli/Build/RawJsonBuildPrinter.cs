@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Tabula.Build;
+using Tabula.Build.SharedCache;
 using Tabula.Oci;
 
 namespace Tabula.Cli.Build;
@@ -30,6 +31,8 @@ internal sealed class RawJsonBuildPrinter(TextWriter output, TimeProvider time) 
             },
             BuildWarning w => Event("warning") with { Message = w.Message },
             CheckWarningReported c => Event("warning") with { Message = c.Warning.Short },
+            CacheWarning w => Event("warning") with { Message = w.Message },
+            CacheProgress c => Event("cache") with { Message = c.Text },
             _ => null,
         };
         if (line is not null) Write(line);

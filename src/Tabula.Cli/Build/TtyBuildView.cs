@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Tabula.Build;
+using Tabula.Build.SharedCache;
 using Tabula.Oci;
 
 namespace Tabula.Cli.Build;
@@ -86,6 +87,12 @@ internal sealed class TtyBuildView : IBuildDisplay
                     break;
                 case CheckWarningReported c:
                     _warnings.Add(c.Warning.Short);
+                    break;
+                case CacheWarning w:
+                    _warnings.Add(w.Message);
+                    break;
+                case CacheProgress c:
+                    _exported.Add(c.Text);
                     break;
             }
             DrawLocked(Frame(now));

@@ -39,12 +39,14 @@ internal static class BuildVerb
         var load = new Option<bool>("--load") { Description = "Accepted for buildx's scripts and does nothing: the image always goes to the store (-o type=docker writes a docker-archive)" };
         var iidFile = new Option<string?>("--iidfile") { Description = "Write the image ID (sha256:...) to this file" };
         var metadataFile = new Option<string?>("--metadata-file") { Description = "Write buildx's build result metadata (digests, descriptor, names) as JSON to this file" };
+        var cacheFrom = new Option<string[]>("--cache-from") { Description = "Look steps up in a shared build cache: type=registry,ref=REF (or just REF) or type=local,src=DIR; repeatable" };
+        var cacheTo = new Option<string[]>("--cache-to") { Description = "Export the build cache: type=registry,ref=REF or type=local,dest=DIR, with mode=min|max (default min) and ignore-error=false to fail the build when the export fails (default: warn)" };
         var check = BuildCheckOutput.Option();
         var registryFlags = new RegistryFlags();
         var command = new Command("build", "Build an image from a Dockerfile")
         {
             contextArg, tags, file, buildArgs, labels, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression, pull, runtime, network, secrets,
-            progress, outputs, push, load, iidFile, metadataFile, check,
+            progress, outputs, push, load, iidFile, metadataFile, cacheFrom, cacheTo, check,
         };
         registryFlags.AddTo(command);
         var inputs = new BuildInputFlags();
@@ -53,6 +55,8 @@ internal static class BuildVerb
         {
             var store = context.OpenStore(parse);
             var platforms = PlatformList.Parse(parse.GetValue(platform) ?? []);
+            var cacheImports = (parse.GetValue(cacheFrom) ?? []).Select(CacheFlagParsing.From).ToList();
+            var cacheExports = (parse.GetValue(cacheTo) ?? []).Select(CacheFlagParsing.To).ToList();
             var plan = BuildPlan.Read(parse.GetValue(outputs) ?? [], parse.GetValue(tags) ?? [], parse.GetValue(push), parse.GetValue(iidFile), platforms.Count);
             var writer = plan.Output.ToStdout ? context.Error : context.Out; // an archive on stdout: progress goes to stderr, as in buildx
             bool terminal = BuildDisplay.IsTerminal(writer);
@@ -77,6 +81,8 @@ internal static class BuildVerb
                 {
                     Timeout = context.NetworkTimeout(parse) ?? Tabula.Registry.RegistryOptions.DefaultTimeout,
                 },
+                CacheFrom = cacheImports,
+                CacheTo = cacheExports,
                 OciMediaTypes = parse.GetValue(ociMediaTypes) || plan.Output.Type == BuildOutputType.Oci, // as BuildKit's oci exporter
                 Compression = LayerCompressionNames.TryParse(parse.GetValue(compression), out var layerCompression)
                     ? layerCompression

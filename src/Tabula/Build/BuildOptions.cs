@@ -74,8 +74,14 @@ public sealed record BuildOptions
     /// <summary>Pull every registry base image again, even when the store has it (<c>--pull</c>).</summary>
     public bool Pull { get; init; }
 
-    /// <summary>How to reach registries for base images the store lacks (default: docker's config for credentials).</summary>
+    /// <summary>How to reach registries for base images the store lacks and for shared caches (default: docker's config for credentials).</summary>
     public Registry.RegistryOptions? Registry { get; init; }
+
+    /// <summary>Shared build caches to look steps up in after the store's own (<c>--cache-from</c>), first match wins.</summary>
+    public IReadOnlyList<SharedCache.CacheLocation> CacheFrom { get; init; } = [];
+
+    /// <summary>Where to export the steps this build keyed (<c>--cache-to</c>).</summary>
+    public IReadOnlyList<SharedCache.CacheExportTarget> CacheTo { get; init; } = [];
 }
 
 /// <summary>

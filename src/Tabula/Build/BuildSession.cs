@@ -11,6 +11,9 @@ internal sealed class BuildSession(string storeRoot) : IAsyncDisposable
 {
     public FileChecksums Checksums { get; } = new(storeRoot);
 
+    /// <summary>The shared caches of <c>--cache-from</c> and the record for <c>--cache-to</c>; null when the build has neither.</summary>
+    public SharedCache.SharedBuildCache? Shared { get; set; }
+
     private readonly List<SpoolFile> _spools = [];
 
     public SpoolFile NewSpool()
@@ -24,5 +27,6 @@ internal sealed class BuildSession(string storeRoot) : IAsyncDisposable
     {
         foreach (var spool in _spools) await spool.DisposeAsync().ConfigureAwait(false);
         _spools.Clear();
+        Shared?.Dispose();
     }
 }

@@ -45,11 +45,22 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
         await RunChecksAsync(document, needed, metaArgs, options, platform, context, checks, cancellationToken).ConfigureAwait(false);
         if (checks.Violation is { } violation) throw violation;
         if (needed.Count > 1) progress?.Report(new StagesPlanned(needed.Select(s => (s.Index, StageLabel(s))).ToList()));
-        var runs = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, named, progress));
-        var built = await BuildStagesAsync(document, needed, metaArgs, triggers, named, runs, cancellationToken).ConfigureAwait(false);
+        session.Shared = await ImportCachesAsync(options, cancellationToken).ConfigureAwait(false);
+        Dictionary<int, StageRun> runs;
+        StageState final;
+        try
+        {
+            (runs, final) = await BuildOnceAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (session.Shared is { } shared && SharedCache.CacheBlobUnavailableException.Find(e) is { } unavailable && !cancellationToken.IsCancellationRequested)
+        {
+            // A layer a cache hit promised cannot be had: build again without the imports (what was built or fetched hits the store's cache).
+            progress?.Report(new SharedCache.CacheWarning(unavailable.Message + "; building again without the imported cache"));
+            shared.DropImports();
+            (runs, final) = await BuildOnceAsync().ConfigureAwait(false);
+        }
         var usedArgs = runs.Values.SelectMany(r => r.UsedArgs).ToHashSet(StringComparer.Ordinal);
 
-        var final = built[target.Index];
         var config = WithLabels(final.Config, options.Labels) with { Created = created };
         var image = Image.Create(config, final.Layers, options.OciMediaTypes || options.Compression == LayerCompression.Zstd);
         var manifest = await store.Layout.WriteImageAsync(image, null, cancellationToken).ConfigureAwait(false);
@@ -58,6 +69,8 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
             await store.References.AddUnnamedAsync(manifest, cancellationToken).ConfigureAwait(false);
         foreach (var tag in options.NameInStore ? options.Tags : [])
             await store.References.TagAsync(tag, manifest, cancellationToken).ConfigureAwait(false);
+        if (session.Shared is { } exporting && options.CacheTo.Count > 0)
+            await ExportCachesAsync(exporting, options, FinalStages(document, target, metaArgs, named), cancellationToken).ConfigureAwait(false);
 
         // The proxy variables and the sandbox hostname are predefined: RUN receives them without an ARG, so they are never "unused".
         var unused = options.BuildArgs.Keys
@@ -66,6 +79,58 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
             .ToList();
         if (unused.Count > 0) progress?.Report(new BuildWarning($"One or more build-args [{string.Join(' ', unused)}] were not consumed"));
         return new BuildResult(manifest, image.Manifest.Config.Digest, options.Tags) { Warnings = checks.Sorted() };
+
+        // Every needed stage built by fresh stage runs; the final image's layers are in the store when it returns.
+        async Task<(Dictionary<int, StageRun> Runs, StageState Final)> BuildOnceAsync()
+        {
+            var stageRuns = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, named, progress));
+            var built = await BuildStagesAsync(document, needed, metaArgs, triggers, named, stageRuns, cancellationToken).ConfigureAwait(false);
+            var targetState = built[target.Index];
+            // The image is kept in the store whole (images, save, run need it): cache hits' layers nothing fetched yet come now.
+            if (session.Shared is { } cache) await cache.MaterializeAsync(targetState.Layers, cancellationToken).ConfigureAwait(false);
+            return (stageRuns, targetState);
+        }
+    }
+
+    /// <summary>The shared caches of <c>--cache-from</c>, their key maps read (nothing else); null when the build neither imports nor exports.</summary>
+    private async Task<SharedCache.SharedBuildCache?> ImportCachesAsync(BuildOptions options, CancellationToken cancellationToken)
+    {
+        if (options.CacheFrom.Count == 0 && options.CacheTo.Count == 0) return null;
+        var shared = new SharedCache.SharedBuildCache(store.Content, progress);
+        if (!options.NoCache) await shared.ImportAsync(options.CacheFrom, options.Registry ?? new Registry.RegistryOptions(), cancellationToken).ConfigureAwait(false);
+        return shared;
+    }
+
+    /// <summary>Each <c>--cache-to</c>; a failed export warns, unless it was asked to fail the build (<c>ignore-error=false</c>).</summary>
+    private async Task ExportCachesAsync(SharedCache.SharedBuildCache shared, BuildOptions options, IReadOnlySet<int> finalStages, CancellationToken cancellationToken)
+    {
+        var exporter = new SharedCache.CacheExporter(store.Content, shared, options.Registry ?? new Registry.RegistryOptions(), progress);
+        foreach (var target in options.CacheTo)
+        {
+            try
+            {
+                await exporter.ExportAsync(target, finalStages, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var message = $"exporting cache to {target.Location.Display} failed: {SharedCache.SharedBuildCache.OneLine(e)}";
+                if (!target.IgnoreError) throw new SharedCache.CacheExportException(message + " (ignore-error=false)", e);
+                progress?.Report(new SharedCache.CacheWarning(message));
+            }
+        }
+    }
+
+    /// <summary>The target and the stages it starts FROM, transitively: the stages whose layers make the image (what <c>mode=min</c> exports).</summary>
+    private static HashSet<int> FinalStages(DockerfileDocument document, Stage target, MetaArgs metaArgs, NamedContexts named)
+    {
+        var stages = new HashSet<int>();
+        for (Stage? stage = target; stage is not null && stages.Add(stage.Index);)
+        {
+            if (named.Find(stage.Name) is not null) break;
+            var parent = document.FindStage(stage.From.Expand(metaArgs.Expander(document)).BaseName);
+            stage = parent is not null && parent.Index < stage.Index ? parent : null;
+        }
+        return stages;
     }
 
     /// <summary>

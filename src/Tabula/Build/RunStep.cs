@@ -19,11 +19,11 @@ public sealed record StepOutput(int Stage, int Step, string Line) : BuildEvent;
 /// (an OCI runtime, runc by default) with the stage's ENV, ARGs, USER and WORKDIR, and what it changed — found by
 /// comparing the rootfs with the tree it was unpacked from — becomes the step's layer.
 /// </summary>
-internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptions options, BuildSession session, IProgress<BuildEvent>? progress)
+internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptions options, BuildSession session, int stage, IProgress<BuildEvent>? progress)
 {
     private const int TailLines = 12;
     private const string PipesDirectory = "/dev/pipes/";
-    private readonly StepCache _cache = new(store.Content);
+    private readonly StepCache _cache = new(store.Content, session.Shared, stage);
     private OciRuntime? _runtime;
     private ContainerWorkspaces? _workspaces;
 
@@ -68,6 +68,8 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         try { _runtime ??= OciRuntime.Find(options.Runtime); }
         catch (FileNotFoundException e) { throw new DockerfileException(run.Location, "RUN needs an OCI runtime: " + e.Message, e); }
 
+        // The command runs on the stage's filesystem: layers that shared-cache hits promised are fetched now, side by side.
+        if (session.Shared is { } shared) await shared.MaterializeAsync(state.Layers, cancellationToken).ConfigureAwait(false);
         _workspaces ??= new ContainerWorkspaces(SnapshotStore.ForStore(store.Content.Root, privileges), options.Snapshotter, privileges);
         ContainerWorkspace workspace;
         try

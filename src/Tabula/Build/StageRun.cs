@@ -24,8 +24,8 @@ internal sealed class StageRun(
     IProgress<BuildEvent>? progress)
 {
     private readonly FileTransferStep _files = new(store, context, options, session, created, named);
-    private readonly RunStep _run = new(store, context, options, session, progress);
-    private readonly StepCache _cache = new(store.Content);
+    private readonly RunStep _run = new(store, context, options, session, stage.Index, progress);
+    private readonly StepCache _cache = new(store.Content, session.Shared, stage.Index);
     private int _step;
 
     /// <summary>The --build-arg names this stage consumed.</summary>
@@ -124,6 +124,7 @@ internal sealed class StageRun(
             state.Tree = null; // rebuilt from the layers only if a later step needs it
             return cached;
         }
+        await FetchCachedLayersAsync(state, cancellationToken).ConfigureAwait(false);
         var layer = await _files.RunAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
         if (key is not null) _cache.Set(key, layer);
         return layer;
@@ -144,10 +145,15 @@ internal sealed class StageRun(
             state.Tree = null;
             return cached;
         }
+        await FetchCachedLayersAsync(state, cancellationToken).ConfigureAwait(false);
         var layer = await _files.MakeDirectoryAsync(path, state, location, cancellationToken).ConfigureAwait(false);
         _cache.Set(key, layer);
         return layer;
     }
+
+    /// <summary>A step that runs reads the stage's layers: those shared-cache hits promised are fetched now, side by side.</summary>
+    private Task FetchCachedLayersAsync(StageState state, CancellationToken cancellationToken)
+        => session.Shared?.MaterializeAsync(state.Layers, cancellationToken) ?? Task.CompletedTask;
 
     /// <summary>BuildKit's rules for <c>ADD --checksum</c>: one source, only a URL or git source has one to check, a sha256 digest.</summary>
     private static Digest? CheckChecksum(AddInstruction add)

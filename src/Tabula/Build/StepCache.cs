@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Tabula.Archives;
+using Tabula.Build.SharedCache;
 using Tabula.Content;
 using Tabula.Images;
 using Tabula.Oci;
@@ -17,11 +18,27 @@ public sealed record StepCacheHit(int Stage, int Step) : BuildEvent;
 /// an entry whose blob was pruned is a miss. Steps that would give the same layer from the same inputs share it, so a
 /// hit gives the image a cold build gives.
 /// </summary>
-internal sealed class StepCache(ContentStore content)
+internal sealed class StepCache(ContentStore content, SharedBuildCache? shared = null, int stage = 0)
 {
     private string Folder => Path.Combine(content.Root, "cache", "steps");
 
+    /// <summary>
+    /// The layer a step gave before: from the store's own entries, else from an imported shared cache (whose layer is
+    /// fetched only when something opens it; an entry for it is written here, a hit once the blob is in).
+    /// </summary>
     public ILayer? TryGet(string key)
+    {
+        ILayer? layer = TryGetLocal(key);
+        if (layer is null && shared?.TryGet(key) is { } remote)
+        {
+            Write(key, remote);
+            layer = remote;
+        }
+        if (layer is not null) shared?.Record(stage, key, layer);
+        return layer;
+    }
+
+    private StoreLayer? TryGetLocal(string key)
     {
         var path = Path.Combine(Folder, key);
         if (!File.Exists(path)) return null;
@@ -33,14 +50,27 @@ internal sealed class StepCache(ContentStore content)
         return new StoreLayer(content, new Descriptor { MediaType = fields[0], Digest = digest, Size = size }, diffId);
     }
 
-    /// <summary>Whether the step was recorded as one that makes no layer (a WORKDIR that already exists).</summary>
+    /// <summary>Whether the step was recorded as one that makes no layer (a RUN that changed nothing).</summary>
     public bool IsKnownEmpty(string key)
     {
         var path = Path.Combine(Folder, key);
-        return File.Exists(path) && File.ReadAllText(path) == NoLayer;
+        bool empty = File.Exists(path) && File.ReadAllText(path) == NoLayer;
+        if (!empty && shared?.IsKnownEmpty(key) == true)
+        {
+            WriteEmpty(key);
+            empty = true;
+        }
+        if (empty) shared?.Record(stage, key, null);
+        return empty;
     }
 
     public void SetEmpty(string key)
+    {
+        WriteEmpty(key);
+        shared?.Record(stage, key, null);
+    }
+
+    private void WriteEmpty(string key)
     {
         Directory.CreateDirectory(Folder);
         AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes(NoLayer), durable: false);
@@ -49,6 +79,12 @@ internal sealed class StepCache(ContentStore content)
     private const string NoLayer = "no layer\n";
 
     public void Set(string key, ILayer layer)
+    {
+        Write(key, layer);
+        shared?.Record(stage, key, layer);
+    }
+
+    private void Write(string key, ILayer layer)
     {
         Directory.CreateDirectory(Folder);
         AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes($"{layer.MediaType}\n{layer.Digest}\n{layer.Size.ToString(CultureInfo.InvariantCulture)}\n{layer.DiffId}\n"), durable: false);

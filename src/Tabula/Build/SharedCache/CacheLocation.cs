@@ -1,0 +1,36 @@
+using Tabula.Oci;
+
+namespace Tabula.Build.SharedCache;
+
+/// <summary>Where a shared build cache lives: a registry reference or an OCI layout directory.</summary>
+public abstract record CacheLocation
+{
+    /// <summary>How progress and warnings name it.</summary>
+    public abstract string Display { get; }
+}
+
+/// <summary>A cache stored as an OCI artifact in a registry (<c>type=registry,ref=REF</c>).</summary>
+public sealed record RegistryCacheLocation(ImageReference Reference) : CacheLocation
+{
+    public override string Display => Reference.ToString();
+}
+
+/// <summary>A cache in an OCI image layout directory (<c>type=local,src|dest=DIR</c>), named in its index by <paramref name="Tag"/>.</summary>
+public sealed record LocalCacheLocation(string Directory, string Tag = LocalCacheLocation.DefaultTag) : CacheLocation
+{
+    public const string DefaultTag = "latest";
+
+    public override string Display => Directory;
+}
+
+/// <summary>Which steps an export carries: <c>min</c> those of the final image's stages, <c>max</c> those of every stage.</summary>
+public enum CacheMode
+{
+    Min,
+    Max,
+}
+
+/// <summary>
+/// One <c>--cache-to</c>. An export that fails warns and the build succeeds, unless <paramref name="IgnoreError"/> is false.
+/// </summary>
+public sealed record CacheExportTarget(CacheLocation Location, CacheMode Mode = CacheMode.Min, bool IgnoreError = true);
