@@ -300,26 +300,21 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
     }
 
     /// <summary>
-    /// Directories a copy creates: 0755, or the --chmod mode as BuildKit applies it to the parents it makes
-    /// (moby/buildkit#4945; #5943 questions it), owned by --chown.
+    /// Directories a copy creates: 0755, or an octal --chmod mode as BuildKit applies it to the parents it makes
+    /// (moby/buildkit#4945; #5943 questions it; a symbolic one leaves them 0755, as BuildKit's copy does), owned by
+    /// --chown.
     /// </summary>
     private DirectoryDefaults ImpliedDirectories(EntryRewrites rewrites)
     {
         var defaults = DirectoryDefaults.Create(DefaultTime, rewrites.Chown);
-        return rewrites.Chmod is { } mode ? defaults with { Mode = mode } : defaults;
+        return rewrites.Chmod?.Octal is { } mode ? defaults with { Mode = mode } : defaults;
     }
 
     /// <summary>The destination as a clean image path: relative ones start at WORKDIR.</summary>
     private static string Destination(string destination, StageState state)
         => LayerPath.Clean(WorkdirPath.Resolve(state.Container.WorkingDir, destination));
 
-    private static int? ParseChmod(string? chmod)
-    {
-        if (chmod is null) return null;
-        if (chmod.Length is < 1 or > 4 || chmod.Any(c => c is < '0' or > '7'))
-            throw new FormatException($"invalid --chmod '{chmod}': give octal permission bits, e.g. 755 or 0644");
-        return Convert.ToInt32(chmod, 8);
-    }
+    private static ModeChange? ParseChmod(string? chmod) => chmod is null ? null : ModeChange.Parse(chmod);
 }
 
 /// <summary>Where and how one ADD/COPY places what it copies.</summary>

@@ -14,8 +14,8 @@ internal sealed record EntryRewrites
 
     public Ownership? Chown { get; init; }
 
-    /// <summary>Permission bits (07777) for every entry but symlinks.</summary>
-    public int? Chmod { get; init; }
+    /// <summary>The mode change for every entry but symlinks: octal bits, or a symbolic change of each entry's mode.</summary>
+    public ModeChange? Chmod { get; init; }
 
     public DateTimeOffset ApplyTime(DateTimeOffset time) => LayerTimes.Clamp(LayerTimes.TruncateToSeconds(time), Epoch);
 
@@ -25,5 +25,6 @@ internal sealed record EntryRewrites
     /// A symlink is always 0777, as Linux makes every symlink and as BuildKit's and docker's layers (read back from
     /// disk) carry it, whatever mode an archive gave its entry; anything else takes --chmod, if given.
     /// </summary>
-    public int ApplyMode(LayerEntryType type, int mode) => type == LayerEntryType.Symlink ? LayerModes.Symlink : Chmod ?? mode;
+    public int ApplyMode(LayerEntryType type, int mode)
+        => type == LayerEntryType.Symlink ? LayerModes.Symlink : Chmod?.Apply(mode, type == LayerEntryType.Directory) ?? mode;
 }

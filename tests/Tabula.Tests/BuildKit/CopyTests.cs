@@ -233,6 +233,52 @@ public class CopyTests
         Assert.Equal(Mode0755, image.Entry("footer").Mode);
     }
 
+    /// <summary>
+    /// Symbolic --chmod changes each copied file's and directory's own mode as chmod does: the build compares every
+    /// copy with busybox's chmod of the same source, by <c>stat -c %A</c>.
+    /// </summary>
+    [Fact]
+    public async Task TestChmodNonOctal()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var fixture = await Tabula.Tests.Integration.RunFixture.CreateAsync(ct);
+        var cases = new (string Source, string Destination, string Mode, bool IsDirectory)[]
+        {
+            ("file", "f1", "go-w", false), ("file", "f2", "u=rw,g=r,o=r", false), ("file", "f3", "a+X", false),
+            ("dir", "d1", "go-w", true), ("dir", "d2", "u+rw,g+r,o-x,o+w", true), ("dir", "d3", "a+X", true),
+        };
+        var expected = new System.Text.StringBuilder();
+        var copies = new System.Text.StringBuilder();
+        var checks = new System.Text.StringBuilder();
+        foreach (var (source, destination, mode, isDirectory) in cases)
+        {
+            if (isDirectory)
+            {
+                expected.Append($"RUN mkdir -p /input/dirs/{destination} && cp -a /input/{source} /input/dirs/{destination}/{destination}\n");
+                expected.Append($"RUN cp -a /input/dirs/{destination}/. /expected/ && chmod {mode} /expected/{destination}\n");
+                copies.Append($"COPY --from=base --chmod={mode} /input/dirs/{destination} /\n");
+            }
+            else
+            {
+                expected.Append($"RUN cp -a /input/{source} /expected/{destination} && chmod {mode} /expected/{destination}\n");
+                copies.Append($"COPY --from=base --chmod={mode} /input/{source} /{destination}\n");
+            }
+            checks.Append($"RUN [ \"$(stat -c %A /actual/{destination})\" = \"$(stat -c %A /expected/{destination})\" ]\n");
+        }
+        var dockerfile = $"""
+            FROM busybox AS base
+            RUN mkdir /input && touch /input/file && chmod 666 /input/file && mkdir /input/dir && chmod 124 /input/dir && mkdir /expected
+            {expected}
+            FROM scratch AS result
+            {copies}
+            FROM base
+            COPY --from=result / /actual/
+            {checks}
+            """;
+        var (code, output) = await BusyboxBuild.BuildAsync(fixture, "chmod-symbolic:1", dockerfile);
+        Assert.True(code == 0, output);
+    }
+
     [Theory]
     [InlineData("64a")]
     [InlineData("10000")]

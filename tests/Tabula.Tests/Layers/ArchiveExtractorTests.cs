@@ -75,7 +75,7 @@ public sealed class ArchiveExtractorTests : IAsyncDisposable
     {
         var epoch = TarTestData.Time.AddDays(-1);
         var archive = await TarTestData.WriteTarAsync([TarTestData.Dir("d"), TarTestData.File("d/f", 4), TarTestData.Symlink("d/l", "f")], Ct);
-        var options = Options with { Rewrites = new EntryRewrites { Epoch = epoch, Chown = new Ownership(7, 8), Chmod = 0b110_000_000 } };
+        var options = Options with { Rewrites = new EntryRewrites { Epoch = epoch, Chown = new Ownership(7, 8), Chmod = ModeChange.Parse("600") } };
 
         var tree = await ExtractAsync(CompressedSamples.Compress(archive, ArchiveCompression.Bzip2), "/x", options);
 

@@ -131,7 +131,7 @@ public class LayerPassthroughTests
         Assert.Contains("epoch", (await CopyAsync(tar, new EntryRewrites { Epoch = TarTestData.Time.AddSeconds(-1) })).IneligibleBecause);
         Assert.True((await CopyAsync(tar, new EntryRewrites { Epoch = TarTestData.Time })).IsEligible);
         Assert.Contains("--chown", (await CopyAsync(tar, new EntryRewrites { Chown = new Ownership(0, 0) })).IneligibleBecause);
-        Assert.Contains("--chmod", (await CopyAsync(tar, new EntryRewrites { Chmod = 0b111_101_101 })).IneligibleBecause);
+        Assert.Contains("--chmod", (await CopyAsync(tar, new EntryRewrites { Chmod = ModeChange.Parse("755") })).IneligibleBecause);
     }
 
     [Fact]
