@@ -57,7 +57,7 @@ public class MultiPlatformBuildTests
         WriteContext(h.ContextDirectory);
         var result = await h.BuildAsync(h.Options(Dockerfile) with { DockerfileText = null, Platform = null, Platforms = [Amd64, Arm64] });
 
-        Assert.Equal(MediaTypes.DockerManifestList, result.Manifest.MediaType);
+        Assert.Equal(MediaTypes.OciIndex, result.Manifest.MediaType);
         var index = OciJson.DeserializeIndex(await h.Store.Content.ReadAllBytesAsync(result.Manifest.Digest, Token));
         Assert.Equal(["linux/amd64", "linux/arm64"], index.Manifests.Select(m => m.Platform!.ToString()));
         Assert.All(index.Manifests, m => Assert.Equal(MediaTypes.DockerManifest, m.MediaType));
