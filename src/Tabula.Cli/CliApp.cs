@@ -108,6 +108,7 @@ public static class CliApp
         VerifyVerb.Create(context),
         CompletionVerb.Create(context),
         AnalyzeVerb.Create(context),
+        SbomVerb.Create(context),
         DiffVerb.Create(context),
     ];
 
