@@ -31,7 +31,7 @@ internal static class SbomWriter
         var relationships = new List<SpdxRelationship> { new("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Image") };
         if (inventory.Os is { } os)
         {
-            packages.Add(new SpdxPackage { Name = os.Id, SpdxId = "SPDXRef-OperatingSystem", VersionInfo = os.VersionId, Description = os.PrettyName, PrimaryPackagePurpose = "OPERATING-SYSTEM" });
+            packages.Add(new SpdxPackage { Name = os.Id, SpdxId = "SPDXRef-OperatingSystem", VersionInfo = os.VersionId, Description = os.PrettyName, PrimaryPackagePurpose = "OPERATING_SYSTEM" });
             relationships.Add(new("SPDXRef-Image", "CONTAINS", "SPDXRef-OperatingSystem"));
         }
         var ids = new HashSet<string>(StringComparer.Ordinal);
