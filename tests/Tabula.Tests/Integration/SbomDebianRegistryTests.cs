@@ -73,6 +73,30 @@ public sealed class SbomDebianRegistryTests
         SbomSchemas.AssertValid("spdx-2.3.schema.json", fromRegistry);
     }
 
+    /// <summary><c>build --sbom --push</c>: the SBOM made after the build is the one attached (in CycloneDX as asked); without --push it is a usage error.</summary>
+    [Fact]
+    public async Task Build_with_sbom_and_push_attaches_the_builds_sbom()
+    {
+        await using var registry = await RegistryServer.StartAsync(Ct);
+        using var temp = new TempDir("sbom-build");
+        using var cli = new RegistryCliSession();
+        var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), Ct);
+        var context = await ScratchContext.CreateAsync(temp.Combine("context"), rootfs, TarCompression.Gzip, Ct);
+        var target = $"{registry.Host}/sbom/built:1";
+
+        var (code, _, error) = await cli.RunAsync("build", "-q", "--sbom", "-t", target, context);
+        Assert.Equal(2, code);
+        Assert.Contains("add --push", error);
+
+        await cli.RunCheckedAsync("build", "-q", "--sbom", "--sbom-format", "cyclonedx-json", "--push", "-t", target, context);
+        var attached = await cli.RunCheckedAsync("sbom", "--from-registry", "--format", "cyclonedx-json", target);
+        Assert.Equal(await cli.RunCheckedAsync("sbom", "--format", "cyclonedx-json", target), attached);
+        SbomSchemas.AssertValid("bom-1.6.schema.json", attached);
+        var (missing, _, missingError) = await cli.RunAsync("sbom", "--from-registry", "--format", "spdx-json", target);
+        Assert.Equal(1, missing);
+        Assert.Contains("no SBOM in spdx-json is attached", missingError);
+    }
+
     private static string Arch(JsonElement package)
     {
         var purl = package.GetProperty("externalRefs")[0].GetProperty("referenceLocator").GetString()!;
