@@ -109,6 +109,7 @@ public static class CliApp
         VerifyVerb.Create(context),
         CompletionVerb.Create(context),
         AnalyzeVerb.Create(context),
+        SbomVerb.Create(context),
         DiffVerb.Create(context),
     ];
 

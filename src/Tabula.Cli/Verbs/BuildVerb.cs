@@ -4,6 +4,7 @@ using Tabula.Cli.Build;
 using Tabula.Content;
 using Tabula.Oci;
 using Tabula.Registry;
+using Tabula.Sbom;
 using Tabula.Transports;
 
 namespace Tabula.Cli.Verbs;
@@ -49,6 +50,8 @@ internal static class BuildVerb
             progress, outputs, push, load, iidFile, metadataFile, cacheFrom, cacheTo, check,
         };
         registryFlags.AddTo(command);
+        var sbomFlags = new SbomFlags();
+        sbomFlags.AddTo(command);
         var inputs = new BuildInputFlags();
         inputs.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -58,6 +61,9 @@ internal static class BuildVerb
             var cacheImports = (parse.GetValue(cacheFrom) ?? []).Select(CacheFlagParsing.From).ToList();
             var cacheExports = (parse.GetValue(cacheTo) ?? []).Select(CacheFlagParsing.To).ToList();
             var plan = BuildPlan.Read(parse.GetValue(outputs) ?? [], parse.GetValue(tags) ?? [], parse.GetValue(push), parse.GetValue(iidFile), platforms.Count);
+            var sbomFormat = sbomFlags.Requested(parse);
+            if (sbomFormat is not null && !plan.Push)
+                throw new UsageException("--sbom attaches an SBOM to the pushed image: add --push (or write one with 'tabula sbom IMAGE -o FILE')");
             var writer = plan.Output.ToStdout ? context.Error : context.Out; // an archive on stdout: progress goes to stderr, as in buildx
             bool terminal = BuildDisplay.IsTerminal(writer);
             var mode = BuildProgressModes.Choose(parse.GetValue(progress), parse.GetValue(quiet), context.Environment, terminal);
@@ -118,8 +124,15 @@ internal static class BuildVerb
             if (plan.Push)
             {
                 var source = new StoredImage(result.Manifest, result.ImageId, plan.Tags);
+                // The SBOM is made once, from the image just built, and attached to every name it is pushed to.
+                SbomAttachment? sbom = null;
+                if (sbomFormat is { } format)
+                {
+                    var built = await store.LoadAsync(source, null, ct);
+                    sbom = new SbomAttachment(format, await ImageSbom.CreateAsync(built, plan.Tags[0].ToString(), format, options.Timestamp, ct), options.Timestamp);
+                }
                 foreach (var tag in plan.Tags)
-                    pushed = await PushVerb.PushAsync(context, parse, registryFlags, store, source, tag, null, quiet: mode is BuildProgressMode.Quiet or BuildProgressMode.RawJson, writer, ct);
+                    pushed = await PushVerb.PushAsync(context, parse, registryFlags, store, source, tag, null, quiet: mode is BuildProgressMode.Quiet or BuildProgressMode.RawJson, writer, ct, sbom);
             }
             if (parse.GetValue(iidFile) is { } iidPath) await BuildMetadataFiles.WriteImageIdAsync(iidPath, result, ct);
             if (parse.GetValue(metadataFile) is { } metadataPath)

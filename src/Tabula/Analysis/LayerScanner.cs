@@ -29,12 +29,10 @@ internal sealed class LayerScanner(FileHistory history, DuplicateIndex? duplicat
             {
                 string path = LayerPath.Clean(header.Name);
                 if (path.Length == 0) continue;
-                string name = LayerPath.NameOf(path);
-                if (LayerPath.IsWhiteoutName(name))
+                if (LayerPath.IsWhiteout(path, out var directory, out var deleted))
                 {
-                    string directory = LayerPath.ParentOf(path);
-                    if (name == LayerPath.OpaqueMarker) history.MakeOpaque(layer, directory, changes);
-                    else history.Delete(LayerPath.Join(directory, name[LayerPath.WhiteoutPrefix.Length..]), changes);
+                    if (deleted is null) history.MakeOpaque(layer, directory, changes);
+                    else history.Delete(deleted, changes);
                     continue;
                 }
                 if (header.Type is not { } type)

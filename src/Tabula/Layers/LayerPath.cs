@@ -83,6 +83,20 @@ internal static class LayerPath
     /// <summary>True for names that mean something to overlay-style layer application (<c>.wh.*</c>).</summary>
     public static bool IsWhiteoutName(string name) => name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal);
 
+    /// <summary>
+    /// For a clean path whose name is a whiteout: the directory it is in and the path it deletes (null for the opaque
+    /// marker, which hides everything lower layers put in that directory). False for any other path.
+    /// </summary>
+    public static bool IsWhiteout(string cleanPath, out string directory, out string? deleted)
+    {
+        string name = NameOf(cleanPath);
+        directory = ParentOf(cleanPath);
+        deleted = null;
+        if (!IsWhiteoutName(name)) return false;
+        if (name != OpaqueMarker) deleted = Join(directory, name[WhiteoutPrefix.Length..]);
+        return true;
+    }
+
     /// <summary>True when any component of a clean path is a whiteout name.</summary>
     public static bool ContainsWhiteout(string cleanPath)
     {

@@ -56,6 +56,13 @@ internal sealed partial class RegistryClient
 
     /// <summary>Puts a manifest under a tag or its digest; returns the digest of the bytes sent.</summary>
     public async Task<Digest> PutManifestAsync(string repository, string reference, ReadOnlyMemory<byte> bytes, string mediaType, CancellationToken cancellationToken)
+        => (await PutManifestWithSubjectAsync(repository, reference, bytes, mediaType, cancellationToken).ConfigureAwait(false)).Digest;
+
+    /// <summary>
+    /// Puts a manifest and also says whether the registry answered with an <c>OCI-Subject</c> header: a registry that
+    /// does, keeps the manifest's <c>subject</c> in its referrers API (distribution spec 1.1), so no fallback tag is needed.
+    /// </summary>
+    public async Task<(Digest Digest, Digest? Subject)> PutManifestWithSubjectAsync(string repository, string reference, ReadOnlyMemory<byte> bytes, string mediaType, CancellationToken cancellationToken)
     {
         var digest = Digest.Compute(bytes.Span);
         using var response = await SendAsync(() =>
@@ -65,7 +72,29 @@ internal sealed partial class RegistryClient
             return new HttpRequestMessage(HttpMethod.Put, Url($"v2/{repository}/manifests/{reference}")) { Content = content };
         }, [RegistryScope.PullPush(repository)], cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, $"pushing manifest {Registry}/{repository}:{reference}", cancellationToken).ConfigureAwait(false);
-        return digest;
+        Digest? subject = response.Headers.TryGetValues("OCI-Subject", out var values) && Digest.TryParse(values.FirstOrDefault(), out var announced) ? announced : null;
+        return (digest, subject);
+    }
+
+    /// <summary>
+    /// The referrers of a manifest (<c>GET /v2/NAME/referrers/DIGEST</c>, optionally filtered by artifact type), or
+    /// null when the registry has no referrers API (404), so that the caller falls back to the <c>sha256-HEX</c> tag.
+    /// </summary>
+    public async Task<ImageIndex?> GetReferrersAsync(string repository, Digest subject, string? artifactType, CancellationToken cancellationToken)
+    {
+        var query = artifactType is null ? "" : $"?artifactType={Uri.EscapeDataString(artifactType)}";
+        using var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, Url($"v2/{repository}/referrers/{subject}{query}"));
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(MediaTypes.OciIndex));
+            return request;
+        }, [RegistryScope.Pull(repository)], cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, $"listing the referrers of {Registry}/{repository}@{subject}", cancellationToken).ConfigureAwait(false);
+        // A registry without the API may still answer 200 with something else (an HTML page, a v2 error): only an index counts.
+        var bytes = await ReadLimitedAsync(response, MaxManifestBytes, cancellationToken).ConfigureAwait(false);
+        try { return OciJson.DeserializeIndex(bytes); }
+        catch (InvalidDataException) { return null; }
     }
 
     /// <summary>All tags of a repository, following <c>Link</c> pagination.</summary>
