@@ -60,7 +60,7 @@ public class MultiPlatformBuildTests
         Assert.Equal(MediaTypes.OciIndex, result.Manifest.MediaType);
         var index = OciJson.DeserializeIndex(await h.Store.Content.ReadAllBytesAsync(result.Manifest.Digest, Token));
         Assert.Equal(["linux/amd64", "linux/arm64"], index.Manifests.Select(m => m.Platform!.ToString()));
-        Assert.All(index.Manifests, m => Assert.Equal(MediaTypes.DockerManifest, m.MediaType));
+        Assert.All(index.Manifests, m => Assert.Equal(MediaTypes.OciManifest, m.MediaType));
         Assert.Equal(result.Manifest.Digest, (await h.Store.Resolver.ResolveAsync("test:latest", Token)).Manifest.Digest);
 
         var amd64 = await h.Store.Layout.LoadImageAsync(result.Manifest, Amd64, Token);
