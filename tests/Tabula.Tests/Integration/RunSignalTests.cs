@@ -73,14 +73,18 @@ public sealed class RunSignalTests
     /// <summary>Starts <c>tabula --root STORE ARGS</c> and returns once its container printed <c>started-marker</c>.</summary>
     private static async Task<(Process Process, Task Drain)> StartAtMarkerAsync(RunFixture fixture, string[] arguments)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "tabula"))
+        // Through env(1), which gives SIGINT its default action back before it execs tabula (same pid): a shell runs
+        // background jobs with SIGINT ignored, tabula rightly keeps an ignored SIGINT ignored, and the test suite
+        // may itself run as such a job.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])["--root", fixture.Store, .. arguments]) start.ArgumentList.Add(argument);
+        foreach (var argument in (string[])["--default-signal=INT", Path.Combine(AppContext.BaseDirectory, "tabula"), "--root", fixture.Store, .. arguments])
+            start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException("tabula did not start");
         process.StandardInput.Close();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
