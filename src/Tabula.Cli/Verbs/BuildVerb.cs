@@ -27,6 +27,11 @@ internal static class BuildVerb
         var timestamp = new Option<string?>("--timestamp") { Description = "Unix time for created times and layer mtimes (default: $SOURCE_DATE_EPOCH), for reproducible digests" };
         var target = new Option<string?>("--target") { Description = "Build this stage and what it needs, not the last stage" };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not reuse results of earlier RUN steps" };
+        var noCacheFilter = new Option<string[]>("--no-cache-filter")
+        {
+            Description = "Do not reuse earlier results in these stages (names or indexes; comma-separated or repeated)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
         var ociMediaTypes = new Option<bool>("--oci-mediatypes") { Description = "OCI media types (default); --oci-mediatypes=false writes Docker v2 schema 2", DefaultValueFactory = _ => true };
         var pull = new Option<bool>("--pull") { Description = "Always pull registry base images, even when the store has them" };
@@ -46,7 +51,7 @@ internal static class BuildVerb
         var registryFlags = new RegistryFlags();
         var command = new Command("build", "Build an image from a Dockerfile")
         {
-            contextArg, tags, file, buildArgs, labels, platform, timestamp, target, noCache, quiet, ociMediaTypes, compression, pull, runtime, network, secrets,
+            contextArg, tags, file, buildArgs, labels, platform, timestamp, target, noCache, noCacheFilter, quiet, ociMediaTypes, compression, pull, runtime, network, secrets,
             progress, outputs, push, load, iidFile, metadataFile, cacheFrom, cacheTo, check,
         };
         registryFlags.AddTo(command);
@@ -82,6 +87,8 @@ internal static class BuildVerb
                 Timestamp = BuildFlagParsing.Timestamp(parse.GetValue(timestamp) ?? context.Environment("SOURCE_DATE_EPOCH")),
                 Target = parse.GetValue(target),
                 NoCache = parse.GetValue(noCache),
+                NoCacheStages = (parse.GetValue(noCacheFilter) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    .ToHashSet(StringComparer.OrdinalIgnoreCase),
                 Pull = parse.GetValue(pull),
                 Registry = RegistryEnvironment.Options(context.Environment) with
                 {

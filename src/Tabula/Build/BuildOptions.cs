@@ -43,6 +43,17 @@ public sealed record BuildOptions
     public string? Target { get; init; }
 
     public bool NoCache { get; init; }
+
+    /// <summary>
+    /// Stages (by name or index) whose steps are not taken from the cache, as docker's <c>--no-cache-filter</c>; their
+    /// results are still cached for later builds, as with <see cref="NoCache"/>.
+    /// </summary>
+    public IReadOnlySet<string> NoCacheStages { get; init; } = new HashSet<string>();
+
+    /// <summary>Whether the steps of <paramref name="stage"/> may come from the cache.</summary>
+    internal bool NoCacheFor(Tabula.Dockerfile.Stage stage)
+        => NoCache || NoCacheStages.Contains(stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            || (stage.Name is { } name && NoCacheStages.Contains(name));
     /// <summary>
     /// OCI media types (the default, as buildah, podman and BuildKit's OCI exporter write them), or Docker v2 schema 2
     /// when false (what docker's classic store keeps).

@@ -24,7 +24,8 @@ internal sealed class StageRun(
     IProgress<BuildEvent>? progress)
 {
     private readonly FileTransferStep _files = new(store, context, options, session, created, named);
-    private readonly RunStep _run = new(store, context, options, session, stage.Index, progress);
+    private readonly RunStep _run = new(store, context, options.NoCacheFor(stage) ? options with { NoCache = true } : options, session, stage.Index, progress);
+    private readonly bool _noCache = options.NoCacheFor(stage);
     private readonly StepCache _cache = new(store.Content, session.Shared, stage.Index);
     private int _step;
 
@@ -117,7 +118,7 @@ internal sealed class StageRun(
     /// </summary>
     private async Task<ILayer> TransferAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
     {
-        var key = options.NoCache ? null : await _files.CacheKeyAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
+        var key = _noCache ? null : await _files.CacheKeyAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
         if (key is not null && _cache.TryGet(key) is { } cached)
         {
             progress?.Report(new StepCacheHit(stage.Index, _step));
@@ -139,7 +140,7 @@ internal sealed class StageRun(
         string key;
         using (var stepKey = StepKey.ForParent("workdir", state, options))
             key = stepKey.Add(path).Add("user=" + state.Container.User).Finish();
-        if (!options.NoCache && _cache.TryGet(key) is { } cached)
+        if (!_noCache && _cache.TryGet(key) is { } cached)
         {
             progress?.Report(new StepCacheHit(stage.Index, _step));
             state.Tree = null;

@@ -86,4 +86,37 @@ public sealed class CacheTests
     /// <summary>The image is FROM scratch (nothing to run there): its one file is read from the layers.</summary>
     private static async Task<string?> UniqueAsync(RunFixture fixture, string tag)
         => await BusyboxBuild.FileTextAsync(await BusyboxBuild.LoadAsync(fixture, tag), "unique");
+
+    /// <summary>
+    /// --no-cache runs every RUN again (and caches the results); --no-cache-filter s1 runs only s1's RUN again, s0's
+    /// comes from the cache the --no-cache build left.
+    /// </summary>
+    [Fact]
+    public async Task TestNoCache()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var context = fixture.Context("ctx", $"""
+            FROM {RunFixture.BaseImage} AS s0
+            RUN cat /dev/urandom | head -c 100 | sha256sum | tee unique
+            FROM {RunFixture.BaseImage} AS s1
+            RUN cat /dev/urandom | head -c 100 | sha256sum | tee unique2
+            FROM scratch
+            COPY --from=s0 unique /
+            COPY --from=s1 unique2 /
+            """);
+        await BuildOkAsync(fixture, context, "-t", "out:1");
+        await BuildOkAsync(fixture, context, "-t", "out:2", "--no-cache");
+        await BuildOkAsync(fixture, context, "-t", "out:3", "--no-cache-filter", "s1");
+        async Task<(string? Unique, string? Unique2)> ReadAsync(string tag)
+        {
+            var image = await BusyboxBuild.LoadAsync(fixture, tag);
+            return (await BusyboxBuild.FileTextAsync(image, "unique"), await BusyboxBuild.FileTextAsync(image, "unique2"));
+        }
+        var (first, second, third) = (await ReadAsync("out:1"), await ReadAsync("out:2"), await ReadAsync("out:3"));
+        Assert.NotEqual(first.Unique, second.Unique);
+        Assert.NotEqual(first.Unique2, second.Unique2);
+        Assert.Equal(second.Unique, third.Unique);
+        Assert.NotEqual(second.Unique2, third.Unique2);
+        Assert.NotEqual(first.Unique2, third.Unique2);
+    }
 }

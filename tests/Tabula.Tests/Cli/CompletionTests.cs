@@ -26,7 +26,7 @@ public class CompletionTests
         Assert.Equal(0, code);
         Assert.Equal(["build"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         (_, output, _) = await RunAsync("[suggest:20]", "tabula build --no-ca");
-        Assert.Equal(["--no-cache"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["--no-cache", "--no-cache-filter"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]
