@@ -44,6 +44,36 @@ public class IndexTransportTests
     private static List<string> Platforms(string rawIndex)
         => OciJson.DeserializeIndex(Encoding.UTF8.GetBytes(rawIndex)).Manifests.Select(m => m.Platform?.ToString() ?? "none").ToList();
 
+    /// <summary>
+    /// A Docker manifest list (a two-platform build with Docker media types) copied whole into an OCI layout becomes an
+    /// OCI index over OCI manifests, as skopeo converts it; with --preserve-digests it stays the source's bytes.
+    /// </summary>
+    [Fact]
+    public async Task ADockerManifestListCopiedIntoAnOciLayoutGetsOciMediaTypes()
+    {
+        var skopeo = Requirements.Tool("skopeo");
+        using var temp = new TempDir();
+        using var cli = new RegistryCliSession();
+        var rootfs = await BusyboxRootfs.CreateAsync(temp.Combine("rootfs"), Token);
+        var context = await ScratchContext.CreateAsync(temp.Combine("context"), rootfs, TarCompression.Gzip, Token);
+        await cli.RunCheckedAsync("build", "-q", "--oci-mediatypes=false", "--platform", $"linux/{Host},linux/{Other}", "-t", "app:docker", context);
+        var source = OciJson.DeserializeIndex(Encoding.UTF8.GetBytes(await cli.RunCheckedAsync("inspect", "--raw", "app:docker")));
+        Assert.Equal(MediaTypes.DockerManifestList, source.MediaType);
+
+        await cli.RunCheckedAsync("copy", "-q", "--all", "store:app:docker", $"oci:{temp.Combine("oci")}:app");
+        var converted = OciJson.DeserializeIndex(Encoding.UTF8.GetBytes(await SkopeoRawAsync(skopeo, $"oci:{temp.Combine("oci")}:app")));
+        Assert.Equal(MediaTypes.OciIndex, converted.MediaType);
+        Assert.All(converted.Manifests, m => Assert.Equal(MediaTypes.OciManifest, m.MediaType));
+        Assert.Equal(source.Manifests.Select(m => m.Platform?.ToString()), converted.Manifests.Select(m => m.Platform?.ToString()));
+
+        await cli.RunCheckedAsync("copy", "-q", "--all", "--preserve-digests", "store:app:docker", $"oci:{temp.Combine("kept")}:app");
+        // skopeo 1.9 finds only OCI types in a layout: the layout's own index.json names the list kept as it was.
+        var layout = OciJson.DeserializeIndex(await File.ReadAllBytesAsync(temp.Combine("kept/index.json"), Token));
+        var entry = Assert.Single(layout.Manifests);
+        Assert.Equal(MediaTypes.DockerManifestList, entry.MediaType);
+        Assert.Equal(Digest.Compute(Encoding.UTF8.GetBytes((await cli.RunCheckedAsync("inspect", "--raw", "app:docker")).TrimEnd('\n'))), entry.Digest);
+    }
+
     [Fact]
     public async Task AManifestListOfSingleImagesIsPushedAndCopiedWholeOrAsASubset()
     {
