@@ -13,6 +13,7 @@ internal static class BuildOutputWriter
     /// <returns>Device nodes a <c>type=local</c> output left out (making them needs root).</returns>
     public static async Task<int> WriteAsync(ImageStore store, BuildOutput output, BuildResult result, IReadOnlyList<ImageReference> names, CancellationToken ct)
     {
+        if (result.Platforms.Count > 0) return await MultiPlatformOutputWriter.WriteAsync(store, output, result, names, ct);
         switch (output.Type)
         {
             case BuildOutputType.Docker or BuildOutputType.Oci:

@@ -11,13 +11,10 @@ internal sealed record BuildPlan(BuildOutput Output, IReadOnlyList<ImageReferenc
     /// <summary>Only the image output names the image in the store (buildx writes only to the output it is given).</summary>
     public bool NamesInStore => Output.Type == BuildOutputType.Image;
 
-    /// <param name="platforms">How many platforms are built: several make an index, which only the store and a registry take yet.</param>
-    public static BuildPlan Read(IReadOnlyList<string> outputs, IEnumerable<string> tags, bool push, string? iidFile, int platforms = 1)
+    public static BuildPlan Read(IReadOnlyList<string> outputs, IEnumerable<string> tags, bool push, string? iidFile)
     {
         if (outputs.Count > 1) throw new UsageException("give at most one -o/--output: tabula writes one output per build");
         var output = outputs.Count == 1 ? BuildOutput.Parse(outputs[0]) : BuildOutput.Default;
-        if (platforms > 1 && output.Type != BuildOutputType.Image)
-            throw new UsageException($"-o type={output.Type.ToString().ToLowerInvariant()} takes one platform's image, and --platform names {platforms}: build them into the store (type=image) or a registry (--push), or give one platform");
         var names = tags.Concat(output.Names).Select(BuildFlagParsing.Tag).DistinctBy(n => n.ToString()).ToList();
         if (push && output.Type != BuildOutputType.Image)
             throw new UsageException($"--push sends the image to a registry, -o type={output.Type.ToString().ToLowerInvariant()} only to its dest: give one of them");

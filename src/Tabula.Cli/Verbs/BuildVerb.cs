@@ -65,7 +65,7 @@ internal static class BuildVerb
             var platforms = PlatformList.Parse(parse.GetValue(platform) ?? []);
             var cacheImports = (parse.GetValue(cacheFrom) ?? []).Select(CacheFlagParsing.From).ToList();
             var cacheExports = (parse.GetValue(cacheTo) ?? []).Select(CacheFlagParsing.To).ToList();
-            var plan = BuildPlan.Read(parse.GetValue(outputs) ?? [], parse.GetValue(tags) ?? [], parse.GetValue(push), parse.GetValue(iidFile), platforms.Count);
+            var plan = BuildPlan.Read(parse.GetValue(outputs) ?? [], parse.GetValue(tags) ?? [], parse.GetValue(push), parse.GetValue(iidFile));
             var sbomFormat = sbomFlags.Requested(parse);
             if (sbomFormat is not null && !plan.Push)
                 throw new UsageException("--sbom attaches an SBOM to the pushed image: add --push (or write one with 'tabula sbom IMAGE -o FILE')");

@@ -13,9 +13,26 @@ internal static class ArchiveSaver
 {
     /// <param name="platform">The platform taken where an entry is a multi-platform index (the host's by default).</param>
     /// <param name="preserveDigests">Keep the stored manifests' bytes in an oci-archive (see <see cref="ArchiveWriter"/>).</param>
-    public static async Task SaveAsync(ContentStore store, IReadOnlyList<StoredImage> images, ArchiveFormat format, string outputPath, CancellationToken cancellationToken, Platform? platform = null, bool preserveDigests = false)
+    public static Task SaveAsync(ContentStore store, IReadOnlyList<StoredImage> images, ArchiveFormat format, string outputPath, CancellationToken cancellationToken, Platform? platform = null, bool preserveDigests = false)
     {
         if (images.Count == 0) throw new ArgumentException("nothing to save: name at least one image", nameof(images));
+        return WriteFileAsync(outputPath, output => SaveAsync(store, images, format, output, cancellationToken, platform, preserveDigests), cancellationToken);
+    }
+
+    /// <summary>A stored index whole, every platform's image in it, into an archive file (see <see cref="IndexArchiveWriter"/>).</summary>
+    public static Task SaveIndexAsync(ContentStore store, Descriptor index, IReadOnlyList<ImageReference> names, ArchiveFormat format, string outputPath, CancellationToken cancellationToken)
+        => WriteFileAsync(outputPath, output => SaveIndexAsync(store, index, names, format, output, cancellationToken), cancellationToken);
+
+    /// <summary>The same onto a stream (stdout).</summary>
+    public static async Task SaveIndexAsync(ContentStore store, Descriptor index, IReadOnlyList<ImageReference> names, ArchiveFormat format, Stream output, CancellationToken cancellationToken)
+    {
+        using var lease = await store.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
+        await IndexArchiveWriter.WriteAsync(store, index, names, format, output, cancellationToken, store.IngestPath).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes to a temp file beside the target, renamed into place only when complete.</summary>
+    private static async Task WriteFileAsync(string outputPath, Func<Stream, Task> write, CancellationToken cancellationToken)
+    {
         var target = Path.GetFullPath(outputPath);
         var directory = Path.GetDirectoryName(target)!;
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"cannot write '{outputPath}': folder '{directory}' does not exist");
@@ -25,11 +42,12 @@ internal static class ArchiveSaver
         {
             await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
-                await SaveAsync(store, images, format, output, cancellationToken, platform, preserveDigests).ConfigureAwait(false);
+                await write(output).ConfigureAwait(false);
             // Not forced to disk (as cp, tar and docker save do not): this is the user's file, not the store, and
             // forcing a few hundred MB out costs more than the save. The rename alone keeps a partial archive from
             // ever having the target's name.
             }
+            cancellationToken.ThrowIfCancellationRequested();
             File.Move(temp, target, overwrite: true);
         }
         finally

@@ -86,6 +86,15 @@ internal static class DockerArchiveWriter
     private static void PlanCombined(IReadOnlyList<ArchiveImage> images, TarPlan plan)
     {
         OciLayoutPlan.AddLayout(images, plan, taggedOnly: true);
+        PlanDockerFiles(images, plan);
+    }
+
+    /// <summary>
+    /// <c>manifest.json</c> and <c>repositories</c> of the Docker 25+ layout, naming blobs the plan's OCI layout holds:
+    /// what <c>docker load</c> reads (docker before 25 reads nothing else).
+    /// </summary>
+    public static void PlanDockerFiles(IReadOnlyList<ArchiveImage> images, TarPlan plan)
+    {
         var items = new List<DockerManifestItem>();
         var repositories = new Dictionary<string, SortedDictionary<string, string>>(StringComparer.Ordinal);
         foreach (var (image, names) in images)

@@ -22,6 +22,13 @@ internal static class LayerEmitter
     }
 
     /// <summary>
+    /// Writes the tree's entries below <paramref name="directory"/> into an open tar, hardlinks pointing there too: a
+    /// platform's folder in BuildKit's platform-split tar output. The caller writes the folder's own entry and finishes.
+    /// </summary>
+    public static Task WriteUnderAsync(FileTree tree, string directory, TarEntryWriter writer, CancellationToken cancellationToken)
+        => EmitAsync(tree, new PrefixSink(new TarSink(writer), directory), cancellationToken);
+
+    /// <summary>
     /// The same walk handed to any <paramref name="sink"/>: a tar, or a directory in overlay form (a snapshot). A
     /// whiteout arrives as an empty regular file named <c>.wh.NAME</c>, an opaque directory as <c>.wh..wh..opq</c>,
     /// and a later path of an inode as a <see cref="LayerEntryType.Hardlink"/> entry naming the first.
@@ -84,6 +91,17 @@ internal static class LayerEmitter
             state.FirstPathOfInode[inode] = path;
         }
         await state.Writer.WriteAsync(entry, entry.Type == LayerEntryType.RegularFile && entry.Size > 0 ? node.Content : null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Entries moved below a folder.</summary>
+    private sealed class PrefixSink(ILayerEntrySink inner, string directory) : ILayerEntrySink
+    {
+        public Task WriteAsync(LayerEntry entry, IContentSource? content, CancellationToken cancellationToken)
+            => inner.WriteAsync(entry with
+            {
+                Path = LayerPath.Join(directory, entry.Path),
+                LinkTarget = entry.Type == LayerEntryType.Hardlink ? LayerPath.Join(directory, entry.LinkTarget) : entry.LinkTarget,
+            }, content, cancellationToken);
     }
 
     /// <summary>Entries into a tar.</summary>

@@ -18,14 +18,40 @@ internal static class RootfsExport
         await LayerEmitter.WriteLayerAsync(tree, destination, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Several images' filesystems in one tar, each below its folder (a <c>0755</c> directory entry, owned by root,
+    /// mtime 0, as BuildKit's tar exporter splits a multi-platform build into <c>linux_amd64/</c>, <c>linux_arm64/</c>…).
+    /// </summary>
+    public static async Task WriteTarAsync(IReadOnlyList<(string Directory, IImage Image)> images, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var writer = new TarEntryWriter(destination);
+        foreach (var (directory, image) in images)
+        {
+            await writer.WriteEntryAsync(new LayerEntry { Path = directory, Type = LayerEntryType.Directory, Mode = 0b111_101_101 }, cancellationToken).ConfigureAwait(false);
+            var openers = image.Layers.Select(l => (Func<CancellationToken, Task<Stream>>)l.OpenUncompressedAsync).ToList();
+            await using var cursor = new LayerCursorOpener(openers);
+            var tree = await RootfsUnpacker.MergeAsync(openers, cursor, cancellationToken).ConfigureAwait(false);
+            await LayerEmitter.WriteUnderAsync(tree, directory, writer, cancellationToken).ConfigureAwait(false);
+        }
+        await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The same into a file, written beside it and renamed into place only when complete.</summary>
-    public static async Task WriteTarAsync(IImage image, string path, CancellationToken cancellationToken)
+    public static Task WriteTarAsync(IImage image, string path, CancellationToken cancellationToken)
+        => WriteFileAsync(path, file => WriteTarAsync(image, file, cancellationToken));
+
+    /// <summary>Several images' filesystems into a file, as <see cref="WriteTarAsync(IReadOnlyList{ValueTuple{string, IImage}}, Stream, CancellationToken)"/>.</summary>
+    public static Task WriteTarAsync(IReadOnlyList<(string Directory, IImage Image)> images, string path, CancellationToken cancellationToken)
+        => WriteFileAsync(path, file => WriteTarAsync(images, file, cancellationToken));
+
+    private static async Task WriteFileAsync(string path, Func<Stream, Task> write)
     {
         string temporary = path + ".tabula-partial";
         try
         {
             await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-                await WriteTarAsync(image, file, cancellationToken).ConfigureAwait(false);
+                await write(file).ConfigureAwait(false);
             File.Move(temporary, path, overwrite: true);
         }
         finally

@@ -73,4 +73,23 @@ public class ImageTests
         => index.RootElement.GetProperty("manifests").EnumerateArray().Select(m => m.GetProperty("annotations"))
             .Select(a => (a.GetProperty("io.containerd.image.name").GetString(), a.GetProperty("org.opencontainers.image.ref.name").GetString()))
             .Order();
+
+    /// <summary>Platforms whose images have no layer at all still make an index of both in the oci output.</summary>
+    [Fact]
+    public async Task TestMultiNilRefsOCIExporter()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var temp = new Integration.Support.TempDir("multi-nil-refs");
+        var context = temp.CreateDirectory("context");
+        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), "FROM scratch", ct);
+        var output = temp.Combine("out.tar");
+        await new Integration.Support.TabulaCli(temp.Combine("store"))
+            .RunCheckedAsync(["build", "-q", "--platform", "linux/arm64,linux/amd64", "-o", $"type=oci,dest={output}", context], ct);
+
+        var m = await ExportTests.ReadAllEntriesAsync(output);
+        var index = Tabula.Oci.OciJson.DeserializeIndex(m["index.json"]);
+        var entry = Assert.Single(index.Manifests);
+        var list = Tabula.Oci.OciJson.DeserializeIndex(m[$"blobs/sha256/{entry.Digest.Encoded}"]);
+        Assert.Equal(2, list.Manifests.Count);
+    }
 }

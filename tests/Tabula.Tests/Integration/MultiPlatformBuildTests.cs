@@ -153,15 +153,4 @@ public class MultiPlatformBuildTests
         var line = Assert.Single(error.TrimEnd().Split('\n'));
         Assert.StartsWith($"Error: --platform {platforms}: ", line);
     }
-
-    [Fact]
-    public async Task Several_platforms_into_a_single_image_archive_are_refused()
-    {
-        using var temp = new TempDir("badout");
-        File.WriteAllText(temp.Combine("Dockerfile"), "FROM scratch\n");
-        using var cli = new RegistryCliSession();
-        var (code, _, error) = await cli.RunAsync("build", "--platform", "linux/amd64,linux/arm64", "-o", $"type=docker,dest={temp.Combine("x.tar")}", temp.Path);
-        Assert.Equal(2, code);
-        Assert.Contains("type=docker takes one platform's image", error);
-    }
 }
