@@ -1,3 +1,4 @@
+using Tabula.Archives.Tar;
 using Tabula.Content;
 using Tabula.Images;
 using Tabula.Oci;
@@ -5,7 +6,10 @@ using Tabula.Oci;
 namespace Tabula.Archives;
 
 /// <summary>How to load an archive into the store.</summary>
-/// <param name="Platform">The platform taken from a multi-platform index (the host's by default).</param>
+/// <param name="Platform">
+/// The platform taken from a multi-platform index; without one an index is stored whole, every platform's image in it
+/// (as docker's containerd store loads one).
+/// </param>
 /// <param name="CompressLayers">
 /// Store the uncompressed layer.tar files of docker archives gzip-compressed, as a push sends them. Off by default: like
 /// docker, the store keeps them as they are (loading is then little more than a copy) and a push compresses them once.
@@ -49,7 +53,7 @@ internal static class ArchiveLoader
     /// <summary>Stores the images of an open archive; the caller holds the store's write lease.</summary>
     public static async Task<IReadOnlyList<LoadedImage>> LoadAsync(ArchiveReader reader, ContentStore store, ReferenceStore references, ArchiveLoadOptions options, IProgress<BlobProgress>? progress, CancellationToken cancellationToken)
     {
-        if (reader.Images.Count == 0)
+        if (reader.Images.Count == 0 && reader.Indexes.Count == 0)
             throw new ArchiveFormatException($"{reader.DisplayName}: the archive holds no images (its manifest.json or index.json lists none); nothing was loaded");
         var layout = new OciLayout(store);
         var loaded = new List<LoadedImage>();
@@ -59,6 +63,12 @@ internal static class ArchiveLoader
             var manifest = await layout.WriteImageAsync(image, progress, cancellationToken).ConfigureAwait(false);
             loaded.Add(new LoadedImage(manifest, image.ConfigDigest, archived.Names));
         }
+        foreach (var index in reader.Indexes)
+        {
+            await StoreIndexAsync(reader.Archive, store, index.Entry, options, progress, 0, cancellationToken).ConfigureAwait(false);
+            // An index has no config: its digest is what `images` shows as its ID.
+            loaded.Add(new LoadedImage(index.Entry, index.Entry.Digest, index.Names));
+        }
         // Only now, with every blob in, do names change: all of them in one replacement of index.json.
         await references.TagAllAsync(
             [.. loaded.SelectMany(image => image.Names.Select(name => (name, image.Manifest)))],
@@ -67,7 +77,41 @@ internal static class ArchiveLoader
         return loaded;
     }
 
-    private static ArchiveReadOptions ReadOptions(ContentStore store, ArchiveLoadOptions options) => new(options.Platform, store.IngestPath);
+    private static ArchiveReadOptions ReadOptions(ContentStore store, ArchiveLoadOptions options) => new(options.Platform, store.IngestPath, KeepIndexes: options.Platform is null);
+
+    /// <summary>
+    /// An index as the archive has it: every image it names (through nested indexes) stored with its manifest's exact
+    /// bytes, then the index's own bytes, so its digest stays. Entries that are no image (artifacts) are not stored.
+    /// </summary>
+    private static async Task StoreIndexAsync(ArchiveFile archive, ContentStore store, Descriptor descriptor, ArchiveLoadOptions options, IProgress<BlobProgress>? progress, int depth,
+        CancellationToken cancellationToken)
+    {
+        if (depth >= PlatformSelection.MaxDepth) throw new ArchiveFormatException($"{archive.DisplayName}: image indexes nested more than {PlatformSelection.MaxDepth} deep");
+        var raw = await OciArchiveReader.ReadBlobAsync(archive, descriptor, "an image index", cancellationToken).ConfigureAwait(false);
+        ImageIndex index;
+        try
+        {
+            index = OciJson.DeserializeIndex(raw);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ArchiveFormatException($"{archive.DisplayName}: image index {descriptor.Digest.Short} is damaged: {e.Message}", e);
+        }
+        var layout = new OciLayout(store);
+        foreach (var child in index.Manifests)
+        {
+            if (MediaTypes.IsIndex(child.MediaType))
+                await StoreIndexAsync(archive, store, child, options, progress, depth + 1, cancellationToken).ConfigureAwait(false);
+            else if (MediaTypes.IsManifest(child.MediaType))
+            {
+                var image = await OciArchiveReader.ReadImageAsync(archive, child, Platform.Host, cancellationToken).ConfigureAwait(false);
+                if (image.Layers.Count != image.Config.RootFs.DiffIds.Count)
+                    throw new ArchiveFormatException($"{archive.DisplayName}: image {image.ConfigDigest.Short} has {image.Layers.Count} layers but its config lists {image.Config.RootFs.DiffIds.Count} diff IDs; the archive is damaged");
+                await layout.WriteImageAsync(await StoreLayersAsync(store, new ArchiveImage(image, []), options, progress, cancellationToken).ConfigureAwait(false), progress, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        await store.WriteBytesAsync(raw, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Writes an image's layers, each read once. A docker archive's image gets a new manifest naming its stored layers:

@@ -7,7 +7,8 @@ namespace Tabula.Archives;
 /// <summary>How to read an archive.</summary>
 /// <param name="Platform">The platform chosen where an archive holds a multi-platform index (the host's by default).</param>
 /// <param name="TempDirectory">Where a compressed or streamed archive is unpacked to (the system temp folder by default).</param>
-internal sealed record ArchiveReadOptions(Platform? Platform = null, string? TempDirectory = null);
+/// <param name="KeepIndexes">Give the indexes an OCI layout names as <see cref="ArchiveReader.Indexes"/>, not one platform's image.</param>
+internal sealed record ArchiveReadOptions(Platform? Platform = null, string? TempDirectory = null, bool KeepIndexes = false);
 
 /// <summary>
 /// Opens a docker-archive (legacy or Docker 25+ layout) or an oci-archive, plain or compressed, and gives its images
@@ -18,16 +19,22 @@ internal sealed class ArchiveReader : IDisposable
 {
     private readonly ArchiveFile _archive;
 
-    private ArchiveReader(ArchiveFile archive, ArchiveFormat format, IReadOnlyList<ArchiveImage> images)
+    private ArchiveReader(ArchiveFile archive, ArchiveFormat format, IReadOnlyList<ArchiveImage> images, IReadOnlyList<ArchiveIndex> indexes)
     {
         _archive = archive;
         Format = format;
         Images = images;
+        Indexes = indexes;
     }
 
     public ArchiveFormat Format { get; }
 
     public IReadOnlyList<ArchiveImage> Images { get; }
+
+    /// <summary>Indexes the archive names, kept whole when <see cref="ArchiveReadOptions.KeepIndexes"/> asks; their blobs are read through <see cref="Archive"/>.</summary>
+    public IReadOnlyList<ArchiveIndex> Indexes { get; }
+
+    internal ArchiveFile Archive => _archive;
 
     /// <summary>The archive as messages name it (its path, or "stdin").</summary>
     public string DisplayName => _archive.DisplayName;
@@ -51,8 +58,8 @@ internal sealed class ArchiveReader : IDisposable
     {
         try
         {
-            var (format, images) = await DetectAndReadAsync(archive, options, cancellationToken).ConfigureAwait(false);
-            return new ArchiveReader(archive, format, images);
+            var (format, images, indexes) = await DetectAndReadAsync(archive, options, cancellationToken).ConfigureAwait(false);
+            return new ArchiveReader(archive, format, images, indexes);
         }
         catch
         {
@@ -61,18 +68,18 @@ internal sealed class ArchiveReader : IDisposable
         }
     }
 
-    private static async Task<(ArchiveFormat, IReadOnlyList<ArchiveImage>)> DetectAndReadAsync(ArchiveFile archive, ArchiveReadOptions options, CancellationToken cancellationToken)
+    private static async Task<(ArchiveFormat, IReadOnlyList<ArchiveImage>, IReadOnlyList<ArchiveIndex>)> DetectAndReadAsync(ArchiveFile archive, ArchiveReadOptions options, CancellationToken cancellationToken)
     {
         bool hasDockerManifest = archive.Contains(DockerManifestFile.ManifestName);
         bool hasOciIndex = archive.Contains(OciLayoutPlan.IndexFile);
         if (hasOciIndex)
         {
-            var images = await OciArchiveReader.ReadAsync(archive, options.Platform ?? Platform.Host, cancellationToken).ConfigureAwait(false);
+            var (images, indexes) = await OciArchiveReader.ReadAsync(archive, options.Platform ?? Platform.Host, options.KeepIndexes, cancellationToken).ConfigureAwait(false);
             var broken = images.FirstOrDefault(i => i.Image.Layers.Count != i.Image.Config.RootFs.DiffIds.Count);
             if (broken is null)
                 return hasDockerManifest
-                    ? (ArchiveFormat.DockerOci, await AddDockerNamesAsync(archive, images, cancellationToken).ConfigureAwait(false))
-                    : (ArchiveFormat.Oci, images);
+                    ? (ArchiveFormat.DockerOci, await AddDockerNamesAsync(archive, images, cancellationToken).ConfigureAwait(false), indexes)
+                    : (ArchiveFormat.Oci, images, indexes);
             // Docker 25.0 wrote index.json manifests missing their layers; its manifest.json is the reliable part then.
             if (!hasDockerManifest)
                 throw new ArchiveFormatException($"{archive.DisplayName}: image {broken.Image.ConfigDigest.Short} has {broken.Image.Layers.Count} layers but its config lists {broken.Image.Config.RootFs.DiffIds.Count} diff IDs; the archive is damaged");
@@ -80,7 +87,7 @@ internal sealed class ArchiveReader : IDisposable
         if (hasDockerManifest)
         {
             var images = await DockerArchiveReader.ReadAsync(archive, cancellationToken).ConfigureAwait(false);
-            return (hasOciIndex ? ArchiveFormat.DockerOci : ArchiveFormat.Docker, images);
+            return (hasOciIndex ? ArchiveFormat.DockerOci : ArchiveFormat.Docker, images, []);
         }
         if (archive.Contains(DockerManifestFile.RepositoriesName))
             throw new ArchiveFormatException($"{archive.DisplayName} is a docker archive from before Docker 1.10 (no manifest.json); load it with an older docker and save it again");

@@ -13,23 +13,25 @@ namespace Tabula.Archives;
 internal static class OciArchiveReader
 {
     public static async Task<IReadOnlyList<ArchiveImage>> ReadAsync(ArchiveFile archive, Platform platform, CancellationToken cancellationToken)
-    {
-        var rawIndex = await archive.ReadAllBytesAsync(OciLayoutPlan.IndexFile, "the image list", cancellationToken).ConfigureAwait(false);
-        ImageIndex index;
-        try
-        {
-            index = OciJson.DeserializeIndex(rawIndex);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ArchiveFormatException($"{archive.DisplayName}: index.json is damaged: {e.Message}", e);
-        }
+        => (await ReadAsync(archive, platform, keepIndexes: false, cancellationToken).ConfigureAwait(false)).Images;
 
+    /// <param name="keepIndexes">Give entries that are indexes as they are (to be stored whole) instead of one platform's image.</param>
+    public static async Task<(IReadOnlyList<ArchiveImage> Images, IReadOnlyList<ArchiveIndex> Indexes)> ReadAsync(ArchiveFile archive, Platform platform, bool keepIndexes,
+        CancellationToken cancellationToken)
+    {
         var images = new List<ArchiveImage>();
+        var indexes = new List<ArchiveIndex>();
         var byDigest = new Dictionary<Digest, int>();
-        foreach (var entry in index.Manifests)
+        foreach (var entry in await EntriesAsync(archive, cancellationToken).ConfigureAwait(false))
         {
             var name = NameOf(entry);
+            if (keepIndexes && MediaTypes.IsIndex(entry.MediaType))
+            {
+                int seen = indexes.FindIndex(i => i.Entry.Digest == entry.Digest);
+                if (seen >= 0) indexes[seen] = indexes[seen] with { Names = name is null ? indexes[seen].Names : [.. indexes[seen].Names, name] };
+                else indexes.Add(new ArchiveIndex(Plain(entry), name is null ? [] : [name]));
+                continue;
+            }
             if (byDigest.TryGetValue(entry.Digest, out var at))
             {
                 if (name is not null) images[at] = images[at] with { Names = [.. images[at].Names, name] };
@@ -39,8 +41,43 @@ internal static class OciArchiveReader
             byDigest[entry.Digest] = images.Count;
             images.Add(new ArchiveImage(image, name is null ? [] : [name]));
         }
-        return images;
+        return (images, indexes);
     }
+
+    /// <summary>The entries of the archive's index.json.</summary>
+    public static async Task<IReadOnlyList<Descriptor>> EntriesAsync(ArchiveFile archive, CancellationToken cancellationToken)
+    {
+        var rawIndex = await archive.ReadAllBytesAsync(OciLayoutPlan.IndexFile, "the image list", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return OciJson.DeserializeIndex(rawIndex).Manifests;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ArchiveFormatException($"{archive.DisplayName}: index.json is damaged: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// The entry an <c>oci-archive:FILE[:NAME]</c> names, with its names: by its ref.name tag or full name, else the
+    /// only image of the archive.
+    /// </summary>
+    public static async Task<ArchiveIndex> EntryAsync(ArchiveFile archive, string? wanted, string location, CancellationToken cancellationToken)
+    {
+        var entries = await EntriesAsync(archive, cancellationToken).ConfigureAwait(false);
+        if (wanted is not null)
+        {
+            var named = entries.Where(e => e.Annotation(AnnotationKeys.RefName) == wanted || NameOf(e) is { } n && (n.ToString() == wanted || n.Tag == wanted)).ToList();
+            return named.Count > 0 ? new ArchiveIndex(Plain(named[0]), [.. named.Select(NameOf).OfType<ImageReference>()]) : throw new ImageNotFoundException(location);
+        }
+        var distinct = entries.DistinctBy(e => e.Digest).ToList();
+        return distinct.Count == 1
+            ? new ArchiveIndex(Plain(distinct[0]), [.. entries.Select(NameOf).OfType<ImageReference>()])
+            : throw new FormatException($"{location}: the archive holds {distinct.Count} images; name one with {location}:NAME");
+    }
+
+    /// <summary>An entry without its naming annotations: what the store names.</summary>
+    private static Descriptor Plain(Descriptor entry) => new() { MediaType = entry.MediaType, Digest = entry.Digest, Size = entry.Size };
 
     /// <summary>The full name an entry carries: containerd's annotation, or a ref.name that is a whole reference (not a bare tag).</summary>
     private static ImageReference? NameOf(Descriptor entry)
@@ -51,7 +88,8 @@ internal static class OciArchiveReader
         return null;
     }
 
-    private static async Task<IImage> ReadImageAsync(ArchiveFile archive, Descriptor descriptor, Platform platform, CancellationToken cancellationToken)
+    /// <summary>The image a manifest names, or for an index the image of <paramref name="platform"/>.</summary>
+    public static async Task<IImage> ReadImageAsync(ArchiveFile archive, Descriptor descriptor, Platform platform, CancellationToken cancellationToken)
     {
         var raw = await ReadBlobAsync(archive, descriptor, "a manifest", cancellationToken).ConfigureAwait(false);
         var mediaType = Parse(archive, () => OciJson.DetectManifestMediaType(raw), descriptor);
@@ -79,7 +117,8 @@ internal static class OciArchiveReader
         return Image.FromParts(raw, manifest, mediaType, rawConfig, config, layers);
     }
 
-    private static async Task<byte[]> ReadBlobAsync(ArchiveFile archive, Descriptor descriptor, string what, CancellationToken cancellationToken)
+    /// <summary>A blob named by a descriptor, verified against its digest and size.</summary>
+    public static async Task<byte[]> ReadBlobAsync(ArchiveFile archive, Descriptor descriptor, string what, CancellationToken cancellationToken)
     {
         var path = OciLayoutPlan.BlobPath(descriptor.Digest);
         var bytes = await archive.ReadAllBytesAsync(path, what, cancellationToken).ConfigureAwait(false);
@@ -101,3 +140,6 @@ internal static class OciArchiveReader
         }
     }
 }
+
+/// <summary>An index an archive names, to be stored or copied whole, with the names its index.json entries give it.</summary>
+internal sealed record ArchiveIndex(Descriptor Entry, IReadOnlyList<ImageReference> Names);

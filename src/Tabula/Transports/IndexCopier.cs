@@ -1,4 +1,5 @@
 using Tabula.Archives;
+using Tabula.Archives.Tar;
 using Tabula.Content;
 using Tabula.Oci;
 using Tabula.Registry;
@@ -156,6 +157,12 @@ internal sealed class IndexCopier(ImageStore store, Func<string, RegistryClient>
             {
                 var content = ImageSources.OpenLayout(source);
                 return new LayoutManifestReader(content, await ImageSources.LayoutEntryAsync(source, content, cancellationToken).ConfigureAwait(false), []);
+            }
+            case TransportKind.OciArchive:
+            {
+                var archive = await ArchiveFile.OpenAsync(source.Path, null, cancellationToken).ConfigureAwait(false);
+                owned.Add(archive);
+                return new ArchiveManifestReader(archive, await OciArchiveReader.EntryAsync(archive, source.Reference, source.ToString(), cancellationToken).ConfigureAwait(false));
             }
             default:
                 return null;

@@ -1,4 +1,5 @@
 using Tabula.Archives;
+using Tabula.Archives.Tar;
 using Tabula.Content;
 using Tabula.Images;
 using Tabula.Oci;
@@ -49,4 +50,18 @@ internal sealed class LayoutManifestReader(ContentStore content, Descriptor top,
 
     public Task<IImage> OpenImageAsync(Descriptor manifest, CancellationToken cancellationToken)
         => new OciLayout(content).LoadImageAsync(manifest, null, cancellationToken);
+}
+
+/// <summary>An index in an oci-archive, read in place: blobs verified as they are read, layers streamed from the tar.</summary>
+internal sealed class ArchiveManifestReader(ArchiveFile archive, ArchiveIndex top) : IManifestReader
+{
+    public IReadOnlyList<ImageReference> Names => top.Names;
+
+    public Task<ManifestBlob> TopAsync(CancellationToken cancellationToken) => GetAsync(top.Entry, cancellationToken);
+
+    public async Task<ManifestBlob> GetAsync(Descriptor descriptor, CancellationToken cancellationToken)
+        => ManifestBlob.Detect(await OciArchiveReader.ReadBlobAsync(archive, descriptor, "a manifest", cancellationToken).ConfigureAwait(false));
+
+    public Task<IImage> OpenImageAsync(Descriptor manifest, CancellationToken cancellationToken)
+        => OciArchiveReader.ReadImageAsync(archive, manifest, Platform.Host, cancellationToken);
 }
