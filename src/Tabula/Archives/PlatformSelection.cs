@@ -9,7 +9,7 @@ internal static class PlatformSelection
     {
         var candidates = index.Manifests.Where(m => MediaTypes.IsManifest(m.MediaType) || m.MediaType is null).ToList();
         // Exact variant first, then the architecture's default variant or none.
-        return candidates.FirstOrDefault(m => m.Platform is { } p && Platform.Normalize(p) == Platform.Normalize(wanted) with { OsFeatures = Platform.Normalize(p).OsFeatures, OsVersion = Platform.Normalize(p).OsVersion })
+        return candidates.FirstOrDefault(m => m.Platform is { } p && Platform.Normalize(p) == Platform.Normalize(wanted) with { OsFeatures = Platform.Normalize(p).OsFeatures, OsVersion = wanted.OsVersion is { Length: > 0 } version ? version : Platform.Normalize(p).OsVersion })
             ?? candidates.FirstOrDefault(m => wanted.Matches(m.Platform));
     }
 

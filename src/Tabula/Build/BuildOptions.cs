@@ -22,6 +22,10 @@ public sealed record BuildOptions
     /// unnamed, so the build cache can still use its layers, until <c>prune</c> removes them.
     /// </summary>
     public bool NameInStore { get; init; } = true;
+
+    /// <summary>Set on each platform's build of a multi-platform build, which makes one image (not another index).</summary>
+    internal bool PlatformOfIndex { get; init; }
+
     public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Labels set on the built image (<c>--label</c>), over those its Dockerfile sets.</summary>

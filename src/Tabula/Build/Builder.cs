@@ -19,6 +19,9 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
     public async Task<BuildResult> BuildAsync(BuildOptions options, CancellationToken cancellationToken)
     {
         if (options.Platforms.Count > 1) return await MultiPlatformBuild.BuildAsync(store, options, progress, cancellationToken).ConfigureAwait(false);
+        if (!options.PlatformOfIndex && MultiPlatformBuild.Forced(options.BuildArgs))
+            return await MultiPlatformBuild.BuildAsync(store, options with { Platforms = options.Platforms.Count == 1 ? options.Platforms : [options.Platform ?? Platform.Host] },
+                progress, cancellationToken).ConfigureAwait(false);
         if (options.Platforms.Count == 1) options = options with { Platform = options.Platforms[0], Platforms = [] };
         var dockerfilePath = options.DockerfileText is null ? DockerfileLocator.Find(options.ContextDirectory, options.DockerfilePath) : options.DockerfilePath;
         var (text, fileName) = ReadDockerfile(options, dockerfilePath);

@@ -10,6 +10,13 @@ namespace Tabula.Build;
 /// </summary>
 internal static class MultiPlatformBuild
 {
+    /// <summary>BuildKit's <c>BUILDKIT_MULTI_PLATFORM</c> build arg: a true value makes even one platform an index.</summary>
+    public const string ForceArg = "BUILDKIT_MULTI_PLATFORM";
+
+    /// <summary>Whether the build args ask for an index whatever the number of platforms (Go's <c>strconv.ParseBool</c> true values).</summary>
+    public static bool Forced(IReadOnlyDictionary<string, string> buildArgs)
+        => buildArgs.TryGetValue(ForceArg, out var value) && value is "1" or "t" or "T" or "true" or "TRUE" or "True";
+
     public static async Task<BuildResult> BuildAsync(ImageStore store, BuildOptions options, IProgress<BuildEvent>? progress, CancellationToken cancellationToken)
     {
         // The platforms built first are named by nothing until the index is: the lease keeps prune off their blobs.
@@ -22,7 +29,7 @@ internal static class MultiPlatformBuild
             var platform = options.Platforms[i];
             var events = progress is null ? null : new PlatformEvents(progress, platform, i, warningsSeen);
             var built = await new Builder(store, events)
-                .BuildAsync(options with { Platform = platform, Platforms = [], NameInStore = false }, cancellationToken).ConfigureAwait(false);
+                .BuildAsync(options with { Platform = platform, Platforms = [], NameInStore = false, PlatformOfIndex = true }, cancellationToken).ConfigureAwait(false);
             images.Add(new PlatformImage(platform, built.Manifest, built.ImageId));
             warnings.AddRange(built.Warnings.Except(warnings));
         }

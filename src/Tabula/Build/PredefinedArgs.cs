@@ -55,5 +55,7 @@ internal static class PredefinedArgs
         args[prefix + "OS"] = platform.Os;
         args[prefix + "ARCH"] = platform.Architecture;
         args[prefix + "VARIANT"] = platform.Variant ?? "";
+        // BuildKit defines TARGETOSVERSION only (not BUILDOSVERSION).
+        if (prefix == "TARGET") args["TARGETOSVERSION"] = platform.OsVersion ?? "";
     }
 }

@@ -17,7 +17,8 @@ public sealed record Platform
     /// <summary>
     /// Parses <c>os/arch[/variant]</c>, or a bare OS or architecture, as containerd's <c>platforms.Parse</c> followed by
     /// <c>platforms.Normalize</c> (what BuildKit does with <c>--platform</c>): each part is letters, digits, <c>_</c> or
-    /// <c>-</c>; a bare word must be an OS or architecture Go knows.
+    /// <c>-</c>; a bare word must be an OS or architecture Go knows. The OS may carry its version in parentheses,
+    /// <c>windows(10.0.20348)/amd64</c>, as containerd's <c>FormatAll</c> writes it.
     /// </summary>
     /// <exception cref="FormatException">The text is no platform.</exception>
     public static Platform Parse(string text)
@@ -29,6 +30,9 @@ public sealed record Platform
         ArgumentNullException.ThrowIfNull(text);
         (platform, fault) = (null, null);
         var parts = text.Trim().ToLowerInvariant().Split('/');
+        string? osVersion = null;
+        if (OsWithVersion(parts[0]) is var (os, version))
+            (parts[0], osVersion) = (os, version);
         if (parts.Length > 3) fault = "more parts than OS/ARCH/VARIANT";
         else if (parts.FirstOrDefault(p => !IsComponent(p)) is { } bad)
             fault = bad.Length == 0 ? "an empty part" : $"'{bad}' is not a platform part (letters, digits, '_' and '-' only)";
@@ -36,7 +40,17 @@ public sealed record Platform
         else if (KnownOs.Contains(parts[0])) platform = Normalize(Host with { Os = parts[0] });
         else if (Normalize(new Platform { Os = "linux", Architecture = parts[0] }) is var bare && KnownArchitectures.Contains(bare.Architecture)) platform = bare;
         else fault = "unknown operating system or architecture";
+        if (platform is not null && osVersion is not null) platform = platform with { OsVersion = osVersion };
         return platform is not null;
+    }
+
+    /// <summary><c>os(version)</c>: the OS and its version (letters, digits, <c>.</c>, <c>_</c>, <c>-</c>); null for anything else.</summary>
+    private static (string Os, string Version)? OsWithVersion(string part)
+    {
+        int open = part.IndexOf('(', StringComparison.Ordinal);
+        if (open <= 0 || !part.EndsWith(')')) return null;
+        var version = part[(open + 1)..^1];
+        return version.Length > 0 && version.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') ? (part[..open], version) : null;
     }
 
     /// <summary>The platform this process runs on, as a container image names it.</summary>
@@ -83,6 +97,8 @@ public sealed record Platform
         var want = Normalize(this);
         var have = Normalize(candidate);
         if (want.Os != have.Os || want.Architecture != have.Architecture) return false;
+        // An asked OS version (Windows images are made per version) must be the image's, when the image names one.
+        if (want.OsVersion is { Length: > 0 } wantVersion && have.OsVersion is { Length: > 0 } haveVersion && wantVersion != haveVersion) return false;
         return want.Variant is null || have.Variant is null && want.Variant == DefaultVariant(want.Architecture) || want.Variant == have.Variant;
     }
 
@@ -106,5 +122,10 @@ public sealed record Platform
         "mips64p32", "mips64p32le", "ppc", "riscv", "riscv64", "s390", "s390x", "sparc", "sparc64", "wasm",
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    public override string ToString() => Variant is null ? $"{Os}/{Architecture}" : $"{Os}/{Architecture}/{Variant}";
+    /// <summary>containerd's <c>FormatAll</c>: <c>os[(version)]/arch[/variant]</c>, what BuildKit's <c>TARGETPLATFORM</c> holds.</summary>
+    public override string ToString()
+    {
+        var os = OsVersion is { Length: > 0 } version ? $"{Os}({version})" : Os;
+        return Variant is null ? $"{os}/{Architecture}" : $"{os}/{Architecture}/{Variant}";
+    }
 }

@@ -82,6 +82,32 @@ public sealed class NamedContextTests
     }
 
     [Fact]
+    public async Task TestNamedImageContextPlatform()
+    {
+        BuildKitHarness.RequireRun();
+        using var h = new BuildHarness();
+        await h.AddBusyboxAndAlpineAsync();
+        // A base image made a manifest list by force (one platform).
+        const string target = "localhost:5000/buildkit/testnamedimagecontextplatform:latest";
+        var list = await h.BuildAsync(h.Options("FROM --platform=$BUILDPLATFORM alpine:latest", target)
+            with { BuildArgs = new Dictionary<string, string> { ["BUILDKIT_MULTI_PLATFORM"] = "true" } });
+        Assert.Equal(Tabula.Oci.MediaTypes.OciIndex, list.Manifest.MediaType);
+        Assert.Single(list.Platforms);
+
+        // A target platform no machine runs: the stage's RUN runs on the platform its FROM names, the build's own.
+        await h.BuildAsync(h.Options("""
+
+            FROM --platform=$BUILDPLATFORM alpine AS target
+            RUN echo hello
+
+            """) with
+        {
+            Platform = Tabula.Oci.Platform.Parse("darwin/ppc64le"),
+            NamedContexts = Contexts(("busybox", "docker-image://" + target)),
+        });
+    }
+
+    [Fact]
     public async Task TestNamedImageContextTimestamps()
     {
         BuildKitHarness.RequireRun();

@@ -71,4 +71,60 @@ public sealed class PlatformTests
 
         Assert.Equal(windows.OsVersion, (await h.LoadAsync("testplatformwithosversion-2:latest")).Config.OsVersion);
     }
+
+    /// <summary>
+    /// Two Windows OS versions of one architecture in one index (BuildKit pushes it; here the store keeps it), each
+    /// platform's folder named by its full form, and a FROM of that index taking the OS version asked for. Nothing RUNs.
+    /// </summary>
+    [Fact]
+    public async Task TestPlatformWithOSVersion()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var temp = new Integration.Support.TempDir("platform-osversion");
+        const string p1 = "windows(1.2.3)/bar";
+        const string p2 = "windows(1.1.0)/bar";
+        const string target = "localhost:5000/buildkit/testplatformwithosversion:latest";
+        var context = temp.CreateDirectory("context");
+        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $$"""
+
+            FROM {{target}} AS reg
+
+            FROM scratch AS base
+            ARG TARGETOSVERSION
+            COPY <<EOF /osversion
+            ${TARGETOSVERSION}
+            EOF
+            ARG TARGETPLATFORM
+            COPY <<EOF /targetplatform
+            ${TARGETPLATFORM}
+            EOF
+
+            """, ct);
+        var cli = new Integration.Support.TabulaCli(temp.Combine("store"));
+
+        // The base target as a multi-platform image, into the store and into a local output.
+        await cli.RunCheckedAsync(["build", "-q", "--platform", $"{p1},{p2}", "--target", "base", "-t", target, context], ct);
+        var destDir = temp.Combine("local");
+        await cli.RunCheckedAsync(["build", "-q", "--platform", $"{p1},{p2}", "--target", "base", "-o", $"type=local,dest={destDir}", context], ct);
+
+        var store = Tabula.Transports.ImageStore.Open(cli.StoreRoot);
+        var stored = await store.Resolver.ResolveAsync(target, ct);
+        var index = OciJson.DeserializeIndex(await store.Content.ReadAllBytesAsync(stored.Manifest.Digest, ct));
+        Assert.Equal(2, index.Manifests.Count);
+        Assert.Equal("1.2.3", (await store.Layout.LoadImageAsync(index.Manifests[0], null, ct)).Config.OsVersion);
+        Assert.Equal("1.1.0", (await store.Layout.LoadImageAsync(index.Manifests[1], null, ct)).Config.OsVersion);
+
+        Assert.Equal("1.2.3\n", await File.ReadAllTextAsync(Path.Combine(destDir, p1.Replace("/", "_", StringComparison.Ordinal), "osversion"), ct));
+        Assert.Equal(p1 + "\n", await File.ReadAllTextAsync(Path.Combine(destDir, p1.Replace("/", "_", StringComparison.Ordinal), "targetplatform"), ct));
+        Assert.Equal("1.1.0\n", await File.ReadAllTextAsync(Path.Combine(destDir, p2.Replace("/", "_", StringComparison.Ordinal), "osversion"), ct));
+        Assert.Equal(p2 + "\n", await File.ReadAllTextAsync(Path.Combine(destDir, p2.Replace("/", "_", StringComparison.Ordinal), "targetplatform"), ct));
+
+        // The "reg" target takes the image of the OS version asked for from the index.
+        foreach (var (platform, version) in new[] { (p1, "1.2.3"), (p2, "1.1.0") })
+        {
+            var regDir = temp.Combine("reg-" + version);
+            await cli.RunCheckedAsync(["build", "-q", "--platform", platform, "--target", "reg", "-o", $"type=local,dest={regDir}", context], ct);
+            Assert.Equal(version + "\n", await File.ReadAllTextAsync(Path.Combine(regDir, "osversion"), ct));
+        }
+    }
 }
