@@ -52,4 +52,32 @@ public class PlatformParseTests
         Assert.False(arm64.Matches(new Platform { Os = "linux", Architecture = "amd64" }));
         Assert.True(Platform.Parse("linux/arm/v7").Matches(new Platform { Os = "linux", Architecture = "arm" }));
     }
+
+    [Theory]
+    [InlineData("windows(10.0.20348)/amd64", "windows", "10.0.20348", "windows(10.0.20348)/amd64")]
+    [InlineData("windows(1.2.3)/bar", "windows", "1.2.3", "windows(1.2.3)/bar")]
+    [InlineData("windows(10.0.17763)", "windows", "10.0.17763", null)]
+    public void An_os_version_in_parentheses_is_kept_and_written_as_containerd_formats_it(string text, string os, string version, string? formatted)
+    {
+        var platform = Platform.Parse(text);
+        Assert.Equal(os, platform.Os);
+        Assert.Equal(version, platform.OsVersion);
+        if (formatted is not null) Assert.Equal(formatted, platform.ToString());
+    }
+
+    [Theory]
+    [InlineData("windows()/amd64")]
+    [InlineData("windows(1 2)/amd64")]
+    [InlineData("(1.2)/amd64")]
+    public void A_malformed_os_version_is_refused(string text) => Assert.Throws<FormatException>(() => Platform.Parse(text));
+
+    [Fact]
+    public void An_asked_os_version_matches_only_images_of_that_version_or_none()
+    {
+        var wanted = Platform.Parse("windows(1.2.3)/amd64");
+        Assert.True(wanted.Matches(Platform.Parse("windows(1.2.3)/amd64")));
+        Assert.True(wanted.Matches(Platform.Parse("windows/amd64")));
+        Assert.False(wanted.Matches(Platform.Parse("windows(1.1.0)/amd64")));
+        Assert.True(Platform.Parse("windows/amd64").Matches(Platform.Parse("windows(1.1.0)/amd64")));
+    }
 }
