@@ -14,7 +14,8 @@ namespace Tabula.Build;
 /// Turns a Dockerfile and a context into an image in the local store: stages are built in order of need, each
 /// instruction is expanded at dispatch time (as BuildKit does), and only a complete image is ever named.
 /// </summary>
-internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = null)
+/// <param name="claims">The work in progress this build shares with others side by side (the other platforms of a multi-platform build).</param>
+internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = null, StepClaims? claims = null)
 {
     public async Task<BuildResult> BuildAsync(BuildOptions options, CancellationToken cancellationToken)
     {
@@ -38,7 +39,7 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
         metaArgs.Values.TryAdd("TARGETSTAGE", target.Name ?? "default");
 
         using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
-        await using var session = new BuildSession(store.Content.Root);
+        await using var session = new BuildSession(store.Content.Root) { Claims = claims ?? new StepClaims() };
         var named = new NamedContexts(store, options, session);
         var triggers = await BaseTriggersAsync(document, metaArgs, platform, named, cancellationToken).ConfigureAwait(false);
         var needed = StagesNeeded(document, target, metaArgs, triggers, named).ToList();
