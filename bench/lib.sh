@@ -25,3 +25,6 @@ row() { # step tabula-file ref-name ref-file target
   [[ $3 == docker* ]] && rc="(in dockerd)"   # the client's CPU is not the work
   echo "| $1 | $t | $3 | $r | $(ratio "$t" "$r") | $5 | $(col "$2" 3) | $rc | $(mib "$(col "$2" 2)") |"
 }
+
+# loadavg: the 1, 5 and 15 minute load averages, for scripts that report how busy the (shared) machine was.
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }

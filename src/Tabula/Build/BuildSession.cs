@@ -14,6 +14,9 @@ internal sealed class BuildSession(string storeRoot) : IAsyncDisposable
     /// <summary>The shared caches of <c>--cache-from</c> and the record for <c>--cache-to</c>; null when the build has neither.</summary>
     public SharedCache.SharedBuildCache? Shared { get; set; }
 
+    /// <summary>Steps and base images in progress; shared by every platform of a multi-platform build, so they do identical work once.</summary>
+    public StepClaims Claims { get; init; } = new();
+
     private readonly List<SpoolFile> _spools = [];
 
     public SpoolFile NewSpool()

@@ -14,7 +14,8 @@ namespace Tabula.Build;
 /// Turns a Dockerfile and a context into an image in the local store: stages are built in order of need, each
 /// instruction is expanded at dispatch time (as BuildKit does), and only a complete image is ever named.
 /// </summary>
-internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = null)
+/// <param name="claims">The work in progress this build shares with others side by side (the other platforms of a multi-platform build).</param>
+internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = null, StepClaims? claims = null)
 {
     public async Task<BuildResult> BuildAsync(BuildOptions options, CancellationToken cancellationToken)
     {
@@ -41,7 +42,7 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
         metaArgs.Values.TryAdd("TARGETSTAGE", target.Name ?? "default");
 
         using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
-        await using var session = new BuildSession(store.Content.Root);
+        await using var session = new BuildSession(store.Content.Root) { Claims = claims ?? new StepClaims() };
         var named = new NamedContexts(store, options, session);
         var triggers = await BaseTriggersAsync(document, metaArgs, platform, named, cancellationToken).ConfigureAwait(false);
         var needed = StagesNeeded(document, target, metaArgs, triggers, named).ToList();
@@ -291,52 +292,14 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
     /// <summary>
     /// Runs every needed stage as soon as the stages it uses are built, so independent stages run side by side (as
     /// BuildKit runs them). A stage only ever uses earlier stages, so file order is an order in which each one's
-    /// dependencies are already scheduled. The first failure cancels the rest and is the one reported.
+    /// dependencies are already scheduled.
     /// </summary>
-    private static async Task<Dictionary<int, StageState>> BuildStagesAsync(DockerfileDocument document, List<Stage> needed, MetaArgs metaArgs,
+    private static Task<Dictionary<int, StageState>> BuildStagesAsync(DockerfileDocument document, List<Stage> needed, MetaArgs metaArgs,
         BaseTriggers triggers, NamedContexts named, Dictionary<int, StageRun> runs, CancellationToken cancellationToken)
-    {
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var tasks = new Dictionary<int, Task<StageState>>();
-        foreach (var stage in needed)
-        {
-            var dependencies = DependenciesOf(document, stage, metaArgs, triggers, named).Select(d => d.Index).Distinct().Where(tasks.ContainsKey).ToList();
-            var waitFor = dependencies.ToDictionary(i => i, i => tasks[i]);
-            // On the thread pool: a stage whose work completes synchronously would otherwise hold this loop.
-            tasks[stage.Index] = Task.Run(() => RunStageAsync(runs[stage.Index], waitFor, failed), CancellationToken.None);
-        }
-        try
-        {
-            await Task.WhenAll(tasks.Values).ConfigureAwait(false);
-        }
-        catch when (FirstFailure(tasks.Values) is { } first)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
-        }
-        return tasks.ToDictionary(t => t.Key, t => t.Value.Result);
-    }
-
-    private static async Task<StageState> RunStageAsync(StageRun run, Dictionary<int, Task<StageState>> dependencies, CancellationTokenSource failed)
-    {
-        try
-        {
-            var built = new Dictionary<int, StageState>();
-            foreach (var (index, task) in dependencies) built[index] = await task.ConfigureAwait(false);
-            return await run.ExecuteAsync(built, failed.Token).ConfigureAwait(false);
-        }
-        catch
-        {
-            await failed.CancelAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>The failure that caused the others: the first stage that failed other than by being cancelled.</summary>
-    private static Exception? FirstFailure(IEnumerable<Task<StageState>> tasks)
-    {
-        var faults = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).ToList();
-        return faults.FirstOrDefault(e => e is not OperationCanceledException) ?? faults.FirstOrDefault();
-    }
+        => DependencyScheduler.RunAsync<int, StageState>(
+            needed.Select(stage => (stage.Index, DependenciesOf(document, stage, metaArgs, triggers, named).Select(d => d.Index))),
+            (index, built, token) => runs[index].ExecuteAsync(built, token),
+            int.MaxValue, cancellationToken);
 
     private static string StageLabel(Stage stage) => stage.Name ?? $"stage-{stage.Index}";
 

@@ -23,7 +23,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
 {
     private const int TailLines = 12;
     private const string PipesDirectory = "/dev/pipes/";
-    private readonly StepCache _cache = new(store.Content, session.Shared, stage);
+    private readonly StepCache _cache = new(store.Content, session.Shared, stage, session.Claims);
     private OciRuntime? _runtime;
     private ContainerWorkspaces? _workspaces;
 
@@ -55,6 +55,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         var (args, script) = Command(run, state);
         var env = Environment(state);
         string cacheKey = await CacheKeyAsync(run, state, args, script, env, network, mountSpecs, sources, cancellationToken).ConfigureAwait(false);
+        using var claim = options.NoCache ? null : await _cache.ClaimAsync(cacheKey, cancellationToken).ConfigureAwait(false);
         if (!options.NoCache && (_cache.TryGet(cacheKey) is { } || _cache.IsKnownEmpty(cacheKey)))
         {
             var cached = _cache.TryGet(cacheKey);

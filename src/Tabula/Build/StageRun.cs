@@ -26,7 +26,7 @@ internal sealed class StageRun(
     private readonly FileTransferStep _files = new(store, context, options, session, created, named);
     private readonly RunStep _run = new(store, context, options.NoCacheFor(stage) ? options with { NoCache = true } : options, session, stage.Index, progress);
     private readonly bool _noCache = options.NoCacheFor(stage);
-    private readonly StepCache _cache = new(store.Content, session.Shared, stage.Index);
+    private readonly StepCache _cache = new(store.Content, session.Shared, stage.Index, session.Claims);
     private int _step;
 
     /// <summary>The --build-arg names this stage consumed.</summary>
@@ -119,6 +119,7 @@ internal sealed class StageRun(
     private async Task<ILayer> TransferAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
     {
         var key = _noCache ? null : await _files.CacheKeyAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
+        using var claim = key is null ? null : await _cache.ClaimAsync(key, cancellationToken).ConfigureAwait(false);
         if (key is not null && _cache.TryGet(key) is { } cached)
         {
             progress?.Report(new StepCacheHit(stage.Index, _step));
@@ -140,6 +141,7 @@ internal sealed class StageRun(
         string key;
         using (var stepKey = StepKey.ForParent("workdir", state, options))
             key = stepKey.Add(path).Add("user=" + state.Container.User).Finish();
+        using var claim = _noCache ? null : await _cache.ClaimAsync(key, cancellationToken).ConfigureAwait(false);
         if (!_noCache && _cache.TryGet(key) is { } cached)
         {
             progress?.Report(new StepCacheHit(stage.Index, _step));
@@ -194,6 +196,8 @@ internal sealed class StageRun(
 
         if (await named.TryLoadAsync(name, platform, from.Location, cancellationToken).ConfigureAwait(false) is { } replaced) return replaced;
         var pullProgress = progress is null ? null : new BaseImageProgress(stage.Index, name, progress);
+        // Every platform of a multi-platform build may start from the same name at once: one pulls, the others find it pulled.
+        using var claim = await session.Claims.ClaimAsync("base " + name, cancellationToken).ConfigureAwait(false);
         return await BaseImages.LoadAsync(store, options, name, platform, from.Location, "FROM " + name, cancellationToken, pullProgress).ConfigureAwait(false);
     }
 

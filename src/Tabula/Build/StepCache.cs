@@ -18,9 +18,16 @@ public sealed record StepCacheHit(int Stage, int Step) : BuildEvent;
 /// an entry whose blob was pruned is a miss. Steps that would give the same layer from the same inputs share it, so a
 /// hit gives the image a cold build gives.
 /// </summary>
-internal sealed class StepCache(ContentStore content, SharedBuildCache? shared = null, int stage = 0)
+internal sealed class StepCache(ContentStore content, SharedBuildCache? shared = null, int stage = 0, StepClaims? claims = null)
 {
     private string Folder => Path.Combine(content.Root, "cache", "steps");
+
+    /// <summary>
+    /// Holds the step of this key until disposed: an identical step started meanwhile (by another platform of the build)
+    /// waits, then looks the cache up and takes this one's result instead of running too.
+    /// </summary>
+    public async Task<IDisposable?> ClaimAsync(string key, CancellationToken cancellationToken)
+        => claims is null ? null : await claims.ClaimAsync("step " + key, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// The layer a step gave before: from the store's own entries, else from an imported shared cache (whose layer is

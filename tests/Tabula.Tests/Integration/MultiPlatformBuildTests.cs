@@ -38,8 +38,8 @@ public class MultiPlatformBuildTests
     private static readonly Platform Amd64 = Platform.Parse("linux/amd64");
     private static readonly Platform Arm64 = Platform.Parse("linux/arm64");
 
-    /// <summary>A context with both busyboxes; the machine must be amd64 (the fixture has no other native busybox).</summary>
-    private static void WriteContext(string directory)
+    /// <summary>A context with both busyboxes (<c>busybox-amd64</c>, <c>busybox-arm64</c>); the machine must be amd64 (the fixture has no other native busybox).</summary>
+    internal static void WriteContext(string directory, string dockerfile = Dockerfile)
     {
         BuildKitHarness.RequireRun();
         var arm64 = Requirements.Arm64Busybox();
@@ -47,7 +47,7 @@ public class MultiPlatformBuildTests
         Directory.CreateDirectory(directory);
         File.Copy(BusyboxRootfs.BusyboxPath, Path.Combine(directory, "busybox-amd64"));
         File.Copy(arm64, Path.Combine(directory, "busybox-arm64"));
-        File.WriteAllText(Path.Combine(directory, "Dockerfile"), Dockerfile);
+        File.WriteAllText(Path.Combine(directory, "Dockerfile"), dockerfile);
     }
 
     [Fact]
@@ -71,13 +71,12 @@ public class MultiPlatformBuildTests
         Assert.Equal("aarch64\n", await BuildKitHarness.FileTextAsync(arm64, "arch"));
         Assert.Equal("linux/amd64|linux|amd64||linux/amd64|linux|amd64|\n", await BuildKitHarness.FileTextAsync(amd64, "args"));
         Assert.Equal("linux/arm64|linux|arm64||linux/amd64|linux|amd64|\n", await BuildKitHarness.FileTextAsync(arm64, "args"));
-        // The build-platform stage ran natively, once: the second platform took its RUN from the step cache.
+        // The build-platform stage ran natively, once: the other platform (whichever came second) took its RUN from the step cache.
         Assert.Equal("x86_64\n", await BuildKitHarness.FileTextAsync(amd64, "built-on"));
         Assert.Equal("x86_64\n", await BuildKitHarness.FileTextAsync(arm64, "built-on"));
         var toolRuns = h.Events.OfType<StepStarted>().Where(s => s.Text.StartsWith("RUN", StringComparison.Ordinal) && s.Text.Contains("built-on", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, toolRuns.Count);
-        Assert.DoesNotContain(h.Events.OfType<StepCacheHit>(), c => c.Stage == toolRuns[0].Stage && c.Step == toolRuns[0].Step);
-        Assert.Contains(h.Events.OfType<StepCacheHit>(), c => c.Stage == toolRuns[1].Stage && c.Step == toolRuns[1].Step);
+        Assert.Single(toolRuns, r => h.Events.OfType<StepCacheHit>().Any(c => c.Stage == r.Stage && c.Step == r.Step));
     }
 
     [Fact]

@@ -32,6 +32,30 @@ public sealed class RunSignalTests
     }
 
     [Fact]
+    public async Task SIGINT_during_a_two_platform_build_stops_both_platforms_containers()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var context = fixture.Temp.Combine("multi");
+        // Both platforms' RUNs (arm64's under QEMU) print the marker, then hold their container.
+        MultiPlatformBuildTests.WriteContext(context, """
+            FROM scratch
+            ARG TARGETARCH
+            COPY busybox-$TARGETARCH /bin/busybox
+            RUN ["/bin/busybox", "sh", "-c", "echo started-$(echo)marker; exec /bin/busybox sleep 60"]
+            """);
+        var (process, _) = await StartAtMarkerAsync(fixture, ["build", "--progress", "plain", "--platform", "linux/amd64,linux/arm64", "-t", "interrupted:multi", context], markers: 2);
+        Assert.Equal(2, (await ContainersOfAsync(fixture.Store)).Count);
+
+        await SendAsync("INT", process.Id);
+        await process.WaitForExitAsync(Ct);
+
+        Assert.Equal(130, process.ExitCode);
+        await AssertNothingLeftAsync(fixture, SecretCopies());
+        var (_, images, _) = await fixture.TabulaAsync(Ct, "images", "-q", "interrupted");
+        Assert.Equal("", images);
+    }
+
+    [Fact]
     public async Task After_a_kill_9_the_next_command_reaps_the_container_folder_and_secret()
     {
         using var fixture = await RunFixture.CreateAsync(Ct);
@@ -70,8 +94,8 @@ public sealed class RunSignalTests
         return ["build", "--no-cache", "--secret", $"id=tok,src={secret}", "-t", "interrupted:1", context];
     }
 
-    /// <summary>Starts <c>tabula --root STORE ARGS</c> and returns once its container printed <c>started-marker</c>.</summary>
-    private static async Task<(Process Process, Task Drain)> StartAtMarkerAsync(RunFixture fixture, string[] arguments)
+    /// <summary>Starts <c>tabula --root STORE ARGS</c> and returns once its containers printed <c>started-marker</c> (<paramref name="markers"/> times).</summary>
+    private static async Task<(Process Process, Task Drain)> StartAtMarkerAsync(RunFixture fixture, string[] arguments, int markers = 1)
     {
         // Through env(1), which gives SIGINT its default action back before it execs tabula (same pid): a shell runs
         // background jobs with SIGINT ignored, tabula rightly keeps an ignored SIGINT ignored, and the test suite
@@ -89,12 +113,13 @@ public sealed class RunSignalTests
         process.StandardInput.Close();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = new System.Text.StringBuilder();
+        int markersSeen = 0;
         async Task PumpAsync(StreamReader reader)
         {
             while (await reader.ReadLineAsync(CancellationToken.None) is { } line)
             {
                 lock (seen) seen.AppendLine(line);
-                if (line.Contains("started-marker", StringComparison.Ordinal)) started.TrySetResult();
+                if (line.Contains("started-marker", StringComparison.Ordinal) && Interlocked.Increment(ref markersSeen) == markers) started.TrySetResult();
             }
         }
         var drain = Task.WhenAll(PumpAsync(process.StandardOutput), PumpAsync(process.StandardError));
