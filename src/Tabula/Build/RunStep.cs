@@ -125,6 +125,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                     Stderr = output,
                     Privileges = privileges,
                     Sandbox = options.Sandbox,
+                    Insecure = Insecure(run),
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is FormatException or ContainerPrivilegeException)
@@ -204,17 +205,21 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         key.AddList("args", args).Add(script is { } s ? "script=" + s.Name + "\n" + s.Content : "no script").AddList("env", env)
             .Add("user=" + state.Container.User).Add("workdir=" + state.Container.WorkingDir).Add("network=" + network)
             .Add("hostname=" + PredefinedArgs.Hostname(options.BuildArgs)).Add("sandbox=" + options.Sandbox.KeyText());
+        if (Insecure(run)) key.Add("security=insecure");
         await RunMounts.AddToKeyAsync(key, mounts, run, sources, new ContextChecksum(context, session.Checksums), cancellationToken).ConfigureAwait(false);
         return key.Finish();
     }
 
-    private static void CheckSupported(RunInstruction run)
+    private void CheckSupported(RunInstruction run)
     {
-        if (run.Security == "insecure")
-            throw new DockerfileException(run.Location, "RUN --security=insecure is not supported");
+        if (Insecure(run) && !options.Allow.HasFlag(BuildEntitlements.SecurityInsecure))
+            throw new DockerfileException(run.Location,
+                $"RUN --security=insecure: entitlement {BuildEntitlementNames.SecurityInsecure} is not allowed; build with --allow {BuildEntitlementNames.SecurityInsecure} to run it as a privileged container");
         if (run.Devices.Count > 0)
             throw new DockerfileException(run.Location, "RUN --device is not supported");
     }
+
+    private static bool Insecure(RunInstruction run) => run.Security == "insecure";
 
     /// <summary>
     /// The process arguments, as BuildKit makes them: exec form as is; shell form through SHELL (default
