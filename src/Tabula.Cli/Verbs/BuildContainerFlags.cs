@@ -20,12 +20,13 @@ internal sealed class BuildContainerFlags
     private readonly Option<string?> _cpusetMems = new("--cpuset-mems") { Description = "Memory nodes RUN containers may use (0-3, 0,1)" };
     private readonly Option<string[]> _allow = new("--allow")
     {
-        Description = "Grant an entitlement: security.insecure (RUN --security=insecure runs privileged), network.host; repeatable or comma-separated",
+        Description = "Grant an entitlement: security.insecure (RUN --security=insecure runs privileged), device (RUN --device of any CDI device), network.host; repeatable or comma-separated",
     };
+    private readonly Option<string[]> _cdiSpecDirs = new("--cdi-spec-dir") { Description = "Read CDI specs for RUN --device from this folder instead of /etc/cdi and /var/run/cdi; repeatable" };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _cgroupParent, _memory, _memorySwap, _cpuShares, _cpuPeriod, _cpuQuota, _cpusetCpus, _cpusetMems, _allow })
+        foreach (var option in new Option[] { _cgroupParent, _memory, _memorySwap, _cpuShares, _cpuPeriod, _cpuQuota, _cpusetCpus, _cpusetMems, _allow, _cdiSpecDirs })
             command.Options.Add(option);
     }
 
@@ -53,6 +54,9 @@ internal sealed class BuildContainerFlags
                 },
                 Allow = (parse.GetValue(_allow) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     .Aggregate(BuildEntitlements.None, (all, name) => all | BuildEntitlementNames.Parse(name)),
+                CdiSpecDirectories = parse.GetValue(_cdiSpecDirs) is { Length: > 0 } directories
+                    ? [.. directories.Select(Path.GetFullPath)]
+                    : options.CdiSpecDirectories,
             };
         }
         catch (FormatException e)

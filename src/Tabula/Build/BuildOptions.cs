@@ -85,6 +85,9 @@ public sealed record BuildOptions
     /// <summary>What RUN may do beyond the sandbox (<c>--allow</c>, buildx's entitlements).</summary>
     public BuildEntitlements Allow { get; init; }
 
+    /// <summary>Where <c>RUN --device</c> looks for CDI specs (default: <c>/etc/cdi</c>, <c>/var/run/cdi</c>, as BuildKit).</summary>
+    public IReadOnlyList<string> CdiSpecDirectories { get; init; } = Tabula.Runtime.Cdi.CdiDevices.DefaultDirectories;
+
     /// <summary>Pull every registry base image again, even when the store has it (<c>--pull</c>).</summary>
     public bool Pull { get; init; }
 

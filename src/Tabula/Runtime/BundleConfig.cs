@@ -46,6 +46,9 @@ internal sealed record BundleSpec
 
     /// <summary><c>RUN --security=insecure</c>: a privileged container; null: the sandbox (docker's defaults).</summary>
     public PrivilegedContainer? Privileged { get; init; }
+
+    /// <summary>Device nodes asked for (<c>RUN --device</c>, CDI), made in /dev and allowed by the device cgroup.</summary>
+    public IReadOnlyList<ContainerDevice> Devices { get; init; } = [];
 }
 
 /// <summary>
@@ -208,7 +211,8 @@ internal static class BundleConfig
             {
                 if (spec.CgroupsPath is { } cgroupsPath) json.WriteString("cgroupsPath", cgroupsPath);
                 WriteResources(json, spec);
-                if (spec.Privileged is { } insecure) WriteDevices(json, insecure.Devices);
+                var devices = (spec.Privileged?.Devices ?? []).Concat(spec.Devices).ToList();
+                if (devices.Count > 0) WriteDevices(json, devices);
             }
             WriteStrings(json, "maskedPaths", spec.Privileged is null ? MaskedPaths : []);
             WriteStrings(json, "readonlyPaths", spec.Privileged is null ? ReadonlyPaths : []);
@@ -240,6 +244,16 @@ internal static class BundleConfig
             json.WriteBoolean("allow", true);
             json.WriteString("type", type);
             json.WriteString("access", spec.Privileged is null ? "m" : "rwm");
+            json.WriteEndObject();
+        }
+        foreach (var device in spec.Privileged is null ? spec.Devices : [])
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("allow", true);
+            json.WriteString("type", device.Type.ToString());
+            json.WriteNumber("major", device.Major);
+            json.WriteNumber("minor", device.Minor);
+            json.WriteString("access", device.Access);
             json.WriteEndObject();
         }
         json.WriteEndArray();

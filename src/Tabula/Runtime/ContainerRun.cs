@@ -52,6 +52,9 @@ internal sealed record ContainerRequest
 
     /// <summary>A privileged container (<c>RUN --security=insecure</c>, see <see cref="PrivilegedContainer"/>); root only.</summary>
     public bool Insecure { get; init; }
+
+    /// <summary>Device nodes to make (<c>RUN --device</c>); root only.</summary>
+    public IReadOnlyList<ContainerDevice> Devices { get; init; } = [];
 }
 
 /// <summary>An overlay root: the mount itself, and the merged view of its lower directories for reading the image's files.</summary>
@@ -97,6 +100,7 @@ internal static class ContainerRun
             CgroupsPath = request.Sandbox.CgroupParent is { } parent ? parent.TrimEnd('/') + "/" + id : null,
             CgroupNamespace = !privileges.Rootless && File.Exists("/sys/fs/cgroup/cgroup.subtree_control"),
             Privileged = request.Insecure ? PrivilegedContainer.ForThisHost() : null,
+            Devices = request.Devices,
         };
         await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), BundleConfig.Generate(spec), cancellationToken).ConfigureAwait(false);
 
@@ -159,6 +163,8 @@ internal static class ContainerRun
     {
         if (request.Insecure)
             throw new ContainerPrivilegeException("--security=insecure needs tabula run as root: a rootless container cannot be privileged");
+        if (request.Devices.Count > 0)
+            throw new ContainerPrivilegeException("device nodes of RUN --device need tabula run as root: a rootless container cannot make them");
         if (request.Sandbox.CgroupFlags() is { Count: > 0 } flags)
             throw new ContainerPrivilegeException($"{string.Join(" and ", flags)} need tabula run as root: a rootless container gets no cgroup of its own");
     }

@@ -5,7 +5,11 @@ using Tabula.IO;
 namespace Tabula.Runtime;
 
 /// <summary>A device node the runtime makes in the container's /dev (the OCI spec's <c>linux.devices</c>).</summary>
-internal sealed record ContainerDevice(string Path, char Type, long Major, long Minor);
+internal sealed record ContainerDevice(string Path, char Type, long Major, long Minor)
+{
+    /// <summary>What the device cgroup lets the container do with it: read, write, mknod.</summary>
+    public string Access { get; init; } = "rwm";
+}
 
 /// <summary>
 /// What <c>RUN --security=insecure</c> gives a container, as BuildKit's insecure mode (docker's <c>--privileged</c>):

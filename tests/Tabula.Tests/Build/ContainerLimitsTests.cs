@@ -59,7 +59,7 @@ public sealed class ContainerLimitsTests
     [InlineData("--cpuset-cpus", "3-1", "the range 3-1 runs backwards")]
     [InlineData("--cgroup-parent", "ci/../x", "no '.' or '..' parts")]
     [InlineData("--cgroup-parent", "ci.slice:", "systemd slices")]
-    [InlineData("--allow", "security.bogus", "invalid --allow 'security.bogus': give security.insecure or network.host")]
+    [InlineData("--allow", "security.bogus", "invalid --allow 'security.bogus': give security.insecure, network.host or device")]
     public async Task Malformed_values_are_usage_errors(string flag, string value, string message)
         => await BuildContextFlagTests.AssertUsageErrorAsync(flag, value, message);
 
