@@ -59,6 +59,8 @@ internal static class BuildVerb
         sbomFlags.AddTo(command);
         var inputs = new BuildInputFlags();
         inputs.AddTo(command);
+        var containerFlags = new BuildContainerFlags();
+        containerFlags.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var store = context.OpenStore(parse);
@@ -74,7 +76,7 @@ internal static class BuildVerb
             var mode = BuildProgressModes.Choose(parse.GetValue(progress), parse.GetValue(quiet), context.Environment, terminal);
             using var secretFiles = new TemporarySecretFiles();
             using var stdinContext = await StdinContext.PrepareAsync(parse.GetValue(contextArg)!, parse.GetValue(file), context.OpenInput, ct);
-            var options = inputs.Apply(parse, new BuildOptions
+            var options = containerFlags.Apply(parse, inputs.Apply(parse, new BuildOptions
             {
                 ContextDirectory = stdinContext.Directory,
                 DockerfilePath = stdinContext.DockerfilePath,
@@ -109,7 +111,7 @@ internal static class BuildVerb
                 Network = Tabula.Runtime.NetworkModeNames.TryParse(parse.GetValue(network), out var networkMode)
                     ? networkMode
                     : throw new UsageException($"unknown --network '{parse.GetValue(network)}': use {Tabula.Runtime.NetworkModeNames.Accepted}"),
-            });
+            }));
             if (parse.GetValue(check)) return await BuildCheckOutput.RunAsync(new Builder(store), options, context.Out, ct);
             // An image that goes only to an output is named nowhere: the lease keeps prune off its blobs until written.
             using var lease = await store.Content.AcquireWriteLeaseAsync(ct);

@@ -86,6 +86,12 @@ public sealed record BuildOptions
     /// <summary>Extra /etc/hosts entries, /dev/shm size and rlimits of every RUN (<c>--add-host</c>, <c>--shm-size</c>, <c>--ulimit</c>).</summary>
     public Tabula.Runtime.SandboxSettings Sandbox { get; init; } = new();
 
+    /// <summary>What RUN may do beyond the sandbox (<c>--allow</c>, buildx's entitlements).</summary>
+    public BuildEntitlements Allow { get; init; }
+
+    /// <summary>Where <c>RUN --device</c> looks for CDI specs (default: <c>/etc/cdi</c>, <c>/var/run/cdi</c>, as BuildKit).</summary>
+    public IReadOnlyList<string> CdiSpecDirectories { get; init; } = Tabula.Runtime.Cdi.CdiDevices.DefaultDirectories;
+
     /// <summary>Pull every registry base image again, even when the store has it (<c>--pull</c>).</summary>
     public bool Pull { get; init; }
 

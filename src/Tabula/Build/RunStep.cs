@@ -6,6 +6,7 @@ using Tabula.Dockerfile.Syntax;
 using Tabula.Images;
 using Tabula.Oci;
 using Tabula.Runtime;
+using Tabula.Runtime.Cdi;
 using Tabula.Runtime.Snapshots;
 using Tabula.Transports;
 
@@ -54,7 +55,8 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         };
         var (args, script) = Command(run, state);
         var env = Environment(state);
-        string cacheKey = await CacheKeyAsync(run, state, args, script, env, network, mountSpecs, sources, cancellationToken).ConfigureAwait(false);
+        var devices = Devices(run);
+        string cacheKey = await CacheKeyAsync(run, state, args, script, env, network, mountSpecs, sources, devices, cancellationToken).ConfigureAwait(false);
         using var claim = options.NoCache ? null : await _cache.ClaimAsync(cacheKey, cancellationToken).ConfigureAwait(false);
         if (!options.NoCache && (_cache.TryGet(cacheKey) is { } || _cache.IsKnownEmpty(cacheKey)))
         {
@@ -87,7 +89,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         {
             string bundle = workspace.BundleDirectory;
             var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), options.NoCache, cacheLocks, cancellationToken).ConfigureAwait(false);
-            var runEnv = RunEnvironment(env);
+            var runEnv = RunEnvironment([.. env, .. devices.Env]);
             if (secrets.Count > 0)
             {
                 secretsDirectory = SecretsDirectory.Create(workspace.Owner);
@@ -121,11 +123,13 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                     Hostname = PredefinedArgs.Hostname(options.BuildArgs),
                     ReadOnlyEtcFiles = true,
                     ExtraFiles = extra,
-                    Mounts = mounts,
+                    Mounts = [.. mounts, .. devices.Mounts],
+                    Devices = devices.Nodes,
                     Stdout = output,
                     Stderr = output,
                     Privileges = privileges,
                     Sandbox = options.Sandbox,
+                    Insecure = Insecure(run),
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is FormatException or ContainerPrivilegeException)
@@ -199,23 +203,41 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
     /// or image it comes from). Secrets are not in it, as in BuildKit.
     /// </summary>
     private async Task<string> CacheKeyAsync(RunInstruction run, StageState state, IReadOnlyList<string> args, (string Name, string Content)? script,
-        IReadOnlyList<string> env, NetworkMode network, IReadOnlyList<RunMount> mounts, MountSources sources, CancellationToken cancellationToken)
+        IReadOnlyList<string> env, NetworkMode network, IReadOnlyList<RunMount> mounts, MountSources sources, DeviceEdits devices, CancellationToken cancellationToken)
     {
         using var key = StepKey.ForParent("run", state, options);
         key.AddList("args", args).Add(script is { } s ? "script=" + s.Name + "\n" + s.Content : "no script").AddList("env", env)
             .Add("user=" + state.Container.User).Add("workdir=" + state.Container.WorkingDir).Add("network=" + network)
             .Add("hostname=" + PredefinedArgs.Hostname(options.BuildArgs)).Add("sandbox=" + options.Sandbox.KeyText());
+        if (Insecure(run)) key.Add("security=insecure");
+        if (devices.Names.Count > 0) key.Add("devices=" + devices.KeyText());
         await RunMounts.AddToKeyAsync(key, mounts, run, sources, new ContextChecksum(context, session.Checksums), cancellationToken).ConfigureAwait(false);
         return key.Finish();
     }
 
-    private static void CheckSupported(RunInstruction run)
+    private void CheckSupported(RunInstruction run)
     {
-        if (run.Security == "insecure")
-            throw new DockerfileException(run.Location, "RUN --security=insecure is not supported");
-        if (run.Devices.Count > 0)
-            throw new DockerfileException(run.Location, "RUN --device is not supported");
+        if (Insecure(run) && !options.Allow.HasFlag(BuildEntitlements.SecurityInsecure))
+            throw new DockerfileException(run.Location,
+                $"RUN --security=insecure: entitlement {BuildEntitlementNames.SecurityInsecure} is not allowed; build with --allow {BuildEntitlementNames.SecurityInsecure} to run it as a privileged container");
     }
+
+    /// <summary>The CDI devices of <c>RUN --device</c>, read from this machine's specs (see <see cref="CdiDevices"/>).</summary>
+    private DeviceEdits Devices(RunInstruction run)
+    {
+        if (run.Devices.Count == 0) return DeviceEdits.None;
+        try
+        {
+            var requests = run.Devices.Select(DeviceRequest.Parse).ToList();
+            return CdiDevices.Load(options.CdiSpecDirectories).Resolve(requests, options.Allow.HasFlag(BuildEntitlements.Device));
+        }
+        catch (Exception e) when (e is FormatException or CdiException or IOException or UnauthorizedAccessException)
+        {
+            throw new DockerfileException(run.Location, "RUN --device: " + e.Message, e);
+        }
+    }
+
+    private static bool Insecure(RunInstruction run) => run.Security == "insecure";
 
     /// <summary>
     /// The process arguments, as BuildKit makes them: exec form as is; shell form through SHELL (default

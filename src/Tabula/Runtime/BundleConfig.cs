@@ -35,8 +35,20 @@ internal sealed record BundleSpec
     /// <summary>The root filesystem as an overlay the runtime mounts in the container's own mount namespace; null: <c>rootfs</c> as it is.</summary>
     public OverlayRoot? Overlay { get; init; }
 
-    /// <summary>The /dev/shm size and the process rlimits (its extra hosts are in the hosts file the caller writes).</summary>
+    /// <summary>The /dev/shm size, the process rlimits and the cgroup limits (its extra hosts are in the hosts file the caller writes).</summary>
     public SandboxSettings Sandbox { get; init; } = new();
+
+    /// <summary>The container's cgroup (<c>linux.cgroupsPath</c>); null: the runtime's default, a cgroup named after the container under its own.</summary>
+    public string? CgroupsPath { get; init; }
+
+    /// <summary>A cgroup namespace of its own, as BuildKit gives a RUN on cgroup v2: /proc/self/cgroup then shows <c>0::/</c>.</summary>
+    public bool CgroupNamespace { get; init; }
+
+    /// <summary><c>RUN --security=insecure</c>: a privileged container; null: the sandbox (docker's defaults).</summary>
+    public PrivilegedContainer? Privileged { get; init; }
+
+    /// <summary>Device nodes asked for (<c>RUN --device</c>, CDI), made in /dev and allowed by the device cgroup.</summary>
+    public IReadOnlyList<ContainerDevice> Devices { get; init; } = [];
 }
 
 /// <summary>
@@ -80,7 +92,8 @@ internal sealed record ContainerMount(string Destination, string Type, string So
 /// <summary>
 /// Writes config.json (OCI runtime spec 1.0.2) the way <c>runc spec</c> lays out its default, with docker's default
 /// capabilities: mount, pid, ipc and uts namespaces (plus network unless the host's is used); /proc, a tmpfs /dev
-/// (the runtime adds the standard devices), /dev/pts, /dev/shm, /dev/mqueue, read-only /sys; the masked and
+/// (the runtime adds the standard devices), /dev/pts, /dev/shm, /dev/mqueue, read-only /sys and the container's own
+/// cgroup read-only on /sys/fs/cgroup (as BuildKit and docker mount it); the masked and
 /// read-only /proc paths of runc's default. Rootless, it follows <c>runc spec --rootless</c>: a user namespace whose
 /// only mapping is the caller's uid and gid to 0, no cgroup resources (a normal user may not create cgroups) and
 /// /dev/pts without gid=5 (group 5 is not mapped). sysfs still goes on /sys with a network namespace of its own:
@@ -131,7 +144,16 @@ internal static class BundleConfig
             WriteStrings(json, "env", spec.Env);
             json.WriteString("cwd", spec.Cwd);
             json.WriteStartObject("capabilities");
-            foreach (var set in new[] { "bounding", "effective", "permitted" }) WriteStrings(json, set, DefaultCapabilities);
+            if (spec.Privileged is { } privileged)
+            {
+                // As BuildKit's insecure mode: every set, ambient and inheritable too, so that a non-root user keeps them.
+                var all = DefaultCapabilities.Union(privileged.Capabilities, StringComparer.Ordinal).ToList();
+                foreach (var set in new[] { "bounding", "effective", "inheritable", "permitted", "ambient" }) WriteStrings(json, set, all);
+            }
+            else
+            {
+                foreach (var set in new[] { "bounding", "effective", "permitted" }) WriteStrings(json, set, DefaultCapabilities);
+            }
             json.WriteEndObject();
             json.WriteBoolean("noNewPrivileges", false);
             if (spec.Sandbox.Ulimits.Count > 0)
@@ -172,6 +194,7 @@ internal static class BundleConfig
             var namespaces = new List<string> { "pid", "ipc", "uts", "mount" };
             if (spec.Network == NetworkMode.None) namespaces.Add("network");
             if (spec.Privileges.Rootless) namespaces.Add("user");
+            if (spec.CgroupNamespace) namespaces.Add("cgroup");
             foreach (var ns in namespaces)
             {
                 json.WriteStartObject();
@@ -186,31 +209,91 @@ internal static class BundleConfig
             }
             else
             {
-                json.WriteStartObject("resources");
-                json.WriteStartArray("devices");
-                json.WriteStartObject();
-                json.WriteBoolean("allow", false);
-                json.WriteString("access", "rwm");
-                json.WriteEndObject();
-                // As docker's default: any device node may be made (mknod), none opened beyond the runtime's defaults.
-                foreach (var type in new[] { "c", "b" })
-                {
-                    json.WriteStartObject();
-                    json.WriteBoolean("allow", true);
-                    json.WriteString("type", type);
-                    json.WriteString("access", "m");
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-                json.WriteEndObject();
+                if (spec.CgroupsPath is { } cgroupsPath) json.WriteString("cgroupsPath", cgroupsPath);
+                WriteResources(json, spec);
+                var devices = (spec.Privileged?.Devices ?? []).Concat(spec.Devices).ToList();
+                if (devices.Count > 0) WriteDevices(json, devices);
             }
-            WriteStrings(json, "maskedPaths", MaskedPaths);
-            WriteStrings(json, "readonlyPaths", ReadonlyPaths);
+            WriteStrings(json, "maskedPaths", spec.Privileged is null ? MaskedPaths : []);
+            WriteStrings(json, "readonlyPaths", spec.Privileged is null ? ReadonlyPaths : []);
             json.WriteEndObject();
 
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>
+    /// <c>linux.resources</c>: the device cgroup — docker's default (any node may be made, none opened beyond the
+    /// runtime's defaults), or every device for a privileged container — and the memory and CPU limits.
+    /// </summary>
+    private static void WriteResources(Utf8JsonWriter json, BundleSpec spec)
+    {
+        json.WriteStartObject("resources");
+        json.WriteStartArray("devices");
+        if (spec.Privileged is null)
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("allow", false);
+            json.WriteString("access", "rwm");
+            json.WriteEndObject();
+        }
+        foreach (var type in new[] { "c", "b" })
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("allow", true);
+            json.WriteString("type", type);
+            json.WriteString("access", spec.Privileged is null ? "m" : "rwm");
+            json.WriteEndObject();
+        }
+        foreach (var device in spec.Privileged is null ? spec.Devices : [])
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("allow", true);
+            json.WriteString("type", device.Type.ToString());
+            json.WriteNumber("major", device.Major);
+            json.WriteNumber("minor", device.Minor);
+            json.WriteString("access", device.Access);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        var limits = spec.Sandbox.Resources;
+        if (limits.Memory is not null || limits.MemorySwap is not null)
+        {
+            json.WriteStartObject("memory");
+            if (limits.Memory is { } memory) json.WriteNumber("limit", memory);
+            if (limits.MemorySwap is { } swap) json.WriteNumber("swap", swap);
+            json.WriteEndObject();
+        }
+        if (limits.CpuShares is not null || limits.CpuPeriod is not null || limits.CpuQuota is not null || limits.CpusetCpus is not null || limits.CpusetMems is not null)
+        {
+            json.WriteStartObject("cpu");
+            if (limits.CpuShares is { } shares) json.WriteNumber("shares", shares);
+            if (limits.CpuQuota is { } quota) json.WriteNumber("quota", quota);
+            if (limits.CpuPeriod is { } period) json.WriteNumber("period", period);
+            if (limits.CpusetCpus is { } cpus) json.WriteString("cpus", cpus);
+            if (limits.CpusetMems is { } mems) json.WriteString("mems", mems);
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteDevices(Utf8JsonWriter json, IReadOnlyList<ContainerDevice> devices)
+    {
+        json.WriteStartArray("devices");
+        foreach (var device in devices)
+        {
+            json.WriteStartObject();
+            json.WriteString("path", device.Path);
+            json.WriteString("type", device.Type.ToString());
+            json.WriteNumber("major", device.Major);
+            json.WriteNumber("minor", device.Minor);
+            json.WriteNumber("fileMode", 0b110_110_110);
+            json.WriteNumber("uid", 0);
+            json.WriteNumber("gid", 0);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     private sealed record Mount(string Destination, string Type, string Source, IReadOnlyList<string> Options, bool IsFile = false);
@@ -228,10 +311,14 @@ internal static class BundleConfig
         yield return new("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777",
             spec.Sandbox.ShmSize is { } shm ? "size=" + shm.ToString(System.Globalization.CultureInfo.InvariantCulture) : "size=65536k"]);
         yield return new("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]);
-        // sysfs belongs to a network namespace: with the host's network, bind the host's /sys read-only instead.
+        // sysfs belongs to a network namespace: with the host's network, bind the host's /sys instead. Read-only
+        // but in a privileged container, as BuildKit's insecure mode makes sysfs and cgroupfs writable.
+        string[] access = spec.Privileged is null ? ["ro"] : [];
         yield return spec.Network == NetworkMode.None
-            ? new("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"])
-            : new("/sys", "bind", "/sys", ["rbind", "nosuid", "noexec", "nodev", "ro"]);
+            ? new("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", .. access])
+            : new("/sys", "bind", "/sys", ["rbind", "nosuid", "noexec", "nodev", .. access]);
+        // The container's own cgroup, as BuildKit and docker mount it (a rootless container has none of its own).
+        if (!rootless) yield return new("/sys/fs/cgroup", "cgroup", "cgroup", ["nosuid", "noexec", "nodev", .. access]);
         if (spec.TmpfsTmp) yield return new("/tmp", "tmpfs", "tmpfs", ["nosuid", "nodev", "mode=1777"]);
         foreach (var (destination, source, readOnly) in spec.BindFiles)
             yield return new(destination, "bind", source, readOnly ? ["rbind", "rprivate", "ro"] : ["rbind", "rprivate"], IsFile: true);

@@ -49,6 +49,12 @@ internal sealed record ContainerRequest
 
     /// <summary>As root or rootless; null: detected (<see cref="ContainerPrivileges.Detect()"/>).</summary>
     public ContainerPrivileges? Privileges { get; init; }
+
+    /// <summary>A privileged container (<c>RUN --security=insecure</c>, see <see cref="PrivilegedContainer"/>); root only.</summary>
+    public bool Insecure { get; init; }
+
+    /// <summary>Device nodes to make (<c>RUN --device</c>); root only.</summary>
+    public IReadOnlyList<ContainerDevice> Devices { get; init; } = [];
 }
 
 /// <summary>An overlay root: the mount itself, and the merged view of its lower directories for reading the image's files.</summary>
@@ -67,7 +73,12 @@ internal static class ContainerRun
         var user = request.Overlay is { } overlay
             ? await ContainerUser.ResolveAsync(request.User, (path, _) => ValueTask.FromResult(overlay.Lower.OpenFile(path)), cancellationToken).ConfigureAwait(false)
             : await ContainerUser.ResolveAsync(request.User, request.Tree ?? throw new ArgumentException("a container needs a Tree or an Overlay"), cancellationToken).ConfigureAwait(false);
-        if (privileges.Rootless) user = RootlessUser(user, request.User);
+        if (privileges.Rootless)
+        {
+            user = RootlessUser(user, request.User);
+            CheckRootlessSandbox(request);
+        }
+        string id = "tabula-" + Guid.NewGuid().ToString("N")[..16];
         string bundle = Path.GetFullPath(request.BundleDirectory);
         string rootfs = Path.Combine(bundle, "rootfs");
 
@@ -86,6 +97,10 @@ internal static class ContainerRun
             Privileges = privileges,
             Overlay = request.Overlay?.Root,
             Sandbox = request.Sandbox,
+            CgroupsPath = request.Sandbox.CgroupParent is { } parent ? parent.TrimEnd('/') + "/" + id : null,
+            CgroupNamespace = !privileges.Rootless && File.Exists("/sys/fs/cgroup/cgroup.subtree_control"),
+            Privileged = request.Insecure ? PrivilegedContainer.ForThisHost() : null,
+            Devices = request.Devices,
         };
         await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), BundleConfig.Generate(spec), cancellationToken).ConfigureAwait(false);
 
@@ -106,7 +121,6 @@ internal static class ContainerRun
         }
         try
         {
-            string id = "tabula-" + Guid.NewGuid().ToString("N")[..16];
             // Rootless, the runtime's state goes beside the bundle: its default under /run belongs to root.
             var runtime = privileges.Rootless ? request.Runtime.WithStateRoot(Path.Combine(bundle, "runc")) : request.Runtime;
             request.Owner?.RecordContainer(runtime, id);
@@ -139,6 +153,20 @@ internal static class ContainerRun
             throw new ContainerPrivilegeException(
                 $"user '{spec}' (uid {user.Uid}, gid {user.Gid}) cannot run rootless: a rootless container maps only root (to this user); run tabula as root, or run as root inside");
         return user.AdditionalGids.Count == 0 ? user : user with { AdditionalGids = [] };
+    }
+
+    /// <summary>
+    /// A rootless container gets neither cgroups of its own (a normal user may not make them) nor privileges beyond its
+    /// user namespace: settings that need them are refused rather than silently left out.
+    /// </summary>
+    private static void CheckRootlessSandbox(ContainerRequest request)
+    {
+        if (request.Insecure)
+            throw new ContainerPrivilegeException("--security=insecure needs tabula run as root: a rootless container cannot be privileged");
+        if (request.Devices.Count > 0)
+            throw new ContainerPrivilegeException("device nodes of RUN --device need tabula run as root: a rootless container cannot make them");
+        if (request.Sandbox.CgroupFlags() is { Count: > 0 } flags)
+            throw new ContainerPrivilegeException($"{string.Join(" and ", flags)} need tabula run as root: a rootless container gets no cgroup of its own");
     }
 
     /// <summary>The environment as given, with PATH and HOME added when missing (as docker and BuildKit do).</summary>

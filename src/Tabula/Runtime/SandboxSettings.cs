@@ -5,7 +5,8 @@ namespace Tabula.Runtime;
 
 /// <summary>
 /// What a build sets for every RUN container (BuildKit's build-wide exec options): extra <c>/etc/hosts</c> entries
-/// (<c>--add-host</c>), the size of <c>/dev/shm</c> (<c>--shm-size</c>) and process rlimits (<c>--ulimit</c>).
+/// (<c>--add-host</c>), the size of <c>/dev/shm</c> (<c>--shm-size</c>), process rlimits (<c>--ulimit</c>), the
+/// cgroup the containers go under (<c>--cgroup-parent</c>) and their cgroup limits (<c>--memory</c>, …).
 /// </summary>
 public sealed record SandboxSettings
 {
@@ -16,6 +17,30 @@ public sealed record SandboxSettings
 
     public IReadOnlyList<ProcessLimit> Ulimits { get; init; } = [];
 
+    /// <summary>A cgroup path (from the cgroup root) each container's cgroup is made under; null: the runtime's default.</summary>
+    public string? CgroupParent { get; init; }
+
+    public ContainerResources Resources { get; init; } = new();
+
+    /// <summary>Settings that need cgroups, which a rootless container does not get (named as the flags are).</summary>
+    public IReadOnlyList<string> CgroupFlags()
+        => [.. CgroupParent is null ? Array.Empty<string>() : ["--cgroup-parent"], .. Resources.IsEmpty ? Array.Empty<string>() : ["--memory/--cpu-*"]];
+
+    /// <summary>
+    /// docker's <c>--cgroup-parent</c>: a cgroupfs path, taken from the cgroup root whether or not it starts with <c>/</c>.
+    /// systemd slices (<c>NAME.slice:</c>) need the runtime's systemd cgroup driver, which tabula does not drive.
+    /// </summary>
+    public static string ParseCgroupParent(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (text.Contains(':', StringComparison.Ordinal))
+            throw new FormatException($"invalid --cgroup-parent '{text}': systemd slices (NAME.slice:) are not supported; give a cgroup path such as build/ci");
+        if (parts.Length == 0 || parts.Any(p => p is "." or ".." || p.Any(char.IsControl)))
+            throw new FormatException($"invalid --cgroup-parent '{text}': give a cgroup path such as build/ci (no '.' or '..' parts)");
+        return "/" + string.Join('/', parts);
+    }
+
     /// <summary>The settings as text for a step's cache key: they change what a command sees, as in BuildKit's exec op.</summary>
     public string KeyText()
     {
@@ -23,6 +48,8 @@ public sealed record SandboxSettings
         parts.AddRange(ExtraHosts.Select(h => "host=" + h.Name + "=" + h.Address));
         parts.Add("shm=" + ShmSize?.ToString(CultureInfo.InvariantCulture));
         parts.AddRange(Ulimits.Select(u => "ulimit=" + u.Type + "=" + u.Soft.ToString(CultureInfo.InvariantCulture) + ":" + u.Hard.ToString(CultureInfo.InvariantCulture)));
+        if (CgroupParent is not null) parts.Add("cgroup-parent=" + CgroupParent);
+        if (!Resources.IsEmpty) parts.Add("resources=" + Resources.KeyText());
         return string.Join(';', parts);
     }
 }

@@ -33,4 +33,63 @@ public sealed class ResourcesTests
             """, "--ulimit", "nofile=1062:1062");
         Assert.Equal("1062", (await BusyboxBuild.FileTextAsync(image, "ulimit"))?.Trim());
     }
+
+    /// <summary>
+    /// BuildKit's frontend attribute <c>cgroup-parent</c> is docker build's <c>--cgroup-parent</c>. The parent allows ten
+    /// processes, so the RUN that starts ten more fails to fork. BuildKit's test needs cgroup v2 and asserts that the
+    /// cgroup namespace hides the parent's name; on cgroup v1 (no namespace, as BuildKit) /proc/self/cgroup names it.
+    /// </summary>
+    [Fact]
+    public async Task TestCgroupParent()
+    {
+        using var fixture = await RunFixture.CreateAsync(TestContext.Current.CancellationToken);
+        bool v2 = File.Exists("/sys/fs/cgroup/cgroup.subtree_control");
+        string name = "test." + Guid.NewGuid().ToString("N");
+        // cgroup v1 has one hierarchy per controller: the limit goes to the pids one, the runtime makes the rest.
+        string pids = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/pids";
+        Directory.CreateDirectory(Path.Combine(pids, name));
+        try
+        {
+            File.WriteAllText(Path.Combine(pids, name, "pids.max"), "10");
+            var image = await BusyboxBuild.BuildImageAsync(fixture, "cgroup:1", """
+                FROM alpine AS base
+                RUN mkdir /out; (for i in $(seq 1 10); do sleep 1 & done 2>/out/error); cat /proc/self/cgroup > /out/cgroup
+                FROM scratch
+                COPY --from=base /out /
+                """, "--cgroup-parent", name);
+            var cgroup = (await BusyboxBuild.FileTextAsync(image, "cgroup"))!.Trim();
+            if (v2) Assert.DoesNotContain(name, cgroup); // cgroupns does not leak the parent cgroup name
+            else Assert.Contains($":pids:/{name}/", cgroup);
+            Assert.Contains("Resource temporarily unavailable", await BusyboxBuild.FileTextAsync(image, "error"));
+        }
+        finally
+        {
+            RemoveCgroup(name, v2);
+        }
+    }
+
+    /// <summary>The parent cgroup in every hierarchy (the runtime removed the containers' own below it).</summary>
+    private static void RemoveCgroup(string name, bool v2)
+    {
+        var hierarchies = v2 ? ["/sys/fs/cgroup"] : Directory.GetDirectories("/sys/fs/cgroup");
+        foreach (var hierarchy in hierarchies)
+        {
+            var path = Path.Combine(hierarchy, name);
+            if (Directory.Exists(path)) Directory.Delete(path); // rmdir: a cgroup's files are not files to delete
+        }
+    }
+
+    /// <summary>BuildKit's frontend attribute <c>memory</c> is docker build's <c>--memory</c>; on cgroup v1 the limit is <c>memory.limit_in_bytes</c>.</summary>
+    [Fact]
+    public async Task TestLinuxResources()
+    {
+        using var fixture = await RunFixture.CreateAsync(TestContext.Current.CancellationToken);
+        var image = await BusyboxBuild.BuildImageAsync(fixture, "memory:1", """
+            FROM alpine AS base
+            RUN mkdir /out && { cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; } > /out/memory
+            FROM scratch
+            COPY --from=base /out /
+            """, "--memory", "67108864");
+        Assert.Equal("67108864", (await BusyboxBuild.FileTextAsync(image, "memory"))?.Trim());
+    }
 }

@@ -74,4 +74,25 @@ public sealed class RootlessTests
         Assert.Single(other.StandardError.Trim().Split('\n'));
         Assert.Empty(Directory.EnumerateFileSystemEntries(user.Temporary));
     }
+
+    /// <summary>Cgroup settings and a privileged RUN need root: rootless, the step stops with one line saying so.</summary>
+    [Theory]
+    [InlineData("RUN true", "--memory", "64m", "--memory/--cpu-* need tabula run as root")]
+    [InlineData("RUN true", "--cgroup-parent", "ci", "--cgroup-parent need tabula run as root")]
+    [InlineData("RUN --security=insecure true", "--allow", "security.insecure", "--security=insecure needs tabula run as root")]
+    public async Task Cgroup_limits_and_insecure_are_refused_rootless(string run, string flag, string value, string message)
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var context = fixture.Context("ctx", $"FROM {RunFixture.BaseImage}\n{run}\n");
+        var user = await UnprivilegedTabula.CreateAsync(fixture.Temp.CreateDirectory("user"), Ct);
+        await UnprivilegedTabula.GiveAsync(fixture.Temp.Path, Ct);
+
+        var build = await user.RunAsync(fixture.Store, ["build", flag, value, context], Ct);
+
+        Assert.Equal(1, build.ExitCode);
+        var error = build.StandardError.Trim();
+        Assert.Single(error.Split('\n'));
+        Assert.StartsWith("Error: Dockerfile:2: RUN: ", error, StringComparison.Ordinal);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
 }

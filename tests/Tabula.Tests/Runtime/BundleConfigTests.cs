@@ -55,6 +55,7 @@ public class BundleConfigTests
         Assert.Equal((0, 1000, 1), (uid.GetProperty("containerID").GetInt32(), uid.GetProperty("hostID").GetInt32(), uid.GetProperty("size").GetInt32()));
         Assert.Equal((0, 1001, 1), (gid.GetProperty("containerID").GetInt32(), gid.GetProperty("hostID").GetInt32(), gid.GetProperty("size").GetInt32()));
         Assert.False(linux.TryGetProperty("resources", out _));
+        Assert.DoesNotContain(json.GetProperty("mounts").EnumerateArray(), m => m.GetProperty("type").GetString() == "cgroup");
         var pts = json.GetProperty("mounts").EnumerateArray().Single(m => m.GetProperty("destination").GetString() == "/dev/pts");
         Assert.DoesNotContain("gid=5", Strings(pts.GetProperty("options")));
         Assert.DoesNotContain("uidMappings", root);
@@ -86,7 +87,9 @@ public class BundleConfigTests
         };
         var json = Generate(spec);
         var mounts = json.GetProperty("mounts").EnumerateArray().ToDictionary(m => m.GetProperty("destination").GetString()!);
-        Assert.Equal(["/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/tmp", "/etc/hosts", "/etc/resolv.conf"], mounts.Keys);
+        Assert.Equal(["/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup", "/tmp", "/etc/hosts", "/etc/resolv.conf"], mounts.Keys);
+        Assert.Equal("cgroup", mounts["/sys/fs/cgroup"].GetProperty("type").GetString());
+        Assert.Contains("ro", Strings(mounts["/sys/fs/cgroup"].GetProperty("options")));
         Assert.Equal("tmpfs", mounts["/dev"].GetProperty("type").GetString());
         Assert.Equal("/b/hosts", mounts["/etc/hosts"].GetProperty("source").GetString());
         Assert.Contains("ro", Strings(mounts["/etc/hosts"].GetProperty("options")));
@@ -94,6 +97,73 @@ public class BundleConfigTests
         Assert.Equal("box", json.GetProperty("hostname").GetString());
         Assert.Contains(("/etc/hosts", false), BundleConfig.MountPoints(spec));
         Assert.Contains(("/proc", true), BundleConfig.MountPoints(spec));
+    }
+
+    [Fact]
+    public void Cgroup_path_limits_and_namespace_go_to_linux()
+    {
+        var json = Generate(new BundleSpec
+        {
+            Args = ["true"],
+            CgroupsPath = "/ci/jobs/tabula-1",
+            CgroupNamespace = true,
+            Sandbox = new SandboxSettings
+            {
+                Resources = new ContainerResources
+                {
+                    Memory = 64 << 20, MemorySwap = -1, CpuShares = 512, CpuPeriod = 100_000, CpuQuota = 50_000, CpusetCpus = "0-1", CpusetMems = "0",
+                },
+            },
+        });
+        var linux = json.GetProperty("linux");
+        Assert.Equal("/ci/jobs/tabula-1", linux.GetProperty("cgroupsPath").GetString());
+        Assert.Contains("cgroup", linux.GetProperty("namespaces").EnumerateArray().Select(n => n.GetProperty("type").GetString()));
+        var memory = linux.GetProperty("resources").GetProperty("memory");
+        Assert.Equal((67108864L, -1L), (memory.GetProperty("limit").GetInt64(), memory.GetProperty("swap").GetInt64()));
+        var cpu = linux.GetProperty("resources").GetProperty("cpu");
+        Assert.Equal((512UL, 100_000UL, 50_000L), (cpu.GetProperty("shares").GetUInt64(), cpu.GetProperty("period").GetUInt64(), cpu.GetProperty("quota").GetInt64()));
+        Assert.Equal(("0-1", "0"), (cpu.GetProperty("cpus").GetString(), cpu.GetProperty("mems").GetString()));
+    }
+
+    [Fact]
+    public void Without_limits_the_runtime_decides_the_cgroup()
+    {
+        var linux = Generate(new BundleSpec { Args = ["true"] }).GetProperty("linux");
+        Assert.False(linux.TryGetProperty("cgroupsPath", out _));
+        Assert.False(linux.GetProperty("resources").TryGetProperty("memory", out _));
+        Assert.False(linux.GetProperty("resources").TryGetProperty("cpu", out _));
+        Assert.DoesNotContain("cgroup", linux.GetProperty("namespaces").EnumerateArray().Select(n => n.GetProperty("type").GetString()));
+        Assert.False(linux.TryGetProperty("devices", out _));
+    }
+
+    /// <summary>BuildKit's insecure mode (util/entitlements/security): all capabilities, every device, nothing masked, writable /sys.</summary>
+    [Fact]
+    public void Insecure_is_a_privileged_container()
+    {
+        var privileged = PrivilegedContainer.For(new HostFacts(0, 0, path => path == "/proc/self/status" ? "Name:\tx\nCapEff:\t000001fffeffffff\n" : null), freeLoop: 2);
+        Assert.Contains("CAP_SYS_ADMIN", privileged.Capabilities);
+        Assert.Contains("CAP_CHECKPOINT_RESTORE", privileged.Capabilities);
+        Assert.DoesNotContain("CAP_SYS_RESOURCE", privileged.Capabilities); // bit 24 is clear: this process lacks it, so no container gets it
+        Assert.Contains(new ContainerDevice("/dev/loop9", 'b', 7, 9), privileged.Devices);
+        Assert.DoesNotContain(privileged.Devices, d => d.Path == "/dev/loop10");
+
+        var json = Generate(new BundleSpec { Args = ["true"], Privileged = privileged });
+        var capabilities = json.GetProperty("process").GetProperty("capabilities");
+        foreach (var set in new[] { "bounding", "effective", "inheritable", "permitted", "ambient" })
+            Assert.Contains("CAP_SYS_ADMIN", Strings(capabilities.GetProperty(set)));
+        var linux = json.GetProperty("linux");
+        Assert.Empty(linux.GetProperty("maskedPaths").EnumerateArray());
+        Assert.Empty(linux.GetProperty("readonlyPaths").EnumerateArray());
+        Assert.All(linux.GetProperty("resources").GetProperty("devices").EnumerateArray(), d =>
+        {
+            Assert.True(d.GetProperty("allow").GetBoolean());
+            Assert.Equal("rwm", d.GetProperty("access").GetString());
+        });
+        var fuse = linux.GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("path").GetString() == "/dev/fuse");
+        Assert.Equal(("c", 10, 229), (fuse.GetProperty("type").GetString(), fuse.GetProperty("major").GetInt32(), fuse.GetProperty("minor").GetInt32()));
+        var mounts = json.GetProperty("mounts").EnumerateArray().ToDictionary(m => m.GetProperty("destination").GetString()!);
+        Assert.DoesNotContain("ro", Strings(mounts["/sys"].GetProperty("options")));
+        Assert.DoesNotContain("ro", Strings(mounts["/sys/fs/cgroup"].GetProperty("options")));
     }
 
     [Fact]
