@@ -55,6 +55,10 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         var (args, script) = Command(run, state);
         var env = Environment(state);
         string cacheKey = await CacheKeyAsync(run, state, args, script, env, network, mountSpecs, sources, cancellationToken).ConfigureAwait(false);
+        // A cache mount is exported (mounts=) when any RUN mounts it, whether that RUN ran or hit.
+        if (session.Shared is { } recording)
+            foreach (var (name, id) in await RunMounts.CacheNamesAsync(mountSpecs, run, sources, cancellationToken).ConfigureAwait(false))
+                recording.RecordMount(name, id);
         if (!options.NoCache && (_cache.TryGet(cacheKey) is { } || _cache.IsKnownEmpty(cacheKey)))
         {
             var cached = _cache.TryGet(cacheKey);
@@ -85,7 +89,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         try
         {
             string bundle = workspace.BundleDirectory;
-            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), options.NoCache, cacheLocks, cancellationToken).ConfigureAwait(false);
+            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), options.NoCache, cacheLocks, session.Shared, cancellationToken).ConfigureAwait(false);
             var runEnv = RunEnvironment(env);
             if (secrets.Count > 0)
             {
