@@ -3,6 +3,9 @@
 # --cache-from against one without, on a Dockerfile with a slow RUN (sleep 5) and a COPY over the mini fixture
 # (bench/fixtures.sh); and the export of that build's cache to a new repository against a push of the image to one.
 # The export is timed as a rebuild whose every step hits plus the export, so it carries a hit build's cost too.
+# Last, a cache mount restored (--cache-to …,mounts=dl): a RUN that "downloads" 50 MB into a cache mount unless it is
+# there already (the download modelled as sleep 5 plus writing 50 MB of random bytes), run on an empty store with a
+# build arg the exported build did not have (so the RUN misses the step cache and runs) with --cache-from against without.
 # Needs root (RUN runs under runc), docker-registry and fixtures/mini.
 # Usage: bench/shared-cache.sh [RUNS] (default 3)   Output: a Markdown table on stdout, progress on stderr.
 set -euo pipefail
@@ -30,6 +33,9 @@ printf 'FROM %s/base:1\nRUN sleep 5 && echo slow > /slow\nCOPY data /data\nRUN c
 export SOURCE_DATE_EPOCH=1700000000
 "$tabula" --root "$root" build -q -t app "$work/app" >/dev/null
 "$tabula" --root "$root" build -q -t app --cache-to "type=registry,ref=$reg/cache/app:1" "$work/app" >/dev/null
+mkdir "$work/dl"
+printf 'FROM %s/base:1\nARG V\nRUN --mount=type=cache,id=dl,target=/dl sh -c '"'"'[ -f /dl/blob ] || { sleep 5; head -c 50000000 /dev/urandom > /dl/blob; }; sha256sum /dl/blob > /sum; echo $V'"'"'\n' "$reg" >"$work/dl/Dockerfile"
+"$tabula" --root "$root" build -q --build-arg V=a --cache-to "type=registry,ref=$reg/cache/dl:1,mounts=dl" "$work/dl" >/dev/null
 
 for round in $(seq 0 "$runs"); do
   echo "round $round/$runs" >&2
@@ -38,6 +44,8 @@ for round in $(seq 0 "$runs"); do
   rm -rf "$work/b"; rec cached "$tabula" --root "$work/b" build -q -t app --cache-from "type=registry,ref=$reg/cache/app:1" "$work/app"
   rec export "$tabula" --root "$root" build -q -t app --cache-to "type=registry,ref=$reg/export$round/app:1" "$work/app"
   rec push "$tabula" --root "$root" push -q app "$reg/push$round/app:1"
+  rm -rf "$work/b"; rec dlcold "$tabula" --root "$work/b" build -q --build-arg V=b "$work/dl"
+  rm -rf "$work/b"; rec dlcached "$tabula" --root "$work/b" build -q --build-arg V=b --cache-from "type=registry,ref=$reg/cache/dl:1" "$work/dl"
 done
 rm -rf "$work/b"
 
@@ -47,3 +55,4 @@ echo "| step | tabula s | reference | reference s | ratio | target | tabula CPU 
 echo "|---|---|---|---|---|---|---|---|---|"
 row "cold build on an empty store with --cache-from (registry)" cached "the same without" cold "< 0.5"
 row "rebuild (all hits) + --cache-to a new repository" export "push of the image to a new repository" push "≤ 1.2"
+row "RUN with a 50 MB cache mount on an empty store, --cache-from restores it" dlcached "the same without (downloads again)" dlcold "< 0.5"

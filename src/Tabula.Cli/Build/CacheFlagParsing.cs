@@ -7,6 +7,8 @@ namespace Tabula.Cli.Build;
 /// buildx's <c>--cache-from</c> and <c>--cache-to</c>: <c>type=registry,ref=REF</c> (a bare <c>REF</c> too, for
 /// <c>--cache-from</c>) and <c>type=local,src=DIR</c> / <c>type=local,dest=DIR</c>, with <c>mode=min|max</c> and
 /// <c>ignore-error=</c> for an export. Unlike buildx, a failed export only warns unless <c>ignore-error=false</c>.
+/// tabula's own <c>mounts=ID[,ID…]</c> (or <c>mounts=*</c>) names the <c>RUN --mount=type=cache</c> directories an export
+/// carries; the ids after <c>mounts=</c> may follow unquoted (<c>mounts=dl,pip</c>), since a bare field is never a key.
 /// </summary>
 internal static class CacheFlagParsing
 {
@@ -25,8 +27,9 @@ internal static class CacheFlagParsing
     public static CacheExportTarget To(string text)
     {
         const string flag = "--cache-to";
-        var fields = CsvFlag.Pairs(text, flag);
-        CheckKnown(text, flag, fields, "type", "ref", "dest", "tag", "mode", "ignore-error");
+        var (rest, mounts) = SplitMounts(text, flag);
+        var fields = CsvFlag.Pairs(rest, flag);
+        CheckKnown(text, flag, fields, "type", "ref", "dest", "tag", "mode", "ignore-error", MountsKey);
         var mode = fields.GetValueOrDefault("mode") switch
         {
             null or "min" => CacheMode.Min,
@@ -39,7 +42,38 @@ internal static class CacheFlagParsing
             "false" or "0" => false,
             var other => throw Invalid(text, flag, $"ignore-error={other} is not true or false"),
         };
-        return new CacheExportTarget(Location(text, flag, fields, "dest"), mode, ignoreError);
+        return new CacheExportTarget(Location(text, flag, fields, "dest"), mode, ignoreError) { Mounts = mounts };
+    }
+
+    private const string MountsKey = "mounts";
+
+    /// <summary>
+    /// The cache-mount ids of <c>mounts=</c> (repeatable; a quoted value or the bare fields after it hold more ids) and
+    /// the other fields, joined back for <see cref="CsvFlag.Pairs"/>.
+    /// </summary>
+    private static (string Others, IReadOnlyList<string> Mounts) SplitMounts(string text, string flag)
+    {
+        var rest = new List<string>();
+        var mounts = new List<string>();
+        bool inMounts = false;
+        foreach (var field in CsvFlag.Fields(text, flag))
+        {
+            var pair = field.Split('=', 2);
+            if (pair.Length == 2 && pair[0].Trim().Equals(MountsKey, StringComparison.OrdinalIgnoreCase))
+            {
+                inMounts = true;
+                mounts.AddRange(pair[1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            }
+            else if (pair.Length == 1 && inMounts) mounts.Add(field.Trim());
+            else
+            {
+                inMounts = false;
+                rest.Add(field.Contains(',', StringComparison.Ordinal) ? $"\"{field}\"" : field);
+            }
+        }
+        if (mounts.Contains(CacheExportTarget.AllMounts) && mounts.Count > 1)
+            throw Invalid(text, flag, $"mounts={CacheExportTarget.AllMounts} already names every cache mount: give it alone");
+        return (string.Join(',', rest), mounts.Distinct(StringComparer.Ordinal).ToList());
     }
 
     private static CacheLocation Location(string text, string flag, Dictionary<string, string> fields, string directoryKey)

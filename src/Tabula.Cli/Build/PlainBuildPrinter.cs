@@ -46,6 +46,9 @@ internal sealed class PlainBuildPrinter(TextWriter output) : IBuildDisplay
                 case CheckWarningReported c:
                     output.WriteLine($"WARN: {c.Warning.Short}");
                     break;
+                case CacheTransfer t:
+                    _pulls.Report(t);
+                    break;
                 case CacheProgress c:
                     output.WriteLine(c.Text);
                     break;

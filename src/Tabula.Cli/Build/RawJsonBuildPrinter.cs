@@ -33,6 +33,7 @@ internal sealed class RawJsonBuildPrinter(TextWriter output, TimeProvider time) 
             CheckWarningReported c => Event("warning") with { Message = c.Warning.Short },
             CacheWarning w => Event("warning") with { Message = w.Message },
             CacheProgress c => Event("cache") with { Message = c.Text },
+            CacheTransfer t when CacheTransferLine.Of(t) is { } text => Event("cache") with { Message = text },
             _ => null,
         };
         if (line is not null) Write(line);

@@ -94,6 +94,9 @@ internal sealed class TtyBuildView : IBuildDisplay
                 case CacheProgress c:
                     _exported.Add(c.Text);
                     break;
+                case CacheTransfer t when CacheTransferLine.Of(t) is { } line:
+                    _exported.Add(line);
+                    break;
             }
             DrawLocked(Frame(now));
         }

@@ -108,7 +108,7 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
     /// <summary>Each <c>--cache-to</c>; a failed export warns, unless it was asked to fail the build (<c>ignore-error=false</c>).</summary>
     private async Task ExportCachesAsync(SharedCache.SharedBuildCache shared, BuildOptions options, IReadOnlySet<int> finalStages, CancellationToken cancellationToken)
     {
-        var exporter = new SharedCache.CacheExporter(store.Content, shared, options.Registry ?? new Registry.RegistryOptions(), progress);
+        var exporter = new SharedCache.CacheExporter(store.Content, shared, options.Registry ?? new Registry.RegistryOptions(), LayerCommit.Settings(options), progress);
         foreach (var target in options.CacheTo)
         {
             try

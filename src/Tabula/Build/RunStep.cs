@@ -57,6 +57,10 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         var env = Environment(state);
         var devices = Devices(run);
         string cacheKey = await CacheKeyAsync(run, state, args, script, env, network, mountSpecs, sources, devices, cancellationToken).ConfigureAwait(false);
+        // A cache mount is exported (mounts=) when any RUN mounts it, whether that RUN ran or hit.
+        if (session.Shared is { } recording)
+            foreach (var (name, id) in await RunMounts.CacheNamesAsync(mountSpecs, run, sources, cancellationToken).ConfigureAwait(false))
+                recording.RecordMount(name, id);
         using var claim = options.NoCache ? null : await _cache.ClaimAsync(cacheKey, cancellationToken).ConfigureAwait(false);
         if (!options.NoCache && (_cache.TryGet(cacheKey) is { } || _cache.IsKnownEmpty(cacheKey)))
         {
@@ -88,7 +92,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         try
         {
             string bundle = workspace.BundleDirectory;
-            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), options.NoCache, cacheLocks, cancellationToken).ConfigureAwait(false);
+            var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), options.NoCache, cacheLocks, session.Shared, cancellationToken).ConfigureAwait(false);
             var runEnv = RunEnvironment([.. env, .. devices.Env]);
             if (secrets.Count > 0)
             {

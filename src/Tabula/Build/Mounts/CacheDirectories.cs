@@ -62,13 +62,28 @@ internal static class CacheDirectories
         }
     }
 
+    /// <summary>The directory of the cache <paramref name="name"/> in the store.</summary>
+    public static string DirectoryOf(string storeRoot, string name) => Path.Combine(storeRoot, "cache", "mounts", name);
+
+    /// <summary>A shared hold on the cache <paramref name="name"/>: its content does not move under a reader (a <c>locked</c> RUN waits).</summary>
+    public static Task<StoreLock> ReadLockAsync(string storeRoot, string name, CancellationToken cancellationToken)
+    {
+        var locksFolder = Path.Combine(storeRoot, "cache", "mount-locks");
+        Directory.CreateDirectory(locksFolder);
+        return StoreLock.AcquireAsync(Path.Combine(locksFolder, name), exclusive: false, cancellationToken);
+    }
+
     /// <summary>
     /// Makes a cache's directory the first time it is used: the stage's files when it starts from one, its root with the
     /// mount's mode and owner (default 0755 root) — made aside and moved in, so a build that dies midway leaves none.
+    /// With <paramref name="restore"/> (a shared cache carries this cache mount), a missing or empty directory is filled
+    /// with what <paramref name="restore"/> unpacks into a new directory instead, when it can.
     /// </summary>
-    public static async Task CreateAsync(string directory, CacheMount mount, IReadOnlyList<ILayer>? fromLayers, RunInstruction run, CancellationToken cancellationToken)
+    public static async Task CreateAsync(string directory, CacheMount mount, IReadOnlyList<ILayer>? fromLayers, RunInstruction run,
+        Func<string, CancellationToken, Task<bool>>? restore, CancellationToken cancellationToken)
     {
-        if (Directory.Exists(directory)) return;
+        bool exists = Directory.Exists(directory);
+        if (exists && (restore is null || Directory.EnumerateFileSystemEntries(directory).Any())) return;
         int uid = mount.Uid ?? 0, gid = mount.Gid ?? 0;
         if ((uid != 0 || gid != 0) && !Environment.IsPrivilegedProcess)
             throw new DockerfileException(run.Location, "RUN --mount=type=cache: uid= and gid= other than 0 need root: a rootless build maps only root into the container");
@@ -76,19 +91,38 @@ internal static class CacheDirectories
         var temporary = directory + ".new-" + Guid.NewGuid().ToString("N")[..8];
         try
         {
-            if (fromLayers is not null) await RootfsUnpacker.UnpackAsync(fromLayers, temporary, cancellationToken).ConfigureAwait(false);
-            else Directory.CreateDirectory(temporary);
+            if (restore is null || !await restore(temporary, cancellationToken).ConfigureAwait(false))
+            {
+                if (exists) return;
+                if (fromLayers is not null) await RootfsUnpacker.UnpackAsync(fromLayers, temporary, cancellationToken).ConfigureAwait(false);
+                else Directory.CreateDirectory(temporary);
+            }
             if (fromLayers is null || mount.SetsRoot)
             {
                 File.SetUnixFileMode(temporary, (UnixFileMode)(mount.SetsRoot ? mount.Mode ?? DefaultMode : DefaultMode));
                 if (uid != 0 || gid != 0) Posix.Lchown(temporary, uid, gid);
             }
-            try { Directory.Move(temporary, directory); }
-            catch (IOException) when (Directory.Exists(directory)) { }
+            if (exists) MoveEntries(temporary, directory);
+            else
+            {
+                try { Directory.Move(temporary, directory); }
+                catch (IOException) when (Directory.Exists(directory)) { }
+            }
         }
         finally
         {
             if (Directory.Exists(temporary)) ScratchDirectory.Delete(temporary);
+        }
+    }
+
+    /// <summary>Fills an existing empty cache (a RUN may hold it mounted, so the directory itself stays) by renames.</summary>
+    private static void MoveEntries(string from, string to)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(from))
+        {
+            var target = Path.Combine(to, Path.GetFileName(entry));
+            if (Directory.Exists(entry) && Posix.Lstat(entry) is { IsSymlink: false }) Directory.Move(entry, target);
+            else File.Move(entry, target);
         }
     }
 }

@@ -46,10 +46,26 @@ internal static class RunMounts
     }
 
     /// <summary>
+    /// The store's names of the cache mounts among <paramref name="mounts"/> (see <see cref="CacheDirectories.Name"/>), with their ids.
+    /// </summary>
+    public static async Task<List<(string Name, string Id)>> CacheNamesAsync(IReadOnlyList<RunMount> mounts, RunInstruction run, MountSources sources, CancellationToken cancellationToken)
+    {
+        var names = new List<(string, string)>();
+        foreach (var cache in mounts.OfType<CacheMount>())
+        {
+            var fromLayers = cache.From is { } from ? await sources.LayersAsync(from, run, cancellationToken).ConfigureAwait(false) : null;
+            names.Add((CacheDirectories.Name(cache, fromLayers), cache.Id));
+        }
+        return names;
+    }
+
+    /// <summary>
     /// Makes the tmpfs, bind and cache mounts of one RUN; what it unpacks or copies goes under <paramref name="scratch"/>.
     /// The cache mounts' locks are added to <paramref name="locks"/>, for the caller to hold until the command ends.
     /// </summary>
-    public static async Task<List<ContainerMount>> PrepareAsync(IReadOnlyList<RunMount> mounts, RunInstruction run, StageState state, MountSources sources, string scratch, bool noCache, List<IDisposable> locks, CancellationToken cancellationToken)
+    /// <param name="shared">The build's shared caches: a cache mount one of them carries fills a missing or empty cache directory.</param>
+    public static async Task<List<ContainerMount>> PrepareAsync(IReadOnlyList<RunMount> mounts, RunInstruction run, StageState state, MountSources sources, string scratch, bool noCache, List<IDisposable> locks,
+        SharedCache.SharedBuildCache? shared, CancellationToken cancellationToken)
     {
         var prepared = new List<ContainerMount>();
         int n = 0;
@@ -62,7 +78,7 @@ internal static class RunMounts
                     prepared.Add(ContainerMount.Tmpfs(Target(tmpfs.Target, state, run), tmpfs.Size));
                     break;
                 case CacheMount cache:
-                    prepared.Add(await CacheAsync(cache, run, state, sources, Path.Combine(scratch, "cache-" + n.ToString(CultureInfo.InvariantCulture)), noCache, locks, cancellationToken).ConfigureAwait(false));
+                    prepared.Add(await CacheAsync(cache, run, state, sources, Path.Combine(scratch, "cache-" + n.ToString(CultureInfo.InvariantCulture)), noCache, locks, shared, cancellationToken).ConfigureAwait(false));
                     break;
                 case BindMount bind:
                     prepared.Add(await BindAsync(bind, run, state, sources, scratch, n, cancellationToken).ConfigureAwait(false));
@@ -76,14 +92,16 @@ internal static class RunMounts
     /// Under <c>--no-cache</c>, BuildKit makes the root of a cache with a mode, uid or gid anew, and with it a cache of
     /// that build's own (its testCacheMountModeNoCache): here an empty directory for the command only.
     /// </remarks>
-    private static async Task<ContainerMount> CacheAsync(CacheMount cache, RunInstruction run, StageState state, MountSources sources, string fresh, bool noCache, List<IDisposable> locks, CancellationToken cancellationToken)
+    private static async Task<ContainerMount> CacheAsync(CacheMount cache, RunInstruction run, StageState state, MountSources sources, string fresh, bool noCache, List<IDisposable> locks,
+        SharedCache.SharedBuildCache? shared, CancellationToken cancellationToken)
     {
         var target = Target(cache.Target, state, run);
         var fromLayers = cache.From is { } from ? await sources.LayersAsync(from, run, cancellationToken).ConfigureAwait(false) : null;
         var name = CacheDirectories.Name(cache, fromLayers);
         var directory = noCache && cache.SetsRoot ? fresh
             : await CacheDirectories.LockAsync(sources.StoreRoot, name, cache.Sharing, fresh, locks, cancellationToken).ConfigureAwait(false);
-        await CacheDirectories.CreateAsync(directory, cache, fromLayers, run, cancellationToken).ConfigureAwait(false);
+        Func<string, CancellationToken, Task<bool>>? restore = shared is not null && shared.ImportedMount(name) is not null ? (into, ct) => shared.RestoreMountAsync(name, into, ct) : null;
+        await CacheDirectories.CreateAsync(directory, cache, fromLayers, run, restore, cancellationToken).ConfigureAwait(false);
         var source = Resolve(directory, cache.Source, run);
         return ContainerMount.Bind(target, source, cache.ReadOnly, isFile: !Directory.Exists(source));
     }

@@ -15,6 +15,9 @@ internal sealed record CacheConfig
 
     [JsonPropertyName("steps")] public required IReadOnlyList<CacheStep> Steps { get; init; }
 
+    /// <summary>The <c>RUN --mount=type=cache</c> directories the export was asked to carry (<c>mounts=</c>); absent when none.</summary>
+    [JsonPropertyName("mounts")] public IReadOnlyList<CacheMountArchive>? Mounts { get; init; }
+
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, SharedCacheJsonContext.Default.CacheConfig);
 
     public static CacheConfig Parse(ReadOnlySpan<byte> json)
@@ -36,6 +39,19 @@ internal sealed record CacheStep
     [JsonPropertyName("key")] public required string Key { get; init; }
     [JsonPropertyName("layer")] public Descriptor? Layer { get; init; }
     [JsonPropertyName("diffID")] public Digest? DiffId { get; init; }
+}
+
+/// <summary>
+/// A cache mount's content as a tar blob (a layer with no whiteouts). <see cref="Name"/> is the store's name for the
+/// directory, which holds the id and what started it (a <c>from=</c> stage's layers, the root's mode, uid and gid), so a
+/// restore fills only the very cache the RUN mounts; <see cref="Id"/> is how users named it.
+/// </summary>
+internal sealed record CacheMountArchive
+{
+    [JsonPropertyName("id")] public required string Id { get; init; }
+    [JsonPropertyName("name")] public required string Name { get; init; }
+    [JsonPropertyName("blob")] public required Descriptor Blob { get; init; }
+    [JsonPropertyName("diffID")] public required Digest DiffId { get; init; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

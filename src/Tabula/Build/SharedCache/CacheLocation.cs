@@ -33,4 +33,17 @@ public enum CacheMode
 /// <summary>
 /// One <c>--cache-to</c>. An export that fails warns and the build succeeds, unless <paramref name="IgnoreError"/> is false.
 /// </summary>
-public sealed record CacheExportTarget(CacheLocation Location, CacheMode Mode = CacheMode.Min, bool IgnoreError = true);
+public sealed record CacheExportTarget(CacheLocation Location, CacheMode Mode = CacheMode.Min, bool IgnoreError = true)
+{
+    /// <summary>The <see cref="Mounts"/> entry that names every cache mount the build's RUN steps use.</summary>
+    public const string AllMounts = "*";
+
+    /// <summary>
+    /// The ids of the <c>RUN --mount=type=cache</c> directories the export carries, as tar blobs beside the layers
+    /// (<c>mounts=ID[,ID…]</c>; <see cref="AllMounts"/> for every one); none by default.
+    /// </summary>
+    public IReadOnlyList<string> Mounts { get; init; } = [];
+
+    /// <summary>Whether the cache mount of <paramref name="id"/> travels with this export.</summary>
+    public bool CarriesMount(string id) => Mounts.Contains(AllMounts) || Mounts.Contains(id);
+}

@@ -18,6 +18,8 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
     private readonly List<ICacheBlobSource> _sources = [];
     private readonly ConcurrentDictionary<Digest, Lazy<Task>> _fetches = new();
     private readonly ConcurrentDictionary<string, RecordedStep> _recorded = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (CacheMountArchive Archive, ICacheBlobSource Source)> _importedMounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _mountsUsed = new(StringComparer.Ordinal);
     private long _sequence;
     private volatile bool _importsDropped;
 
@@ -37,7 +39,8 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
                     if (step.Layer is not null && step.DiffId is null) continue; // a layer without its diff ID cannot key the next step
                     if (_imported.TryAdd(step.Key, (step, source))) added++;
                 }
-                progress?.Report(new CacheProgress($"imported cache from {location.Display}: {added} steps"));
+                var mounts = (config.Mounts ?? []).Where(m => _importedMounts.TryAdd(m.Name, (m, source))).Select(m => m.Id).ToList();
+                progress?.Report(new CacheProgress($"imported cache from {location.Display}: {added} steps" + (mounts.Count > 0 ? $", cache mounts {string.Join(", ", mounts)}" : "")));
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -63,6 +66,42 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
     /// <summary>The recorded steps of the given stages (all when null), in the order they ran within each stage.</summary>
     public IReadOnlyList<RecordedStep> Recorded(IReadOnlySet<int>? stages)
         => _recorded.Values.Where(r => stages is null || stages.Contains(r.Stage)).OrderBy(r => r.Stage).ThenBy(r => r.Sequence).ToList();
+
+    /// <summary>Records that a RUN of this build mounts the cache <paramref name="name"/> (the store's name for it) of <paramref name="id"/>.</summary>
+    public void RecordMount(string name, string id) => _mountsUsed.TryAdd(name, id);
+
+    /// <summary>The cache mounts this build's RUN steps mount, hit or run, by the store's name, with their ids.</summary>
+    public IReadOnlyList<(string Name, string Id)> MountsUsed => _mountsUsed.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => (m.Key, m.Value)).ToList();
+
+    /// <summary>An imported cache mount's archive and its blob (fetched when opened); null when no import carries it.</summary>
+    public (CacheMountArchive Archive, RemoteCacheLayer Blob)? ImportedMount(string name)
+        => _importedMounts.TryGetValue(name, out var found)
+            ? (found.Archive, new RemoteCacheLayer(this, store, found.Archive.Blob, found.Archive.DiffId, found.Source))
+            : null;
+
+    /// <summary>
+    /// Unpacks the imported content of the cache mount <paramref name="name"/> into <paramref name="directory"/> (new), through
+    /// the safe extraction every layer gets (nothing lands outside it). False when no import carries the mount, or when it
+    /// could not be had: that warns, leaves no directory, and the RUN starts with an empty cache.
+    /// </summary>
+    public async Task<bool> RestoreMountAsync(string name, string directory, CancellationToken cancellationToken)
+    {
+        if (ImportedMount(name) is not ({ } archive, { } blob)) return false;
+        var what = $"cache mount {archive.Id} from {blob.Source.Display}";
+        progress?.Report(new CacheProgress($"restoring {what} ({blob.Size} bytes)"));
+        try
+        {
+            var (_, written) = await Runtime.RootfsUnpacker.UnpackAsync([blob], directory, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new CacheProgress($"restored cache mount {archive.Id}: {written.Entries} entries"));
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (Directory.Exists(directory)) Runtime.ScratchDirectory.Delete(directory);
+            progress?.Report(new CacheWarning($"restoring {what} failed, starting it empty: {OneLine(e)}"));
+            return false;
+        }
+    }
 
     /// <summary>
     /// After a cache layer could not be fetched: imports are no longer consulted and this build's record starts over,
@@ -97,8 +136,10 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
         progress?.Report(new CacheProgress($"fetching {what}"));
         try
         {
-            await using var blob = await layer.Source.OpenAsync(layer.Descriptor, cancellationToken).ConfigureAwait(false);
-            await LayerIngest.CopyCompressedAsync(store, blob, layer.Descriptor, layer.DiffId, what, cancellationToken).ConfigureAwait(false);
+            var transfers = new CacheTransferProgress(layer.Source.Display, exporting: false, progress);
+            await using (var blob = transfers.Wrap(await layer.Source.OpenAsync(layer.Descriptor, cancellationToken).ConfigureAwait(false), layer))
+                await LayerIngest.CopyCompressedAsync(store, blob, layer.Descriptor, layer.DiffId, what, cancellationToken).ConfigureAwait(false);
+            transfers.Done(Transports.TransferKind.Downloaded, layer);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -22,6 +22,21 @@ public class CacheFlagParsingTests
         Assert.Equal((CacheMode.Min, true, LocalCacheLocation.DefaultTag), (defaults.Mode, defaults.IgnoreError, ((LocalCacheLocation)defaults.Location).Tag));
     }
 
+    [Fact]
+    public void Mounts_names_cache_mount_ids_unquoted_quoted_or_repeated_and_star_names_all()
+    {
+        Assert.Empty(CacheFlagParsing.To("type=local,dest=/c").Mounts);
+        var unquoted = CacheFlagParsing.To("type=registry,ref=reg.example/app:cache,mounts=dl,pip,mode=max");
+        Assert.Equal(["dl", "pip"], unquoted.Mounts);
+        Assert.Equal(CacheMode.Max, unquoted.Mode);
+        Assert.Equal(["dl", "pip", "go"], CacheFlagParsing.To("type=local,\"mounts=dl,pip\",dest=/c,mounts=go").Mounts);
+        var all = CacheFlagParsing.To("type=local,dest=/c,mounts=*");
+        Assert.True(all.CarriesMount("anything"));
+        Assert.False(unquoted.CarriesMount("go"));
+        var e = Assert.Throws<UsageException>(() => CacheFlagParsing.To("type=local,dest=/c,mounts=*,dl"));
+        Assert.Contains("mounts=* already names every cache mount", e.Message);
+    }
+
     [Theory]
     [InlineData("type=gha", "type=gha is not one tabula has")]
     [InlineData("type=registry", "type=registry needs ref=")]
