@@ -43,9 +43,8 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             throw new DockerfileException(run.Location, e.Message, e);
         }
         var mountSpecs = RunMountParser.Parse(run, expand);
-        if (mountSpecs.OfType<SshMount>().Any())
-            throw new DockerfileException(run.Location, "RUN --mount=type=ssh is not supported yet");
         var secrets = SecretFiles.Find(mountSpecs, run, options.Secrets);
+        var sshSockets = SshSockets.Find(mountSpecs, run, options.SshAgents);
         var network = run.Network switch
         {
             "none" => NetworkMode.None,
@@ -54,6 +53,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         };
         var (args, script) = Command(run, state);
         var env = Environment(state);
+        SshSockets.AddAuthSocket(sshSockets, env);
         string cacheKey = await CacheKeyAsync(run, state, args, script, env, network, mountSpecs, sources, cancellationToken).ConfigureAwait(false);
         if (!options.NoCache && (_cache.TryGet(cacheKey) is { } || _cache.IsKnownEmpty(cacheKey)))
         {
@@ -81,18 +81,20 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             throw new DockerfileException(run.Location, "RUN: " + e.Message, e);
         }
         var cacheLocks = new List<IDisposable>();
+        var agentProxies = new List<SshAgentProxy>();
         string? secretsDirectory = null;
         try
         {
             string bundle = workspace.BundleDirectory;
             var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), options.NoCache, cacheLocks, cancellationToken).ConfigureAwait(false);
             var runEnv = RunEnvironment(env);
-            if (secrets.Count > 0)
+            if (secrets.Count > 0 || sshSockets.Any(s => s.Agent is not null))
             {
                 secretsDirectory = SecretsDirectory.Create(workspace.Owner);
                 workspace.Owner.RecordSecrets(secretsDirectory);
             }
             var extra = await SecretFiles.PrepareAsync(secrets, secretsDirectory ?? "", runEnv, canChown: !privileges.Rootless, cancellationToken).ConfigureAwait(false);
+            SshSockets.Start(sshSockets, secretsDirectory ?? "", canChown: !privileges.Rootless, extra, agentProxies);
             if (script is { } s)
             {
                 string scriptPath = Path.Combine(workspace.Owner.Path, "script");
@@ -161,6 +163,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         finally
         {
             foreach (var held in cacheLocks) held.Dispose();
+            foreach (var proxy in agentProxies) await proxy.DisposeAsync().ConfigureAwait(false);
             if (secretsDirectory is not null) ScratchDirectory.Delete(secretsDirectory);
             workspace.Dispose();
         }
@@ -195,7 +198,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
     /// <summary>
     /// What decides a RUN's result, as far as a cache can know: parent layers, process, layer settings, and each
     /// mount's spec — with a bind mount's content (the context files under its source, or the layers of the stage
-    /// or image it comes from). Secrets are not in it, as in BuildKit.
+    /// or image it comes from). Secrets and where an SSH agent's socket is are not in it, as in BuildKit.
     /// </summary>
     private async Task<string> CacheKeyAsync(RunInstruction run, StageState state, IReadOnlyList<string> args, (string Name, string Content)? script,
         IReadOnlyList<string> env, NetworkMode network, IReadOnlyList<RunMount> mounts, MountSources sources, CancellationToken cancellationToken)
