@@ -120,8 +120,12 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
                     var sha = await Checksums.Sha256Async(full, status, cancellationToken).ConfigureAwait(false);
                     Key.Add(string.Create(CultureInfo.InvariantCulture, $"F {common} {time} {status.Size} {sha}"));
                     break;
+                case Posix.TypeSocket when !Raw:
+                    // COPY makes a socket an empty regular file, as BuildKit's context transfer does.
+                    Key.Add(string.Create(CultureInfo.InvariantCulture, $"S {common} {time}"));
+                    break;
                 default:
-                    // Devices, fifos and sockets are not copied (COPY skips them); a mount shows them as they are.
+                    // Devices and fifos are not copied (COPY skips them); a mount shows them, and sockets, as they are.
                     Key.Add(string.Create(CultureInfo.InvariantCulture, $"O {common} {status.RdevMajor}:{status.RdevMinor}"));
                     break;
             }
