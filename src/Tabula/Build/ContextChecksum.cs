@@ -20,7 +20,7 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
         {
             // One walk per source: hard links are kept within one source, as the copy keeps them.
             var walk = new Walk(key, checksums, rewrites, Raw: false);
-            var matches = context.Match(LayerPath.Join(pivot, pattern));
+            var matches = context.Match(LayerPath.Join(pivot, pattern), keepParents);
             key.Add("source=" + pivot + "/./" + pattern).Add(matches.Count.ToString(CultureInfo.InvariantCulture));
             foreach (var match in matches)
             {

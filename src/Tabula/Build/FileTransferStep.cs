@@ -153,7 +153,7 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
                     continue;
                 }
                 var (pivot, pattern) = request.Parents ? ParentsPivot.Split(source) : ("", source);
-                var matches = sourceContext.Match(LayerPath.Join(pivot, pattern));
+                var matches = sourceContext.Match(LayerPath.Join(pivot, pattern), request.Parents);
                 // BuildKit lets a wildcard match nothing (the step then copies nothing); a plain path must exist.
                 if (matches.Count == 0 && !GlobPattern.HasMeta(source))
                     throw new DockerfileException(request.Location, $"{request.Keyword} failed: \"{source}\" not found in the build context (or excluded by .dockerignore)");
