@@ -4,6 +4,7 @@ using Tabula.Dockerfile;
 using Tabula.Dockerfile.Instructions;
 using Tabula.Dockerfile.Syntax;
 using Tabula.Images;
+using Tabula.Layers;
 using Tabula.Oci;
 using Tabula.Runtime;
 using Tabula.Runtime.Snapshots;
@@ -29,8 +30,11 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
 
     private DateTimeOffset? Epoch => options.Timestamp;
 
-    /// <returns>The step's layer, or null when the command changed nothing (recorded as an empty layer, as docker and BuildKit do).</returns>
-    public async Task<ILayer?> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, Func<string, string> expand, CancellationToken cancellationToken)
+    /// <returns>
+    /// The step's layer: an empty one when the command changed nothing, committed as BuildKit commits it (a diffID and
+    /// <c>empty_layer</c> false; docker's legacy builder records no layer then).
+    /// </returns>
+    public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, Func<string, string> expand, CancellationToken cancellationToken)
     {
         CheckSupported(run);
         ContainerPrivileges privileges;
@@ -58,6 +62,12 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         if (!options.NoCache && (_cache.TryGet(cacheKey) is { } || _cache.IsKnownEmpty(cacheKey)))
         {
             var cached = _cache.TryGet(cacheKey);
+            if (cached is null)
+            {
+                // A cache written before empty layers were committed records none: the empty layer is made, and recorded.
+                cached = await LayerCommit.CommitAsync(store, options, new FileTree(), cancellationToken).ConfigureAwait(false);
+                _cache.Set(cacheKey, cached);
+            }
             progress?.Report(new StepCacheHit(stageIndex, step));
             Record(state, cached, args, created);
             return cached;
@@ -142,10 +152,9 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                     $"RUN failed: process \"{string.Join(' ', args)}\" did not complete successfully: exit code: {exitCode}{tail}{RuntimeFailureHint(exitCode, output)}");
             }
 
-            ILayer? layer = null;
+            ILayer layer;
             if (workspace.Overlay is { } overlay)
             {
-                if (UpperLayer.IsEmpty(overlay.Rootfs.Root.UpperDirectory)) return RecordEmpty(state, cacheKey, args, created);
                 layer = await LayerCommit.CommitDirectoryAsync(store, options, overlay.Rootfs.Root.UpperDirectory, overlay.Rootfs.Lower, overlay.Rootfs.Root.InUserNamespace, cancellationToken).ConfigureAwait(false);
                 var parentChain = ChainIds.Of([.. state.Layers.Select(l => l.DiffId)]);
                 overlay.CommitUpper(parentChain.Count == 0 ? layer.DiffId : ChainIds.Next(parentChain[^1], layer.DiffId));
@@ -153,7 +162,6 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             else
             {
                 var upper = RootfsDiff.Compute(workspace.Tree!, Path.Combine(bundle, "rootfs"), Epoch, privileges.Rootless, started);
-                if (!upper.HasChanges) return RecordEmpty(state, cacheKey, args, created);
                 layer = await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
             }
             _cache.Set(cacheKey, layer);
@@ -178,21 +186,11 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             ? " (the OCI runtime could not start the container: " + ContainerRequirements.Describe() + ")"
             : "";
 
-    private static void Record(StageState state, ILayer? layer, IReadOnlyList<string> args, DateTimeOffset created)
+    private static void Record(StageState state, ILayer layer, IReadOnlyList<string> args, DateTimeOffset created)
     {
-        if (layer is not null)
-        {
-            state.Tree = null; // the rootfs is gone: a later step rebuilds the tree from the layers
-            state.AddLayer(layer);
-        }
-        state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", layer is null, created);
-    }
-
-    private ILayer? RecordEmpty(StageState state, string cacheKey, IReadOnlyList<string> args, DateTimeOffset created)
-    {
-        _cache.SetEmpty(cacheKey);
-        Record(state, null, args, created);
-        return null;
+        state.Tree = null; // the rootfs is gone: a later step rebuilds the tree from the layers
+        state.AddLayer(layer);
+        state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", false, created);
     }
 
     /// <summary>
