@@ -111,7 +111,7 @@ internal static class BuildVerb
                 Network = Tabula.Runtime.NetworkModeNames.TryParse(parse.GetValue(network), out var networkMode)
                     ? networkMode
                     : throw new UsageException($"unknown --network '{parse.GetValue(network)}': use {Tabula.Runtime.NetworkModeNames.Accepted}"),
-            }));
+            }, context.Environment));
             if (parse.GetValue(check)) return await BuildCheckOutput.RunAsync(new Builder(store), options, context.Out, ct);
             // An image that goes only to an output is named nowhere: the lease keeps prune off its blobs until written.
             using var lease = await store.Content.AcquireWriteLeaseAsync(ct);

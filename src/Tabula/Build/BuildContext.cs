@@ -39,9 +39,11 @@ internal sealed class BuildContext
 
     /// <summary>
     /// The context entries a COPY/ADD source names: one exact path, or every match of a wildcard pattern
-    /// (each component matched with Go's filepath.Match), as context-relative paths in sorted order.
+    /// (each component matched with Go's filepath.Match), as context-relative paths in sorted order. With
+    /// <paramref name="parents"/> (<c>COPY --parents</c>) a <c>**</c> component matches any number of components, as
+    /// the include patterns BuildKit copies such a source with.
     /// </summary>
-    public IReadOnlyList<string> Match(string source)
+    public IReadOnlyList<string> Match(string source, bool parents = false)
     {
         var clean = Clean(source);
         if (!GlobPattern.HasMeta(clean))
@@ -52,6 +54,12 @@ internal sealed class BuildContext
         foreach (var component in clean.Split('/'))
         {
             var next = new List<string>();
+            if (parents && component == "**")
+            {
+                foreach (var parent in matches) next.AddRange(SelfAndDescendants(parent));
+                matches = [.. next.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+                continue;
+            }
             foreach (var parent in matches)
             {
                 var dir = FullPath(parent);
@@ -68,6 +76,16 @@ internal sealed class BuildContext
             matches = next;
         }
         return matches.Where(IsInContext).ToList();
+    }
+
+    /// <summary>A path and, when it is a directory (not a symlink), every path below it.</summary>
+    private IEnumerable<string> SelfAndDescendants(string relativePath)
+    {
+        yield return relativePath;
+        if (Posix.Lstat(FullPath(relativePath)) is not { IsDirectory: true }) yield break;
+        foreach (var child in Directory.EnumerateFileSystemEntries(FullPath(relativePath)).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+            foreach (var below in SelfAndDescendants(Join(relativePath, child!)))
+                yield return below;
     }
 
     /// <summary>Whether a context path names a directory, once its symlinks are followed inside the context.</summary>

@@ -68,6 +68,12 @@ public sealed record BuildOptions
     /// <summary>Secrets for <c>RUN --mount=type=secret</c>: id → file on this machine.</summary>
     public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// SSH agents for <c>RUN --mount=type=ssh</c>: id → the agent's socket on this machine (docker's <c>--ssh ID=SOCKET</c>).
+    /// A RUN gets a socket of its own that relays to it; the path is never in an image, the cache key or the output.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SshAgents { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The OCI runtime RUN uses: a program name or path (default: runc).</summary>
     public string? Runtime { get; init; }
 

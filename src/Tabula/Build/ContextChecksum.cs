@@ -20,7 +20,7 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
         {
             // One walk per source: hard links are kept within one source, as the copy keeps them.
             var walk = new Walk(key, checksums, rewrites, Raw: false);
-            var matches = context.Match(LayerPath.Join(pivot, pattern));
+            var matches = context.Match(LayerPath.Join(pivot, pattern), keepParents);
             key.Add("source=" + pivot + "/./" + pattern).Add(matches.Count.ToString(CultureInfo.InvariantCulture));
             foreach (var match in matches)
             {
@@ -120,8 +120,12 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
                     var sha = await Checksums.Sha256Async(full, status, cancellationToken).ConfigureAwait(false);
                     Key.Add(string.Create(CultureInfo.InvariantCulture, $"F {common} {time} {status.Size} {sha}"));
                     break;
+                case Posix.TypeSocket when !Raw:
+                    // COPY makes a socket an empty regular file, as BuildKit's context transfer does.
+                    Key.Add(string.Create(CultureInfo.InvariantCulture, $"S {common} {time}"));
+                    break;
                 default:
-                    // Devices, fifos and sockets are not copied (COPY skips them); a mount shows them as they are.
+                    // Devices and fifos are not copied (COPY skips them); a mount shows them, and sockets, as they are.
                     Key.Add(string.Create(CultureInfo.InvariantCulture, $"O {common} {status.RdevMajor}:{status.RdevMinor}"));
                     break;
             }

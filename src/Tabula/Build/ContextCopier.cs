@@ -35,7 +35,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
         if (!File.Exists(full))
             throw new FileNotFoundException($"\"{match}\" is not a regular file or directory in the build context", match);
 
-        if (isAdd && await IsArchiveAsync(full, cancellationToken).ConfigureAwait(false))
+        if (await UnpacksAsync(match, isAdd, cancellationToken).ConfigureAwait(false))
         {
             await using var archive = File.OpenRead(full);
             var archiveDestination = placement.KeepParents ? LayerPath.Join(destination, LayerPath.ParentOf(kept)) : placement.Path;
@@ -88,11 +88,11 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             {
                 EnsureDirectory(target, entry.FullPath);
             }
-            else if (status.Type == Posix.TypeRegular)
+            else if (status.Type is Posix.TypeRegular or Posix.TypeSocket)
             {
                 PutFile(target, entry.FullPath, status);
             }
-            // Sockets, fifos and devices in a context are not copied, as BuildKit skips them.
+            // Fifos and devices in a context are not copied, as BuildKit skips them.
         }
     }
 
@@ -104,6 +104,12 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
     {
         CopyTargets.Check(upper, target, LayerEntryType.RegularFile);
         status ??= Posix.Lstat(full);
+        if (status is { Type: Posix.TypeSocket })
+        {
+            // BuildKit's context transfer sends a socket as a regular file with no content (its testCopySocket).
+            upper.Put(FileEntry(target, full) with { Size = 0 }, null, placement.Directories);
+            return;
+        }
         if (status is { Links: > 1 })
         {
             if (_firstPathOfInode.TryGetValue(status.InodeKey, out var first))
@@ -152,9 +158,13 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
         upper.Put(EntryFor(target, LayerEntryType.Directory, new DirectoryInfo(sourceDirectory)), null, placement.Directories);
     }
 
-    private static async Task<bool> IsArchiveAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Whether the context file <paramref name="match"/> is a tar archive that ADD (<paramref name="isAdd"/>) unpacks.</summary>
+    public async Task<bool> UnpacksAsync(string match, bool isAdd, CancellationToken cancellationToken)
     {
-        await using var stream = File.OpenRead(path);
+        if (!isAdd) return false;
+        var full = context.FullPath(context.Resolve(match));
+        if (Posix.Lstat(full) is not { Type: Posix.TypeRegular }) return false;
+        await using var stream = File.OpenRead(full);
         var kind = await ArchiveDetector.DetectAsync(stream, cancellationToken).ConfigureAwait(false);
         return kind.IsTar;
     }

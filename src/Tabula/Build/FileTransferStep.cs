@@ -153,14 +153,18 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
                     continue;
                 }
                 var (pivot, pattern) = request.Parents ? ParentsPivot.Split(source) : ("", source);
-                var matches = sourceContext.Match(LayerPath.Join(pivot, pattern));
+                var matches = sourceContext.Match(LayerPath.Join(pivot, pattern), request.Parents);
                 // BuildKit lets a wildcard match nothing (the step then copies nothing); a plain path must exist.
                 if (matches.Count == 0 && !GlobPattern.HasMeta(source))
                     throw new DockerfileException(request.Location, $"{request.Keyword} failed: \"{source}\" not found in the build context (or excluded by .dockerignore)");
-                // Directories merge their contents into the destination, as BuildKit copies them; only files need it to be a directory.
-                if ((sourceCount > 1 || matches.Count > 1) && !placement.DestinationIsDirectory && !upper.Resolve(placement.Path).IsDirectory
-                    && !matches.All(sourceContext.IsDirectory))
-                    throw new DockerfileException(request.Location, string.Format(CultureInfo.InvariantCulture, MultipleSourcesError, request.Keyword));
+                // Directories merge their contents into the destination, as BuildKit copies them, and ADD unpacks each archive
+                // into it (BuildKit's testDockerfileAddArchiveWildcard); only other files need it to be a directory.
+                if ((sourceCount > 1 || matches.Count > 1) && !placement.DestinationIsDirectory && !upper.Resolve(placement.Path).IsDirectory)
+                {
+                    foreach (var match in matches)
+                        if (!sourceContext.IsDirectory(match) && !await copier.UnpacksAsync(match, request.UnpacksLocal, cancellationToken).ConfigureAwait(false))
+                            throw new DockerfileException(request.Location, string.Format(CultureInfo.InvariantCulture, MultipleSourcesError, request.Keyword));
+                }
                 foreach (var match in matches)
                 {
                     var kept = ParentsPivot.Kept(pivot, match);

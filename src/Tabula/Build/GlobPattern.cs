@@ -8,6 +8,27 @@ internal static class GlobPattern
 {
     public static bool HasMeta(string pattern) => pattern.AsSpan().IndexOfAny("*?[\\") >= 0;
 
+    /// <summary>
+    /// A path's components against a pattern's, each matched by <see cref="Match"/>, where a component <c>**</c> matches
+    /// any number of components (none too) — as the include patterns BuildKit copies a <c>--parents</c> source with.
+    /// </summary>
+    public static bool MatchPath(ReadOnlySpan<string> pattern, ReadOnlySpan<string> names)
+    {
+        while (!pattern.IsEmpty)
+        {
+            if (pattern[0] == "**")
+            {
+                for (int skip = 0; skip <= names.Length; skip++)
+                    if (MatchPath(pattern[1..], names[skip..])) return true;
+                return false;
+            }
+            if (names.IsEmpty || !Match(pattern[0], names[0])) return false;
+            pattern = pattern[1..];
+            names = names[1..];
+        }
+        return names.IsEmpty;
+    }
+
     public static bool Match(ReadOnlySpan<char> pattern, ReadOnlySpan<char> name)
     {
         while (true)

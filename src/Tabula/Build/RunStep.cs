@@ -4,6 +4,7 @@ using Tabula.Dockerfile;
 using Tabula.Dockerfile.Instructions;
 using Tabula.Dockerfile.Syntax;
 using Tabula.Images;
+using Tabula.Layers;
 using Tabula.Oci;
 using Tabula.Runtime;
 using Tabula.Runtime.Cdi;
@@ -30,8 +31,11 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
 
     private DateTimeOffset? Epoch => options.Timestamp;
 
-    /// <returns>The step's layer, or null when the command changed nothing (recorded as an empty layer, as docker and BuildKit do).</returns>
-    public async Task<ILayer?> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, Func<string, string> expand, CancellationToken cancellationToken)
+    /// <returns>
+    /// The step's layer: an empty one when the command changed nothing, committed as BuildKit commits it (a diffID and
+    /// <c>empty_layer</c> false; docker's legacy builder records no layer then).
+    /// </returns>
+    public async Task<ILayer> RunAsync(RunInstruction run, StageState state, int stageIndex, int step, DateTimeOffset created, MountSources sources, Func<string, string> expand, CancellationToken cancellationToken)
     {
         CheckSupported(run);
         ContainerPrivileges privileges;
@@ -44,9 +48,8 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             throw new DockerfileException(run.Location, e.Message, e);
         }
         var mountSpecs = RunMountParser.Parse(run, expand);
-        if (mountSpecs.OfType<SshMount>().Any())
-            throw new DockerfileException(run.Location, "RUN --mount=type=ssh is not supported yet");
         var secrets = SecretFiles.Find(mountSpecs, run, options.Secrets);
+        var sshSockets = SshSockets.Find(mountSpecs, run, options.SshAgents);
         var network = run.Network switch
         {
             "none" => NetworkMode.None,
@@ -56,6 +59,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         var (args, script) = Command(run, state);
         var env = Environment(state);
         var devices = Devices(run);
+        SshSockets.AddAuthSocket(sshSockets, env);
         string cacheKey = await CacheKeyAsync(run, state, args, script, env, network, mountSpecs, sources, devices, cancellationToken).ConfigureAwait(false);
         // A cache mount is exported (mounts=) when any RUN mounts it, whether that RUN ran or hit.
         if (session.Shared is { } recording)
@@ -65,6 +69,12 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         if (!options.NoCache && (_cache.TryGet(cacheKey) is { } || _cache.IsKnownEmpty(cacheKey)))
         {
             var cached = _cache.TryGet(cacheKey);
+            if (cached is null)
+            {
+                // A cache written before empty layers were committed records none: the empty layer is made, and recorded.
+                cached = await LayerCommit.CommitAsync(store, options, new FileTree(), cancellationToken).ConfigureAwait(false);
+                _cache.Set(cacheKey, cached);
+            }
             progress?.Report(new StepCacheHit(stageIndex, step));
             Record(state, cached, args, created);
             return cached;
@@ -88,18 +98,20 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             throw new DockerfileException(run.Location, "RUN: " + e.Message, e);
         }
         var cacheLocks = new List<IDisposable>();
+        var agentProxies = new List<SshAgentProxy>();
         string? secretsDirectory = null;
         try
         {
             string bundle = workspace.BundleDirectory;
             var mounts = await RunMounts.PrepareAsync(mountSpecs, run, state, sources, Path.Combine(workspace.Owner.Path, "mounts"), options.NoCache, cacheLocks, session.Shared, cancellationToken).ConfigureAwait(false);
             var runEnv = RunEnvironment([.. env, .. devices.Env]);
-            if (secrets.Count > 0)
+            if (secrets.Count > 0 || sshSockets.Any(s => s.Agent is not null))
             {
                 secretsDirectory = SecretsDirectory.Create(workspace.Owner);
                 workspace.Owner.RecordSecrets(secretsDirectory);
             }
             var extra = await SecretFiles.PrepareAsync(secrets, secretsDirectory ?? "", runEnv, canChown: !privileges.Rootless, cancellationToken).ConfigureAwait(false);
+            SshSockets.Start(sshSockets, secretsDirectory ?? "", canChown: !privileges.Rootless, extra, agentProxies);
             if (script is { } s)
             {
                 string scriptPath = Path.Combine(workspace.Owner.Path, "script");
@@ -149,10 +161,9 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                     $"RUN failed: process \"{string.Join(' ', args)}\" did not complete successfully: exit code: {exitCode}{tail}{RuntimeFailureHint(exitCode, output)}");
             }
 
-            ILayer? layer = null;
+            ILayer layer;
             if (workspace.Overlay is { } overlay)
             {
-                if (UpperLayer.IsEmpty(overlay.Rootfs.Root.UpperDirectory)) return RecordEmpty(state, cacheKey, args, created);
                 layer = await LayerCommit.CommitDirectoryAsync(store, options, overlay.Rootfs.Root.UpperDirectory, overlay.Rootfs.Lower, overlay.Rootfs.Root.InUserNamespace, cancellationToken).ConfigureAwait(false);
                 var parentChain = ChainIds.Of([.. state.Layers.Select(l => l.DiffId)]);
                 overlay.CommitUpper(parentChain.Count == 0 ? layer.DiffId : ChainIds.Next(parentChain[^1], layer.DiffId));
@@ -160,7 +171,6 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             else
             {
                 var upper = RootfsDiff.Compute(workspace.Tree!, Path.Combine(bundle, "rootfs"), Epoch, privileges.Rootless, started);
-                if (!upper.HasChanges) return RecordEmpty(state, cacheKey, args, created);
                 layer = await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
             }
             _cache.Set(cacheKey, layer);
@@ -170,6 +180,7 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
         finally
         {
             foreach (var held in cacheLocks) held.Dispose();
+            foreach (var proxy in agentProxies) await proxy.DisposeAsync().ConfigureAwait(false);
             if (secretsDirectory is not null) ScratchDirectory.Delete(secretsDirectory);
             workspace.Dispose();
         }
@@ -184,27 +195,17 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             ? " (the OCI runtime could not start the container: " + ContainerRequirements.Describe() + ")"
             : "";
 
-    private static void Record(StageState state, ILayer? layer, IReadOnlyList<string> args, DateTimeOffset created)
+    private static void Record(StageState state, ILayer layer, IReadOnlyList<string> args, DateTimeOffset created)
     {
-        if (layer is not null)
-        {
-            state.Tree = null; // the rootfs is gone: a later step rebuilds the tree from the layers
-            state.AddLayer(layer);
-        }
-        state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", layer is null, created);
-    }
-
-    private ILayer? RecordEmpty(StageState state, string cacheKey, IReadOnlyList<string> args, DateTimeOffset created)
-    {
-        _cache.SetEmpty(cacheKey);
-        Record(state, null, args, created);
-        return null;
+        state.Tree = null; // the rootfs is gone: a later step rebuilds the tree from the layers
+        state.AddLayer(layer);
+        state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", false, created);
     }
 
     /// <summary>
     /// What decides a RUN's result, as far as a cache can know: parent layers, process, layer settings, and each
     /// mount's spec — with a bind mount's content (the context files under its source, or the layers of the stage
-    /// or image it comes from). Secrets are not in it, as in BuildKit.
+    /// or image it comes from). Secrets and where an SSH agent's socket is are not in it, as in BuildKit.
     /// </summary>
     private async Task<string> CacheKeyAsync(RunInstruction run, StageState state, IReadOnlyList<string> args, (string Name, string Content)? script,
         IReadOnlyList<string> env, NetworkMode network, IReadOnlyList<RunMount> mounts, MountSources sources, DeviceEdits devices, CancellationToken cancellationToken)

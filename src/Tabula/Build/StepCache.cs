@@ -57,7 +57,7 @@ internal sealed class StepCache(ContentStore content, SharedBuildCache? shared =
         return new StoreLayer(content, new Descriptor { MediaType = fields[0], Digest = digest, Size = size }, diffId);
     }
 
-    /// <summary>Whether the step was recorded as one that makes no layer (a RUN that changed nothing).</summary>
+    /// <summary>Whether the step was recorded as one that makes no layer (a RUN that changed nothing, in caches written before such a RUN committed an empty layer).</summary>
     public bool IsKnownEmpty(string key)
     {
         var path = Path.Combine(Folder, key);
@@ -69,12 +69,6 @@ internal sealed class StepCache(ContentStore content, SharedBuildCache? shared =
         }
         if (empty) shared?.Record(stage, key, null);
         return empty;
-    }
-
-    public void SetEmpty(string key)
-    {
-        WriteEmpty(key);
-        shared?.Record(stage, key, null);
     }
 
     private void WriteEmpty(string key)

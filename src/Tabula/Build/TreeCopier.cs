@@ -13,7 +13,7 @@ internal sealed class TreeCopier(FileTree upper, Placement placement)
     /// only what follows it is recreated under the destination.</param>
     public void Copy(FileTree source, string pivot, string pattern, int sourceCount, TransferRequest request)
     {
-        var matches = Match(source, LayerPath.Join(pivot, LayerPath.Clean(pattern)));
+        var matches = Match(source, LayerPath.Join(pivot, LayerPath.Clean(pattern)), placement.KeepParents);
         if (matches.Count == 0)
         {
             // BuildKit lets a wildcard match nothing; the destination directory is still made.
@@ -73,8 +73,11 @@ internal sealed class TreeCopier(FileTree upper, Placement placement)
         }, item.Content, placement.Directories);
     }
 
-    /// <summary>Exact paths, or wildcard patterns matched component by component against the tree's entries.</summary>
-    private static List<string> Match(FileTree source, string pattern)
+    /// <summary>
+    /// Exact paths, or wildcard patterns matched component by component against the tree's entries; with
+    /// <paramref name="parents"/> a <c>**</c> component matches any number of them, as BuildKit's include patterns do.
+    /// </summary>
+    private static List<string> Match(FileTree source, string pattern, bool parents)
     {
         if (!GlobPattern.HasMeta(pattern))
             return pattern.Length == 0 || source.Resolve(pattern).Exists ? [pattern] : [];
@@ -84,7 +87,8 @@ internal sealed class TreeCopier(FileTree upper, Placement placement)
             .Where(p =>
             {
                 var names = p.Split('/');
-                return names.Length == parts.Length && names.Zip(parts).All(pair => GlobPattern.Match(pair.Second, pair.First));
+                return parents ? GlobPattern.MatchPath(parts, names)
+                    : names.Length == parts.Length && names.Zip(parts).All(pair => GlobPattern.Match(pair.Second, pair.First));
             })
             .ToList();
     }

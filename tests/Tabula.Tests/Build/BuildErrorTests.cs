@@ -23,12 +23,12 @@ public class BuildErrorTests
     }
 
     [Fact]
-    public async Task Run_mount_is_not_supported_yet_and_says_where()
+    public async Task Run_flag_not_supported_says_where()
     {
         using var h = new BuildHarness();
-        var error = Assert.IsType<DockerfileException>(await FailsAsync(h, "FROM scratch\nLABEL a=b\nRUN --mount=type=ssh echo hi\n"));
+        var error = Assert.IsType<DockerfileException>(await FailsAsync(h, "FROM scratch\nLABEL a=b\nRUN --security=insecure echo hi\n"));
         Assert.StartsWith("Dockerfile:3:", error.Message);
-        Assert.Contains("RUN --mount=type=ssh is not supported yet", error.Message);
+        Assert.Contains("RUN --security=insecure is not supported", error.Message);
     }
 
     [Fact]

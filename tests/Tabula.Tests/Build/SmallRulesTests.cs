@@ -18,6 +18,16 @@ public class SmallRulesTests
         => Assert.Equal(expected, GlobPattern.Match(pattern, name));
 
     [Theory]
+    [InlineData("c/**/e", "c/d/e", true)]
+    [InlineData("c/**/e", "c/e", true)]
+    [InlineData("c/**/bar", "c/d/e/bar", true)]
+    [InlineData("c/**/bar", "c/d/e/bar/x", false)]
+    [InlineData("c*/**", "c2/d", true)]
+    [InlineData("c/*/bar", "c/d/e/bar", false)]
+    public void DoubleStarMatchesAnyNumberOfComponents(string pattern, string path, bool expected)
+        => Assert.Equal(expected, GlobPattern.MatchPath(pattern.Split('/'), path.Split('/')));
+
+    [Theory]
     [InlineData(null, "/app", "/app")]
     [InlineData("/app", "src", "/app/src")]
     [InlineData("/app", "../x/./y/", "/x/y")]

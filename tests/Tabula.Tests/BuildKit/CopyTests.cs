@@ -21,6 +21,23 @@ public class CopyTests
         Assert.Contains("variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround", error.Message);
     }
 
+    /// <summary>BuildKit's context transfer sends a unix socket as a regular file: COPY makes it an empty one, its mode kept.</summary>
+    [Fact]
+    public async Task TestCopySocket()
+    {
+        using var h = new BuildHarness();
+        // Kept open for the build: closing it removes the socket file.
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(h.ContextDirectory, "socket.sock")));
+        File.SetUnixFileMode(Path.Combine(h.ContextDirectory, "socket.sock"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var image = await MergedImage.BuildAsync(h, "FROM scratch\nCOPY . /\nCOPY socket.sock /named\n");
+        foreach (var path in new[] { "socket.sock", "named" })
+        {
+            var entry = image.Entry(path);
+            Assert.Equal((TarEntryType.RegularFile, 0b110_000_000, ""), (entry.Type, entry.Mode, entry.Text ?? ""));
+        }
+    }
+
     [Fact]
     public async Task TestEmptyDestDir()
     {

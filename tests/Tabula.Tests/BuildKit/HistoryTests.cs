@@ -7,6 +7,50 @@ public class HistoryTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>
+    /// History is scoped to the stage; a RUN that changes nothing (<c>RUN ["ls"]</c>) still commits a layer, empty, as
+    /// BuildKit does (docker's legacy builder records none): the base's layers and three more.
+    /// </summary>
+    [Fact]
+    public async Task TestExportedHistory()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var baseImage = await BusyboxBuild.LoadAsync(fixture, RunFixture.BaseImage);
+        var context = fixture.Context("ctx", BusyboxBuild.WithBase("""
+            FROM busybox AS base
+            ENV foo=bar
+            COPY foo /foo2
+            FROM busybox
+            LABEL lbl=val
+            COPY --from=base foo2 foo3
+            WORKDIR /
+            RUN echo bar > foo4
+            RUN ["ls"]
+            EXPOSE 2375 5000 1234/udp
+            """), ("foo", "contents0"));
+        var (code, _, error) = await fixture.TabulaAsync(Ct, "build", "-t", "history:1", context);
+        Assert.True(code == 0, error);
+        var config = (await BusyboxBuild.LoadAsync(fixture, "history:1")).Config;
+
+        Assert.Equal("layers", config.RootFs.Type);
+        Assert.Equal(baseImage.Config.RootFs.DiffIds.Count + 3, config.RootFs.DiffIds.Count);
+        Assert.Equal("sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef", config.RootFs.DiffIds[^1].ToString()); // an empty tar
+        int offset = baseImage.Config.History!.Count;
+        var history = config.History!;
+        Assert.Equal(offset + 6, history.Count);
+        var expected = new (string CreatedBy, bool EmptyLayer)[]
+        {
+            ("lbl=val", true), ("COPY foo2 foo3", false), ("WORKDIR /", true), ("echo bar > foo4", false), ("RUN ls", false), ("EXPOSE [1234/udp 2375/tcp 5000/tcp]", true),
+        };
+        for (int i = 0; i < expected.Length; i++)
+        {
+            var entry = history[offset + i];
+            Assert.Contains(expected[i].CreatedBy, entry.CreatedBy);
+            Assert.True(expected[i].EmptyLayer == (entry.EmptyLayer ?? false), $"{entry.CreatedBy}: empty_layer {entry.EmptyLayer}");
+            Assert.NotNull(entry.Created);
+        }
+    }
+
     [Fact]
     public async Task TestExportedHistoryFlattenArgs()
     {

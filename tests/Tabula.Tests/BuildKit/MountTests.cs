@@ -38,6 +38,38 @@ public sealed class MountTests
             """, ("testfile", "contents0"));
     }
 
+    /// <summary>
+    /// The second stage's RUN mounts only <c>out</c> of the build stage: a changed cachebust reruns the build stage (its
+    /// files get new mtimes) but leaves out/foo as it was, so the RUN is still cached by that content.
+    /// </summary>
+    [Fact]
+    public async Task TestMountRWCache()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        const string Dockerfile = """
+            from busybox AS build
+            copy cachebust /
+            run mkdir out && echo foo > out/foo
+
+            from busybox as second
+            RUN --mount=from=build,src=out,target=/out,rw touch /out/bar && cat /dev/urandom | head -c 100 | sha256sum > /unique
+
+            from scratch
+            COPY --from=second /unique /unique
+            """;
+        var dockerfile = System.Text.RegularExpressions.Regex.Replace(Dockerfile, "^from busybox", "from " + RunFixture.BaseImage, System.Text.RegularExpressions.RegexOptions.Multiline);
+        await BuildOkAsync(fixture, fixture.Context("ctx1", dockerfile, ("cachebust", "0")), "-t", "rwcache:1");
+        await BuildOkAsync(fixture, fixture.Context("ctx2", dockerfile, ("cachebust", "1")), "-t", "rwcache:2");
+        var first = await BusyboxBuild.FileTextAsync(await BusyboxBuild.LoadAsync(fixture, "rwcache:1"), "unique");
+        var second = await BusyboxBuild.FileTextAsync(await BusyboxBuild.LoadAsync(fixture, "rwcache:2"), "unique");
+        Assert.Equal(first, second);
+
+        // Changed content under the source is a miss.
+        var changed = dockerfile.Replace("echo foo > out/foo", "echo changed > out/foo", StringComparison.Ordinal);
+        await BuildOkAsync(fixture, fixture.Context("ctx3", changed, ("cachebust", "1")), "-t", "rwcache:3");
+        Assert.NotEqual(first, await BusyboxBuild.FileTextAsync(await BusyboxBuild.LoadAsync(fixture, "rwcache:3"), "unique"));
+    }
+
     [Fact]
     public async Task TestMountTmpfs()
     {

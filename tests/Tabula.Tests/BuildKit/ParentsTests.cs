@@ -36,12 +36,25 @@ public class ParentsTests
     public async Task TestCopyRelativeParents(string target, string copy, string[] present, string[] absent)
         => await CopyRelativeParentsAsync(target, copy, present, absent);
 
-    /// <summary>The targets of testCopyRelativeParents whose sources hold <c>**</c>, which a COPY --from source cannot use yet.</summary>
-    [Theory(Skip = "failing (tests/buildkit-parity.md): ** in a COPY --from source matches one component, not any number")]
+    /// <summary>The targets of testCopyRelativeParents whose sources hold <c>**</c>: any number of components.</summary>
+    [Theory]
     [InlineData("doublewildcard", "COPY --from=base --parents /test/a/b*/./c/**/e /out/", new[] { "out/c/d/e", "out/c/d/e/bay", "out/c/d/e/bar" }, new string[0])]
     [InlineData("doubleinputs", "COPY --from=base --parents /test/a/b/c*/./d/**/baz /test/a/b*/./c/**/bar /out/", new[] { "out/d/e/baz", "out/d/e2/baz", "out/c/d/e/bar" }, new[] { "out/d/e/bay" })]
     public async Task TestCopyRelativeParents_doublestar(string target, string copy, string[] present, string[] absent)
         => await CopyRelativeParentsAsync(target, copy, present, absent);
+
+    /// <summary>The same <c>**</c> sources taken from the build context rather than a stage.</summary>
+    [Theory]
+    [InlineData("COPY --parents tree/a/b*/./c/**/e /out/", new[] { "out/c/d/e", "out/c/d/e/bay", "out/c/d/e/bar" }, new[] { "out/a", "out/c/d/foo" })]
+    [InlineData("COPY --parents tree/a/b/c*/./d/**/baz tree/a/b*/./c/**/bar /out/", new[] { "out/d/e/baz", "out/d/e2/baz", "out/c/d/e/bar" }, new[] { "out/d/e/bay" })]
+    public async Task TestCopyRelativeParents_doublestar_context(string copy, string[] present, string[] absent)
+    {
+        using var h = new BuildHarness();
+        foreach (var file in RelativeTree) h.File("tree/" + file, "");
+        var image = await MergedImage.BuildAsync(h, $"FROM scratch\n{copy}\n");
+        foreach (var path in present) Assert.True(image.Exists(path), $"/{path} is missing");
+        foreach (var path in absent) Assert.False(image.Exists(path), $"/{path} should not be there");
+    }
 
     private static async Task CopyRelativeParentsAsync(string target, string copy, string[] present, string[] absent)
     {

@@ -33,6 +33,9 @@ public sealed class RunSnapshotTests
         using var fixture = await RunFixture.CreateAsync(Ct);
         var (tabulaLayers, dockerLayers) = await BuildBothAsync(fixture, docker, "overlay");
 
+        // The last RUN changes nothing: tabula commits an empty layer as BuildKit does, docker's legacy builder none.
+        Assert.Empty(tabulaLayers[^1]);
+        tabulaLayers = tabulaLayers.SkipLast(1).ToList();
         Assert.Equal(dockerLayers.Count, tabulaLayers.Count);
         // A directory removed and made again: docker's legacy differ writes an opaque marker, tabula a whiteout per
         // name the lower layers had there, as BuildKit's overlay differ does (the fixture's /home is empty, so none).

@@ -117,7 +117,7 @@ internal static class RunMountParser
                 return new SecretMount(id, target, env, m.Required, m.Mode ?? 0b100_000_000, m.Uid ?? 0, m.Gid ?? 0);
             case "ssh":
                 if (!string.IsNullOrEmpty(m.Source)) throw new FormatException("ssh does not support source");
-                return new SshMount(string.IsNullOrEmpty(m.Id) ? "default" : m.Id, string.IsNullOrEmpty(m.Target) ? null : m.Target, m.Required);
+                return new SshMount(string.IsNullOrEmpty(m.Id) ? "default" : m.Id, string.IsNullOrEmpty(m.Target) ? null : m.Target, m.Required, m.Mode ?? 0b110_000_000, m.Uid ?? 0, m.Gid ?? 0);
         }
         if (string.IsNullOrEmpty(m.Target)) throw new FormatException($"a target= is required for a {m.Type} mount");
         return m.Type switch

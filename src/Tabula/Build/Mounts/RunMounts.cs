@@ -18,7 +18,8 @@ internal static class RunMounts
 {
     /// <summary>
     /// Adds what of the mounts decides the step's result to its key: each mount, and what a bind mount or a cache started
-    /// from a stage shows — the context files under a bind's source, or the layers of the stage or image it is taken from
+    /// from a stage shows — the context files under a bind's source, the content under a bind's source in the stage it is
+    /// taken from (<see cref="StageContentKey"/>), or the layers of the image (or, for a cache, the stage) it is taken from
     /// (a bind of the context is keyed on its source path whether or not it exists; the step then fails on its own).
     /// </summary>
     public static async Task AddToKeyAsync(StepKey key, IReadOnlyList<RunMount> mounts, RunInstruction run, MountSources sources, ContextChecksum context, CancellationToken cancellationToken)
@@ -32,6 +33,11 @@ internal static class RunMounts
             {
                 key.Add("from-directory=" + from);
                 await local.AddMountAsync(key, fromDirectory.Source, cancellationToken).ConfigureAwait(false);
+            }
+            else if (from is not null && mount is BindMount fromStage && await sources.StageTreeAsync(from, run, cancellationToken).ConfigureAwait(false) is { } tree)
+            {
+                key.Add("from-stage=" + from);
+                await StageContentKey.AddAsync(key, tree, fromStage.Source, cancellationToken).ConfigureAwait(false);
             }
             else if (from is not null)
             {
