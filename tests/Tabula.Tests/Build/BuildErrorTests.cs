@@ -23,12 +23,12 @@ public class BuildErrorTests
     }
 
     [Fact]
-    public async Task Run_flag_not_supported_says_where()
+    public async Task Run_flag_not_allowed_says_where()
     {
         using var h = new BuildHarness();
         var error = Assert.IsType<DockerfileException>(await FailsAsync(h, "FROM scratch\nLABEL a=b\nRUN --security=insecure echo hi\n"));
         Assert.StartsWith("Dockerfile:3:", error.Message);
-        Assert.Contains("RUN --security=insecure is not supported", error.Message);
+        Assert.Contains("RUN --security=insecure: entitlement security.insecure is not allowed; build with --allow security.insecure", error.Message);
     }
 
     [Fact]
