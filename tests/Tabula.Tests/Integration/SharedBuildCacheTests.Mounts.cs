@@ -40,7 +40,7 @@ public sealed partial class SharedBuildCacheTests
         var cacheRef = $"{m.Registry.Host}/cache/mounts:1";
         var (_, outA) = await m.BuildAsync(null, m.Context("ctx-a", FillDockerfile), "--cache-to", $"type=registry,ref={cacheRef},mounts=dl");
         Assert.Contains("| FILL", outA);
-        Assert.Contains($"exporting cache to {cacheRef}: 0 layers, 0 new; cache mounts dl, 1 new", outA);
+        Assert.Contains($"exporting cache to {cacheRef}: 1 layers, 1 new; cache mounts dl, 1 new", outA);
         Assert.Contains($"Exporting cache to {cacheRef}", outA);
         Assert.Contains(": Pushed", outA);
 
@@ -65,7 +65,7 @@ public sealed partial class SharedBuildCacheTests
 
         // The second machine exports the cache it only read: the same tar, so the registry already has it.
         var (_, again) = await m.BuildAsync(storeB, contextB, "--cache-to", $"type=registry,ref={cacheRef},mounts=dl,other");
-        Assert.Contains($"exporting cache to {cacheRef}: 0 layers, 0 new; cache mounts dl, 0 new", again);
+        Assert.Contains($"exporting cache to {cacheRef}: 1 layers, 0 new; cache mounts dl, 0 new", again);
         Assert.Contains("cache mount other is empty: not exported", again);
     }
 
@@ -75,7 +75,7 @@ public sealed partial class SharedBuildCacheTests
         await using var m = await Machines.CreateAsync();
         var directory = m.Fixture.Temp.Combine("ci-cache");
         var (_, outA) = await m.BuildAsync(null, m.Context("ctx-a", FillDockerfile), "--cache-to", $"type=local,dest={directory},mounts=*");
-        Assert.Contains($"exporting cache to {directory}: 0 layers, 0 new; cache mounts dl, other, 2 new", outA);
+        Assert.Contains($"exporting cache to {directory}: 1 layers, 1 new; cache mounts dl, other, 2 new", outA);
 
         // The dl cache's blob, read by GNU tar: sorted names, numeric root owners (the RUN ran as root), the file's own mtime.
         var index = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(directory, "index.json")));
