@@ -131,7 +131,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
         }
         CopyTargets.Check(upper, target, LayerEntryType.RegularFile);
         var entry = EntryFor(target, LayerEntryType.RegularFile, status.Permissions, status.ModTime) with { Size = status.Size };
-        upper.Put(entry, new DiskFileContent(walked.Folder, walked.Name, status.Size), placement.Directories);
+        upper.Put(entry, new DiskFileContent(walked.Folder, walked.Name, status.Size), placement.Directories, walked.Name);
     }
 
     private LayerEntry FileEntry(string target, string full)
