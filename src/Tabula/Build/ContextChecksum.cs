@@ -63,7 +63,7 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
         foreach (var entry in ContextWalker.Walk(context, relativeDirectory, excludes))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await walk.EntryAsync(entry.SourcePath, entry.FullPath, cancellationToken).ConfigureAwait(false);
+            await walk.EntryAsync(entry.SourcePath, entry.FullPath, entry.Status, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -89,9 +89,12 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
         private readonly Dictionary<(uint, uint, ulong), int> _firstEntryOfInode = [];
         private int _entries;
 
-        public async Task EntryAsync(string name, string full, CancellationToken cancellationToken)
+        public Task EntryAsync(string name, string full, CancellationToken cancellationToken)
+            => EntryAsync(name, full, Posix.Lstat(full), cancellationToken);
+
+        /// <param name="status">The entry's lstat, which a walk already has (one system call less per file); null when it is gone.</param>
+        public async Task EntryAsync(string name, string full, FileStatus? status, CancellationToken cancellationToken)
         {
-            var status = Posix.Lstat(full);
             _entries++;
             if (status is null)
             {

@@ -90,7 +90,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             }
             else if (status.Type is Posix.TypeRegular or Posix.TypeSocket)
             {
-                PutFile(target, entry.FullPath, status);
+                PutWalkedFile(target, entry);
             }
             // Fifos and devices in a context are not copied, as BuildKit skips them.
         }
@@ -123,6 +123,23 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
         upper.Put(FileEntry(target, full), DiskFileContent.Of(full), placement.Directories);
     }
 
+    /// <summary>
+    /// A regular file the walk found: its entry from the walk's own lstat (no second stat per file) and its content
+    /// by folder and name, so a tree of many files holds no full source path per file.
+    /// </summary>
+    private void PutWalkedFile(string target, ContextEntry walked)
+    {
+        var status = walked.Status;
+        if (status.Links > 1)
+        {
+            PutFile(target, walked.FullPath, status);
+            return;
+        }
+        CopyTargets.Check(upper, target, LayerEntryType.RegularFile);
+        var entry = EntryFor(target, LayerEntryType.RegularFile, status.Permissions, status.ModTime) with { Size = status.Size };
+        upper.Put(entry, new DiskFileContent(walked.Folder, walked.Name, status.Size), placement.Directories, walked.Name);
+    }
+
     private LayerEntry FileEntry(string target, string full)
     {
         var info = new FileInfo(full);
@@ -134,16 +151,19 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
     /// (symlinks are always 0777), its mtime clamped to the timestamp.
     /// </summary>
     private LayerEntry EntryFor(string target, LayerEntryType type, FileSystemInfo info)
+        => EntryFor(target, type, (int)info.UnixFileMode & LayerModes.AllPermissionBits, LayerTimes.ModTimeOf(info));
+
+    private LayerEntry EntryFor(string target, LayerEntryType type, int permissions, DateTimeOffset modTime)
     {
         var owner = placement.Rewrites.ApplyOwner(0, 0);
         return new LayerEntry
         {
             Path = target,
             Type = type,
-            Mode = type == LayerEntryType.Symlink ? 0b111_111_111 : placement.Rewrites.ApplyMode(type, (int)info.UnixFileMode & LayerModes.AllPermissionBits),
+            Mode = type == LayerEntryType.Symlink ? 0b111_111_111 : placement.Rewrites.ApplyMode(type, permissions),
             Uid = owner.Uid,
             Gid = owner.Gid,
-            ModTime = placement.Rewrites.ApplyTime(LayerTimes.ModTimeOf(info)),
+            ModTime = placement.Rewrites.ApplyTime(modTime),
         };
     }
 

@@ -8,7 +8,9 @@ namespace Tabula.Build;
 /// <param name="SourcePath">Relative to the directory walked: what <c>--exclude</c> patterns and the destination use.</param>
 /// <param name="FullPath">On disk.</param>
 /// <param name="Status">Its <c>lstat</c>.</param>
-internal sealed record ContextEntry(string ContextPath, string SourcePath, string FullPath, FileStatus Status);
+/// <param name="Folder">The folder it is in, on disk: one string for all the entries of a folder.</param>
+/// <param name="Name">Its name in that folder.</param>
+internal sealed record ContextEntry(string ContextPath, string SourcePath, string FullPath, FileStatus Status, string Folder, string Name);
 
 /// <summary>
 /// Walks a directory of the build context as BuildKit's context transfer (fsutil's filtered walk) does: names in
@@ -26,7 +28,8 @@ internal static class ContextWalker
     private static IEnumerable<ContextEntry> Children(BuildContext context, string relativeDirectory, string sourceDirectory,
         DockerignoreMatcher? excludes, List<ContextEntry> pending)
     {
-        var names = Directory.EnumerateFileSystemEntries(context.FullPath(relativeDirectory))
+        var folder = context.FullPath(relativeDirectory);
+        var names = Directory.EnumerateFileSystemEntries(folder)
             .Select(p => Path.GetFileName(p)!)
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -36,7 +39,7 @@ internal static class ContextWalker
             var sourcePath = Join(sourceDirectory, name);
             var full = context.FullPath(contextPath);
             if (Posix.Lstat(full) is not { } status) continue; // removed while the walk ran
-            var entry = new ContextEntry(contextPath, sourcePath, full, status);
+            var entry = new ContextEntry(contextPath, sourcePath, full, status, folder, name);
             if (context.IsIgnored(contextPath) || excludes?.IsIgnored(sourcePath) == true)
             {
                 if (!status.IsDirectory || context.CanSkipDirectory(contextPath) || excludes?.CanSkipDirectory(sourcePath) == true) continue;

@@ -78,14 +78,19 @@ internal sealed partial class FileTree
     /// extraction does: a directory over a directory updates its metadata and keeps its contents; anything else
     /// replaces what was there. Returns the path the entry landed at.
     /// </summary>
-    public string Put(LayerEntry entry, IContentSource? content, DirectoryDefaults? parents)
+    /// <param name="name">The entry's last path component, when the caller already holds it as a string: the tree
+    /// keeps that one instead of cutting its own from the path (a tree of 300,000 files keeps 300,000 strings fewer).</param>
+    public string Put(LayerEntry entry, IContentSource? content, DirectoryDefaults? parents, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        if (name is not null && !(entry.Path.EndsWith(name, StringComparison.Ordinal)
+                                  && (entry.Path.Length == name.Length || entry.Path[^(name.Length + 1)] == '/')))
+            throw new ArgumentException($"'{name}' is not the name of '{entry.Path}'", nameof(name));
         if (entry.Type == LayerEntryType.Hardlink) return AddHardlink(entry.Path, entry.LinkTarget, parents);
         if (entry.Type == LayerEntryType.RegularFile && entry.Size > 0 && content is null)
             throw new ArgumentException($"'{entry.Path}' is a regular file of {entry.Size} bytes but no content was given", nameof(content));
         var (parentPath, parent) = ParentFor(entry.Path, scope: "", parents);
-        return Place(parent, parentPath, entry.Name, entry, content, links: null);
+        return Place(parent, parentPath, name ?? entry.Name, entry, content, links: null);
     }
 
     /// <summary>Makes <paramref name="path"/> another name of the inode at <paramref name="targetPath"/> (not followed if a symlink).</summary>

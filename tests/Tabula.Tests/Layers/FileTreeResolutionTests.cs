@@ -66,6 +66,17 @@ public class FileTreeResolutionTests
     }
 
     [Fact]
+    public void Put_takes_the_callers_name_string_only_when_it_is_the_entrys_name()
+    {
+        var tree = SampleTree();
+        var name = new string("tool".AsSpan());
+        Assert.Equal("usr/bin/tool", tree.Put(TarTestData.File("bin/tool"), null, null, name));
+        Assert.Same(name, tree.Root.Children!["usr"].Children!["bin"].Children!.Keys.Single(k => k == "tool"));
+        Assert.Throws<ArgumentException>(() => tree.Put(TarTestData.File("bin/tool"), null, null, "ool"));
+        Assert.Throws<ArgumentException>(() => tree.Put(TarTestData.File("bin/tool"), null, null, "other"));
+    }
+
+    [Fact]
     public void Overwrite_follows_tar_extraction()
     {
         var tree = SampleTree();
