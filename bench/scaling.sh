@@ -14,7 +14,9 @@
 # and for files: one `RUN true` on the image (vs docker build), which must cost what `true` costs (needs busybox-static).
 # Peak RSS is /usr/bin/time's %M of the command: for docker that is the client, not the daemon, so it is left out.
 # Needs root for RUN and docker; docker, buildah, docker-registry and skopeo are optional (their rows are left out).
-# Usage: bench/scaling.sh [--quick] [RUNS] (default 3); SERIES="files bytes" (say) runs only those series.
+# Usage: bench/scaling.sh [--quick] [RUNS] (default 3); SERIES="files bytes" (say) runs only those series;
+# FILES="1000 10000", BYTES=…, LAYERS=…, STAGES=… replace a series' sizes; SLOW_PEERS_UP_TO=N leaves out the docker
+# and buildah builds of a files point above N files (docker's legacy builder took 700 s for 100,000 files here).
 # Output: bench/results/scaling.csv, bench/results/scaling-*.png, a Markdown table of medians on stdout.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -30,6 +32,11 @@ have_runc=false; [[ $(id -u) == 0 ]] && command -v runc >/dev/null && command -v
 
 files_sizes=(1000 10000 100000 300000); bytes_sizes=(10 100 1024 4096); layer_counts=(1 10 50 100); stage_counts=(1 5 10 20)
 if $quick; then files_sizes=("${files_sizes[@]:0:2}"); bytes_sizes=("${bytes_sizes[@]:0:2}"); layer_counts=("${layer_counts[@]:0:2}"); stage_counts=("${stage_counts[@]:0:2}"); fi
+[[ -n ${FILES:-} ]] && read -ra files_sizes <<<"$FILES"
+[[ -n ${BYTES:-} ]] && read -ra bytes_sizes <<<"$BYTES"
+[[ -n ${LAYERS:-} ]] && read -ra layer_counts <<<"$LAYERS"
+[[ -n ${STAGES:-} ]] && read -ra stage_counts <<<"$STAGES"
+slow_peers_up_to=${SLOW_PEERS_UP_TO:-0}
 
 work=$(mktemp -d)
 registry_pid=
@@ -87,16 +94,18 @@ PY
 point() {
   local series=$1 size=$2 context=$3 tag=scaling-$1-$2
   local root=$work/root-$series-$size
+  local docker_here=$have_docker buildah_here=$have_buildah
+  if [[ $series == files ]] && ((slow_peers_up_to > 0 && size > slow_peers_up_to)); then docker_here=false; buildah_here=false; fi
   for round in $(seq 0 "$runs"); do
     echo "$series $size: round $round/$runs" >&2
     rm -rf "$root"
     # OCI media types, so that skopeo (1.9's oci: transport reads only OCI manifests) can push tabula's copy of it.
     measure "$series" "$size" build tabula "$tabula" --root "$root" build -q --no-cache --oci-mediatypes -t "$tag" "$context"
-    if $have_docker; then
+    if $docker_here; then
       docker rmi -f "$tag" >/dev/null 2>&1 || true
       measure "$series" "$size" build docker env DOCKER_BUILDKIT=0 docker build -q --no-cache -t "$tag" "$context"
     fi
-    if $have_buildah; then
+    if $buildah_here; then
       rm -rf "$work/bh"
       measure "$series" "$size" build buildah buildah --storage-driver vfs --root "$work/bh/root" --runroot "$work/bh/run" bud -q -t "$tag" "$context"
     fi
@@ -104,7 +113,7 @@ point() {
     rm -f "$work/t.tar" "$work/d.tar"
     measure "$series" "$size" save tabula "$tabula" --root "$root" save -o "$work/t.tar" "$tag"
     local archive=$work/t.tar
-    if $have_docker; then
+    if $docker_here; then
       measure "$series" "$size" save docker docker save -o "$work/d.tar" "$tag"
       docker rmi -f "$tag" >/dev/null
       measure "$series" "$size" load docker docker load -q -i "$work/d.tar"
@@ -137,11 +146,11 @@ point() {
       cp "$(command -v busybox)" "$work/busybox"
       printf 'FROM %s\nCOPY busybox /busybox\nRUN ["/busybox", "true"]\n' "$tag" >"$work/Dockerfile.run"
       measure "$series" "$size" run tabula "$tabula" --root "$root" build -q --no-cache --network none -t "$tag-run" -f "$work/Dockerfile.run" "$work"
-      $have_docker && measure "$series" "$size" run docker env DOCKER_BUILDKIT=0 docker build -q --no-cache --network none -t "$tag-run" -f "$work/Dockerfile.run" "$work"
+      $docker_here && measure "$series" "$size" run docker env DOCKER_BUILDKIT=0 docker build -q --no-cache --network none -t "$tag-run" -f "$work/Dockerfile.run" "$work"
     fi
   done
   rm -rf "$root"
-  if $have_docker; then docker rmi -f "$tag" "$tag-run" >/dev/null 2>&1 || true; fi
+  if $docker_here; then docker rmi -f "$tag" "$tag-run" >/dev/null 2>&1 || true; fi
 }
 
 series=" ${SERIES:-files bytes layers stages} "
