@@ -151,6 +151,17 @@ public class ConfigHistoryTests
         Assert.Equal(["CMD [\"/base\"]", "CMD [\"/mine\"]", "ENTRYPOINT [\"/app\"]"], kept.Config.History!.Select(e => e.CreatedBy!));
     }
 
+    /// <summary>BuildKit applies --label to the config alone: it wins over a LABEL of the Dockerfile and adds no history entry.</summary>
+    [Fact]
+    public async Task Label_option_wins_over_the_dockerfiles_and_adds_no_history()
+    {
+        using var h = new BuildHarness();
+        await h.BuildAsync(h.Options("FROM scratch\nLABEL a=dockerfile b=kept\n") with { Labels = new Dictionary<string, string> { ["a"] = "flag", ["c"] = "new" } });
+        var config = (await h.LoadAsync("test:latest")).Config;
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "flag", ["b"] = "kept", ["c"] = "new" }, config.Config!.Labels);
+        Assert.Equal(["LABEL a=dockerfile b=kept"], config.History!.Select(e => e.CreatedBy!));
+    }
+
     [Fact]
     public async Task Onbuild_is_stored_without_history()
     {

@@ -24,20 +24,30 @@ public sealed class RunNetworkTests
     [Fact]
     public async Task TestRunHostNetwork()
     {
-        using var fixture = await RunFixture.CreateAsync(Ct);
-        using var server = EchoServer.Start();
-        var context = fixture.Context("host", $"FROM {RunFixture.BaseImage}\nRUN --network=host nc 127.0.0.1 {server.Port} | grep foo\n");
-        await fixture.BuildAsync(context, "host:1", Ct);
+        await BuildWithEchoServerAsync("host", port => $"RUN --network=host nc 127.0.0.1 {port} | grep foo");
+    }
+
+    /// <summary>Without --network (flag or RUN option) a RUN has the host's network, as buildkitd without a CNI config gives it.</summary>
+    [Fact]
+    public async Task TestRunDefaultNetworkIsHost()
+    {
+        await BuildWithEchoServerAsync("default", port => $"RUN nc 127.0.0.1 {port} | grep foo");
     }
 
     /// <summary>BuildKit's force-network-mode=host is tabula's <c>--network host</c>; a step's own --network=none still wins.</summary>
     [Fact]
     public async Task TestRunGlobalNetwork()
     {
+        await BuildWithEchoServerAsync("global", port => $"RUN nc 127.0.0.1 {port} | grep foo\nRUN --network=none ! nc -z 127.0.0.1 {port}", "--network", "host");
+    }
+
+    /// <summary>Builds the busybox fixture plus the RUN lines <paramref name="steps"/> makes for an echo server's port.</summary>
+    private static async Task BuildWithEchoServerAsync(string name, Func<int, string> steps, params string[] flags)
+    {
         using var fixture = await RunFixture.CreateAsync(Ct);
         using var server = EchoServer.Start();
-        var context = fixture.Context("global", $"FROM {RunFixture.BaseImage}\nRUN nc 127.0.0.1 {server.Port} | grep foo\nRUN --network=none ! nc -z 127.0.0.1 {server.Port}\n");
-        await fixture.BuildAsync(context, "global:1", Ct, "--network", "host");
+        var context = fixture.Context(name, $"FROM {RunFixture.BaseImage}\n{steps(server.Port)}\n");
+        await fixture.BuildAsync(context, name + ":1", Ct, flags);
     }
 
     private sealed class EchoServer : IDisposable

@@ -12,6 +12,14 @@ public class HumanUnitsTests
     [InlineData(1_000_000_000, "1GB")]
     public void SizesReadAsDockerPrintsThem(double bytes, string expected) => Assert.Equal(expected, HumanUnits.Size(bytes));
 
+    /// <summary>docker's CreatedAt is Go's Time.String() of the image's time (the CLI's zone; tabula's is always UTC).</summary>
+    [Fact]
+    public void CreatedAtReadsAsGoPrintsATimeInUtc()
+    {
+        Assert.Equal("2024-01-02 03:04:05 +0000 UTC", HumanUnits.GoTimeString(new DateTimeOffset(2024, 1, 2, 5, 4, 5, TimeSpan.FromHours(2))));
+        Assert.Equal("", HumanUnits.GoTimeString(null));
+    }
+
     [Theory]
     [InlineData(0.5, "Less than a second")]
     [InlineData(1, "1 second")]

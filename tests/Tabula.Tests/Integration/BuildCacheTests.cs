@@ -127,6 +127,28 @@ public sealed partial class BuildCacheTests
         Assert.Contains("secret absent: not found", failed.Err);
     }
 
+    /// <summary>
+    /// A secret is in no cache key, as in BuildKit: another value (or another file) of the same id hits the step, whose
+    /// layer keeps what the first value made; whether the secret was given at all is not in the key either.
+    /// </summary>
+    [Fact]
+    public async Task A_secrets_value_is_not_in_the_cache_key()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        var first = fixture.Temp.Combine("first");
+        var second = fixture.Temp.Combine("second");
+        File.WriteAllText(first, "one");
+        File.WriteAllText(second, "two");
+        var context = fixture.Context("ctx", $"FROM {RunFixture.BaseImage}\nRUN --mount=type=secret,id=tok cat /run/secrets/tok > /seen || echo none > /seen\n");
+
+        Assert.Equal(0, (await BuildAsync(fixture, "sec:1", context, "--secret", "id=tok,src=" + first)).Hits);
+        Assert.Equal(1, (await BuildAsync(fixture, "sec:2", context, "--secret", "id=tok,src=" + second)).Hits);
+        Assert.Equal(1, (await BuildAsync(fixture, "sec:3", context)).Hits);
+        Assert.Equal("one", await CatAsync(fixture, "sec:3", "/seen"));
+        Assert.Equal(0, (await BuildAsync(fixture, "sec:4", context, "--no-cache", "--secret", "id=tok,src=" + second)).Hits);
+        Assert.Equal("two", await CatAsync(fixture, "sec:4", "/seen"));
+    }
+
     /// <summary>Every file of a docker-archive, layers decompressed, as one text: to show a value is nowhere in it.</summary>
     private static async Task<string> ReadAllLayersAsTextAsync(string archive)
     {

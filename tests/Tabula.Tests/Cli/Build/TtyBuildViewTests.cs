@@ -161,6 +161,26 @@ public class TtyBuildViewTests
         Assert.Equal(length, output.ToString().Length);
     }
 
+    /// <summary>
+    /// In a multi-platform build each step is labelled with its platform, as BuildKit labels it
+    /// (<c>[linux/arm64 build 2/2]</c>); a one-stage Dockerfile, which plans no stages, gets the platform alone.
+    /// </summary>
+    [Fact]
+    public void PlatformBuildsLabelTheirStepsWithThePlatformAsBuildKit()
+    {
+        var (view, output, _) = Create(width: 80);
+        var warnings = new HashSet<BuildEvent>();
+        var arm64 = new PlatformEvents(view, Platform.Parse("linux/arm64"), 1, warnings);
+        var amd64 = new PlatformEvents(view, Platform.Parse("linux/amd64"), 0, warnings);
+        arm64.Report(new StagesPlanned([(0, "build"), (1, "stage-1")]));
+        arm64.Report(new StepStarted(0, 2, 2, "RUN make"));
+        amd64.Report(new StepStarted(0, 1, 2, "FROM scratch"));
+
+        var frame = LastFrame(output.ToString());
+        Assert.Contains(frame, l => l.StartsWith(" => [linux/arm64 build 2/2] RUN make", StringComparison.Ordinal));
+        Assert.Contains(frame, l => l.StartsWith(" => [linux/amd64 1/2] FROM scratch", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void AFailedBuildMarksTheRunningStepAndKeepsItsOutput()
     {
