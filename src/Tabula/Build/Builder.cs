@@ -111,7 +111,7 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
     {
         var byName = needed.Where(s => stages.ContainsKey(s.Index)).ToDictionary(s => s.Name ?? $"stage-{s.Index}", s => stages[s.Index], StringComparer.Ordinal);
         var core = new Attestations.ScanSource(image.Layers, image.Config, null);
-        var targets = Attestations.SbomScanTargets.Select(core, target.Name ?? $"stage-{target.Index}", byName, metaArgs.Values, context.Root);
+        var targets = Attestations.SbomScanTargets.Select(core, target.Name ?? $"stage-{target.Index}", byName, metaArgs.Values, context);
         // A stage's layers that shared-cache hits only promised are fetched now: the scan reads them.
         if (session.Shared is { } shared)
             foreach (var extra in targets.Extras.Values)

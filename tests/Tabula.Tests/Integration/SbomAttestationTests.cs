@@ -84,4 +84,41 @@ public sealed class SbomAttestationTests
         Assert.Equal(Platform.Host.Architecture, json.RootElement.GetProperty("architecture").GetString());
         Assert.Equal("linux", json.RootElement.GetProperty("os").GetString());
     }
+
+    /// <summary>
+    /// A generator from the store (nothing pulled) sees the context as .dockerignore leaves it, read-only, and the
+    /// attest's other attributes as BUILDKIT_SCAN_KEY.
+    /// </summary>
+    [Fact]
+    public async Task A_generator_sees_the_context_without_its_ignored_files_read_only_and_the_attest_parameters()
+    {
+        using var fixture = await RunFixture.CreateAsync(Ct);
+        const string Scanner = """
+            COPY <<-"EOF" /scan.sh
+            	set -e
+            	files=$(ls "$BUILDKIT_SCAN_SOURCE_EXTRAS/sbom-context" | tr '\n' ' ')
+            	if touch "$BUILDKIT_SCAN_SOURCE_EXTRAS/sbom-context/new" 2>/dev/null; then writable=yes; else writable=no; fi
+            	cat <<BUNDLE > $BUILDKIT_SCAN_DESTINATION/sbom.spdx.json
+            	{"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://spdx.dev/Document",
+            	 "predicate": {"context": "$files", "writable": "$writable", "mode": "$BUILDKIT_SCAN_mode"}}
+            	BUNDLE
+            EOF
+            CMD sh /scan.sh
+            """;
+        await fixture.BuildAsync(fixture.Context("scanner", $"FROM {RunFixture.BaseImage}\n{Scanner}\n"), "scanner:1", Ct);
+        var context = fixture.Context("scanned", "ARG BUILDKIT_SBOM_SCAN_CONTEXT=true\nFROM scratch\nCOPY kept.txt /\n",
+            (".dockerignore", "secret.txt\n"), ("kept.txt", "k"), ("secret.txt", "s"));
+        await fixture.BuildAsync(context, "scanned:1", Ct, "--attest", "type=sbom,generator=scanner:1,mode=deep");
+
+        var store = ImageStore.Open(fixture.Store);
+        var stored = await store.Resolver.ResolveAsync("scanned:1", Ct);
+        var index = OciJson.DeserializeIndex(await store.Content.ReadAllBytesAsync(stored.Manifest.Digest, Ct));
+        var manifest = OciJson.DeserializeManifest(await store.Content.ReadAllBytesAsync(index.Manifests[1].Digest, Ct));
+        using var statement = JsonDocument.Parse(await store.Content.ReadAllBytesAsync(Assert.Single(manifest.Layers).Digest, Ct));
+        var predicate = statement.RootElement.GetProperty("predicate");
+        Assert.Equal("Dockerfile kept.txt ", predicate.GetProperty("context").GetString());
+        Assert.Equal("no", predicate.GetProperty("writable").GetString());
+        Assert.Equal("deep", predicate.GetProperty("mode").GetString());
+        Assert.False(File.Exists(Path.Combine(context, "new")));
+    }
 }

@@ -3,8 +3,8 @@ using Tabula.Oci;
 
 namespace Tabula.Build.Attestations;
 
-/// <summary>A filesystem an SBOM is made of: an image's layers (with its config), or a folder as it is (the build context).</summary>
-internal sealed record ScanSource(IReadOnlyList<ILayer>? Layers, ImageConfig? Config, string? Directory);
+/// <summary>A filesystem an SBOM is made of: an image's layers (with its config), or the build context.</summary>
+internal sealed record ScanSource(IReadOnlyList<ILayer>? Layers, ImageConfig? Config, BuildContext? Context);
 
 /// <summary>
 /// What an SBOM scan covers, as BuildKit chooses it: the image (<see cref="Core"/>) and, as extras by name, the build
@@ -17,12 +17,12 @@ internal sealed record SbomScanTargets(ScanSource Core, IReadOnlyDictionary<stri
 {
     /// <param name="stages">Each stage built, by name (<c>stage-N</c> when unnamed), with its final state; the target among them.</param>
     public static SbomScanTargets Select(ScanSource core, string targetName, IReadOnlyDictionary<string, StageState> stages, IReadOnlyDictionary<string, string> globalArgs,
-        string contextDirectory)
+        BuildContext context)
     {
         ArgumentNullException.ThrowIfNull(stages);
         var extras = new SortedDictionary<string, ScanSource>(StringComparer.Ordinal);
         if (Enabled(SbomAttestation.ScanContextArg, targetName, stages[targetName], globalArgs))
-            extras["context"] = new ScanSource(null, null, contextDirectory);
+            extras["context"] = new ScanSource(null, null, context);
         foreach (var (name, state) in stages)
         {
             if (name == targetName || !Enabled(SbomAttestation.ScanStageArg, name, state, globalArgs)) continue;

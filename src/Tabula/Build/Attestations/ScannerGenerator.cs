@@ -12,7 +12,7 @@ namespace Tabula.Build.Attestations;
 /// <c>--attest type=sbom,generator=IMAGE</c>: runs the scanner image as BuildKit does. Its ENTRYPOINT and CMD run with
 /// its ENV and WORKDIR, a tmpfs on /tmp, the image's filesystem read-only at <c>BUILDKIT_SCAN_SOURCE</c>
 /// (<c>/run/src/core/sbom</c>), each extra source read-only under <c>BUILDKIT_SCAN_SOURCE_EXTRAS</c>
-/// (<c>/run/src/extras/sbom-NAME</c>), the other attest attributes as <c>BUILDKIT_SCAN_KEY=VALUE</c>, and an empty
+/// (<c>/run/src/extras/sbom-NAME</c>; the context as <c>.dockerignore</c> leaves it), the other attest attributes as <c>BUILDKIT_SCAN_KEY=VALUE</c>, and an empty
 /// <c>BUILDKIT_SCAN_DESTINATION</c> (<c>/run/out/</c>); every file it leaves there is one in-toto SPDX statement.
 /// </summary>
 internal sealed class ScannerGenerator(ImageStore store, BuildOptions options)
@@ -104,12 +104,15 @@ internal sealed class ScannerGenerator(ImageStore store, BuildOptions options)
         return await store.LoadAsync(pulled, Platform.Host, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A source read-only at its place: a folder as it is, an image's layers unpacked into the scan's scratch folder.</summary>
+    /// <summary>A source read-only at its place: the context's kept entries, or an image's layers unpacked, in the scan's scratch folder.</summary>
     private static async Task<ContainerMount> SourceMountAsync(ScanSource source, string destination, string scratch, CancellationToken cancellationToken)
     {
-        if (source.Directory is { } directory) return ContainerMount.Bind(destination, directory, readOnly: true);
-        Directory.CreateDirectory(scratch);
-        await RootfsUnpacker.UnpackAsync(source.Layers!, scratch, cancellationToken).ConfigureAwait(false);
+        if (source.Context is { } context) ContextView.Create(context, scratch);
+        else
+        {
+            Directory.CreateDirectory(scratch);
+            await RootfsUnpacker.UnpackAsync(source.Layers!, scratch, cancellationToken).ConfigureAwait(false);
+        }
         return ContainerMount.Bind(destination, scratch, readOnly: true);
     }
 
