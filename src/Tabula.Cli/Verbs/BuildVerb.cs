@@ -47,12 +47,17 @@ internal static class BuildVerb
         var metadataFile = new Option<string?>("--metadata-file") { Description = "Write buildx's build result metadata (digests, descriptor, names) as JSON to this file" };
         var cacheFrom = new Option<string[]>("--cache-from") { Description = "Look steps up in a shared build cache: type=registry,ref=REF (or just REF) or type=local,src=DIR; repeatable" };
         var cacheTo = new Option<string[]>("--cache-to") { Description = "Export the build cache: type=registry,ref=REF or type=local,dest=DIR, with mode=min|max (default min) and ignore-error=false to fail the build when the export fails (default: warn)" };
+        var attest = new Option<string[]>("--attest")
+        {
+            Description = "Attach an attestation to the image, as buildx: type=sbom[,generator=IMAGE] puts an SBOM attestation manifest beside the image in an index (generator: a scanner image run as BuildKit runs it; default: tabula's own SPDX generator); repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var check = BuildCheckOutput.Option();
         var registryFlags = new RegistryFlags();
         var command = new Command("build", "Build an image from a Dockerfile")
         {
             contextArg, tags, file, buildArgs, labels, platform, timestamp, target, noCache, noCacheFilter, quiet, ociMediaTypes, compression, pull, runtime, network, secrets,
-            progress, outputs, push, load, iidFile, metadataFile, cacheFrom, cacheTo, check,
+            progress, outputs, push, load, iidFile, metadataFile, cacheFrom, cacheTo, attest, check,
         };
         registryFlags.AddTo(command);
         var sbomFlags = new SbomFlags();
@@ -69,6 +74,9 @@ internal static class BuildVerb
             var cacheExports = (parse.GetValue(cacheTo) ?? []).Select(CacheFlagParsing.To).ToList();
             var plan = BuildPlan.Read(parse.GetValue(outputs) ?? [], parse.GetValue(tags) ?? [], parse.GetValue(push), parse.GetValue(iidFile));
             var sbomFormat = sbomFlags.Requested(parse);
+            var sbomAttestation = AttestFlagParsing.Sbom(parse.GetValue(attest) ?? []);
+            if (sbomAttestation is not null && plan.Output.Type is BuildOutputType.Tar or BuildOutputType.Local)
+                throw new UsageException($"--attest puts an attestation beside the image in an index, and -o type={plan.Output.Type.ToString().ToLowerInvariant()} writes only a filesystem: use type=image, oci or docker, or leave --attest out");
             if (sbomFormat is not null && !plan.Push)
                 throw new UsageException("--sbom attaches an SBOM to the pushed image: add --push (or write one with 'tabula sbom IMAGE -o FILE')");
             var writer = plan.Output.ToStdout ? context.Error : context.Out; // an archive on stdout: progress goes to stderr, as in buildx
@@ -98,6 +106,7 @@ internal static class BuildVerb
                 },
                 CacheFrom = cacheImports,
                 CacheTo = cacheExports,
+                SbomAttestation = sbomAttestation,
                 OciMediaTypes = parse.GetValue(ociMediaTypes) || plan.Output.Type == BuildOutputType.Oci, // as BuildKit's oci exporter
                 Compression = LayerCompressionNames.TryParse(parse.GetValue(compression), out var layerCompression)
                     ? layerCompression

@@ -26,6 +26,12 @@ public sealed record BuildOptions
     /// <summary>Set on each platform's build of a multi-platform build, which makes one image (not another index).</summary>
     internal bool PlatformOfIndex { get; init; }
 
+    /// <summary>
+    /// <c>--attest type=sbom</c>: each platform's image gets an attestation manifest of SBOM statements beside it in
+    /// the build's index (BuildKit's layout); null for none.
+    /// </summary>
+    public Attestations.SbomAttestation? SbomAttestation { get; init; }
+
     public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Labels set on the built image (<c>--label</c>), over those its Dockerfile sets.</summary>
@@ -119,6 +125,9 @@ public sealed record BuildResult(Descriptor Manifest, Digest ImageId, IReadOnlyL
 {
     /// <summary>Each platform's image, in the order asked for; empty for a single-platform build.</summary>
     public IReadOnlyList<PlatformImage> Platforms { get; init; } = [];
+
+    /// <summary>The attestation manifest written for the image (a platform's build with <see cref="BuildOptions.SbomAttestation"/>), else null.</summary>
+    public Descriptor? Attestation { get; init; }
 
     /// <summary>The build checks' warnings, by line (BuildKit's linter; <c># check=</c> decides which run).</summary>
     public IReadOnlyList<Tabula.Dockerfile.Checks.CheckWarning> Warnings { get; init; } = [];

@@ -20,7 +20,8 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
     public async Task<BuildResult> BuildAsync(BuildOptions options, CancellationToken cancellationToken)
     {
         if (options.Platforms.Count > 1) return await MultiPlatformBuild.BuildAsync(store, options, progress, cancellationToken).ConfigureAwait(false);
-        if (!options.PlatformOfIndex && MultiPlatformBuild.Forced(options.BuildArgs))
+        // An attestation goes beside its image in an index, as BuildKit's image exporter puts it: one platform is an index too.
+        if (!options.PlatformOfIndex && (MultiPlatformBuild.Forced(options.BuildArgs) || options.SbomAttestation is not null))
             return await MultiPlatformBuild.BuildAsync(store, options with { Platforms = options.Platforms.Count == 1 ? options.Platforms : [options.Platform ?? Platform.Host] },
                 progress, cancellationToken).ConfigureAwait(false);
         if (options.Platforms.Count == 1) options = options with { Platform = options.Platforms[0], Platforms = [] };
@@ -52,16 +53,17 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
         session.Shared = await ImportCachesAsync(options, cancellationToken).ConfigureAwait(false);
         Dictionary<int, StageRun> runs;
         StageState final;
+        Dictionary<int, StageState> stages;
         try
         {
-            (runs, final) = await BuildOnceAsync().ConfigureAwait(false);
+            (runs, final, stages) = await BuildOnceAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (session.Shared is { } shared && SharedCache.CacheBlobUnavailableException.Find(e) is { } unavailable && !cancellationToken.IsCancellationRequested)
         {
             // A layer a cache hit promised cannot be had: build again without the imports (what was built or fetched hits the store's cache).
             progress?.Report(new SharedCache.CacheWarning(unavailable.Message + "; building again without the imported cache"));
             shared.DropImports();
-            (runs, final) = await BuildOnceAsync().ConfigureAwait(false);
+            (runs, final, stages) = await BuildOnceAsync().ConfigureAwait(false);
         }
         var usedArgs = runs.Values.SelectMany(r => r.UsedArgs).ToHashSet(StringComparer.Ordinal);
 
@@ -69,6 +71,9 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
         var image = Image.Create(config, final.Layers, options.OciMediaTypes || options.Compression == LayerCompression.Zstd);
         var manifest = await store.Layout.WriteImageAsync(image, null, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
+        var attestation = options.SbomAttestation is { } attest
+            ? await AttestAsync(attest, image, manifest, platform, target, needed, stages, metaArgs, context, options, session, cancellationToken).ConfigureAwait(false)
+            : null;
         if (options.NameInStore && options.Tags.Count == 0)
             await store.References.AddUnnamedAsync(manifest, cancellationToken).ConfigureAwait(false);
         foreach (var tag in options.NameInStore ? options.Tags : [])
@@ -82,18 +87,40 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
             .Order(StringComparer.Ordinal)
             .ToList();
         if (unused.Count > 0) progress?.Report(new BuildWarning($"One or more build-args [{string.Join(' ', unused)}] were not consumed"));
-        return new BuildResult(manifest, image.Manifest.Config.Digest, options.Tags) { Warnings = checks.Sorted() };
+        return new BuildResult(manifest, image.Manifest.Config.Digest, options.Tags) { Warnings = checks.Sorted(), Attestation = attestation };
 
         // Every needed stage built by fresh stage runs; the final image's layers are in the store when it returns.
-        async Task<(Dictionary<int, StageRun> Runs, StageState Final)> BuildOnceAsync()
+        async Task<(Dictionary<int, StageRun> Runs, StageState Final, Dictionary<int, StageState> Stages)> BuildOnceAsync()
         {
             var stageRuns = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, named, progress));
             var built = await BuildStagesAsync(document, needed, metaArgs, triggers, named, stageRuns, cancellationToken).ConfigureAwait(false);
             var targetState = built[target.Index];
             // The image is kept in the store whole (images, save, run need it): cache hits' layers nothing fetched yet come now.
             if (session.Shared is { } cache) await cache.MaterializeAsync(targetState.Layers, cancellationToken).ConfigureAwait(false);
-            return (stageRuns, targetState);
+            return (stageRuns, targetState, built);
         }
+    }
+
+    /// <summary>
+    /// The image's SBOM attestation (<c>--attest type=sbom</c>): the sources the scan args choose, the statements of
+    /// the generator asked for (else Tabula's own), written as the attestation manifest of the image.
+    /// </summary>
+    private async Task<Descriptor> AttestAsync(Attestations.SbomAttestation attest, Image image, Descriptor manifest, Platform platform, Stage target,
+        List<Stage> needed, Dictionary<int, StageState> stages, MetaArgs metaArgs, BuildContext context, BuildOptions options, BuildSession session,
+        CancellationToken cancellationToken)
+    {
+        var byName = needed.Where(s => stages.ContainsKey(s.Index)).ToDictionary(s => s.Name ?? $"stage-{s.Index}", s => stages[s.Index], StringComparer.Ordinal);
+        var core = new Attestations.ScanSource(image.Layers, image.Config, null);
+        var targets = Attestations.SbomScanTargets.Select(core, target.Name ?? $"stage-{target.Index}", byName, metaArgs.Values, context);
+        // A stage's layers that shared-cache hits only promised are fetched now: the scan reads them.
+        if (session.Shared is { } shared)
+            foreach (var extra in targets.Extras.Values)
+                if (extra.Layers is { } layers) await shared.MaterializeAsync([.. layers], cancellationToken).ConfigureAwait(false);
+        bool oci = manifest.MediaType == MediaTypes.OciManifest;
+        var statements = attest.Generator is { } generator
+            ? await new Attestations.ScannerGenerator(store, options).GenerateAsync(generator, attest.Parameters, targets, cancellationToken).ConfigureAwait(false)
+            : await Attestations.OwnSbomGenerator.GenerateAsync(targets, options.Tags.Count > 0 ? options.Tags[0].ToString() : "image", oci, options.Timestamp, cancellationToken).ConfigureAwait(false);
+        return await Attestations.AttestationManifest.WriteAsync(store, manifest, platform, options.Tags, statements, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The shared caches of <c>--cache-from</c>, their key maps read (nothing else); null when the build neither imports nor exports.</summary>

@@ -38,7 +38,7 @@ internal static class MultiPlatformBuild
             maxParallel ?? Math.Min(platforms.Count, Environment.ProcessorCount), cancellationToken).ConfigureAwait(false);
 
         // In the order asked for, whichever finished first: the index's bytes do not depend on timing.
-        var images = platforms.Select(i => new PlatformImage(options.Platforms[i], built[i].Manifest, built[i].ImageId)).ToList();
+        var images = platforms.Select(i => new PlatformImage(options.Platforms[i], built[i].Manifest, built[i].ImageId) { Attestation = built[i].Attestation }).ToList();
         var warnings = platforms.SelectMany(i => built[i].Warnings).Distinct().ToList();
         var index = await MultiPlatformResult.StoreAsync(store, images, options.Tags, options.NameInStore, cancellationToken).ConfigureAwait(false);
         return new BuildResult(index, index.Digest, options.Tags) { Warnings = warnings, Platforms = images };

@@ -4,7 +4,11 @@ using Tabula.Transports;
 namespace Tabula.Build;
 
 /// <summary>One platform's image of a multi-platform build: the manifest the store holds for it.</summary>
-public sealed record PlatformImage(Platform Platform, Descriptor Manifest, Digest ImageId);
+public sealed record PlatformImage(Platform Platform, Descriptor Manifest, Digest ImageId)
+{
+    /// <summary>The image's attestation manifest (<c>--attest</c>), listed in the index after every platform's image, as BuildKit lists them.</summary>
+    public Descriptor? Attestation { get; init; }
+}
 
 /// <summary>
 /// How a multi-platform build's result is kept: an image index naming each platform's manifest with its platform,
@@ -41,7 +45,7 @@ internal static class MultiPlatformResult
                 Digest = i.Manifest.Digest,
                 Size = i.Manifest.Size,
                 Platform = i.Platform,
-            }).ToList(),
+            }).Concat(images.Select(i => i.Attestation).OfType<Descriptor>()).ToList(),
         };
     }
 }

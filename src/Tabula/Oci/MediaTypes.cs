@@ -27,6 +27,12 @@ public static class MediaTypes
 
     public static bool IsDocker(string? mediaType) => mediaType is not null && mediaType.StartsWith("application/vnd.docker.", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Whether a layer blob is a tar sent as it is, which a registry push gzips: not a blob of another kind (an in-toto
+    /// statement of an attestation manifest, an artifact's file), which goes up untouched.
+    /// </summary>
+    public static bool IsUncompressedTarLayer(string mediaType) => mediaType is OciLayer or DockerLayer or OciNondistributableLayer or DockerForeignLayer;
+
     /// <summary>How a layer blob of this media type is compressed.</summary>
     public static LayerCompression LayerCompressionOf(string mediaType) => mediaType switch
     {

@@ -14,10 +14,10 @@ namespace Tabula.Transports;
 /// </summary>
 internal sealed class RegistryLayerForm(ContentStore store, RegistryClient client, string repository, IProgress<TransferEvent>? progress)
 {
-    /// <summary>What to upload for a layer: its own blob when compressed, else its gzip form (keeping the descriptor's annotations).</summary>
+    /// <summary>What to upload for a layer: its own blob when compressed or no tar, else its gzip form (keeping the descriptor's annotations).</summary>
     public async Task<Descriptor> PrepareAsync(Descriptor original, ILayer layer, bool oci, CancellationToken cancellationToken)
     {
-        if (MediaTypes.LayerCompressionOf(original.MediaType) != LayerCompression.None) return original;
+        if (!MediaTypes.IsUncompressedTarLayer(original.MediaType)) return original;
         // Compressing a large layer takes seconds: its progress is shown as the tar is read.
         var watched = progress is null ? layer : new CompressingLayer(layer, original.Size, progress);
         var (compressed, made) = await LayerIngest.CompressOnceAsync(store, watched, oci, $"layer {layer.DiffId.Short}", RegistryHasAsync, cancellationToken).ConfigureAwait(false);

@@ -31,4 +31,22 @@ public class MultiPlatformResultTests
         Assert.Equal(json, System.Text.Encoding.UTF8.GetString(OciJson.Serialize(MultiPlatformResult.Index(images))));
         Assert.Contains("\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}", json);
     }
+
+    [Fact]
+    public void Attestation_manifests_follow_every_platforms_image_in_platform_order()
+    {
+        static Descriptor Attestation(PlatformImage image, string content) => new()
+        {
+            MediaType = MediaTypes.OciManifest,
+            Digest = Digest.Compute(System.Text.Encoding.UTF8.GetBytes(content)),
+            Size = content.Length,
+            Platform = new Platform { Os = "unknown", Architecture = "unknown" },
+            Annotations = new Dictionary<string, string> { ["vnd.docker.reference.digest"] = image.Manifest.Digest.ToString() },
+        };
+        var amd64 = Image("linux/amd64", MediaTypes.OciManifest, "a");
+        var arm64 = Image("linux/arm64", MediaTypes.OciManifest, "b");
+        var index = MultiPlatformResult.Index([amd64 with { Attestation = Attestation(amd64, "x") }, arm64 with { Attestation = Attestation(arm64, "y") }]);
+        Assert.Equal(["linux/amd64", "linux/arm64", "unknown/unknown", "unknown/unknown"], index.Manifests.Select(m => m.Platform!.Os + "/" + m.Platform.Architecture));
+        Assert.Equal([amd64.Manifest.Digest.ToString(), arm64.Manifest.Digest.ToString()], index.Manifests.Skip(2).Select(m => m.Annotation("vnd.docker.reference.digest")));
+    }
 }
