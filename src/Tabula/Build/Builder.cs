@@ -67,7 +67,7 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
         }
         var usedArgs = runs.Values.SelectMany(r => r.UsedArgs).ToHashSet(StringComparer.Ordinal);
 
-        var config = WithLabels(final.Config, options.Labels) with { Created = created };
+        var config = HistoryTimes.Complete(WithLabels(final.Config, options.Labels), options.Timestamp);
         var image = Image.Create(config, final.Layers, options.OciMediaTypes || options.Compression == LayerCompression.Zstd);
         var manifest = await store.Layout.WriteImageAsync(image, null, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();

@@ -11,7 +11,7 @@ namespace Tabula.Build;
 /// </summary>
 internal static class MetadataInstructions
 {
-    public static bool TryApply(Instruction instruction, StageState stage, DateTimeOffset created)
+    public static bool TryApply(Instruction instruction, StageState stage, DateTimeOffset? created)
     {
         switch (instruction)
         {

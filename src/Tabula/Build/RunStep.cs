@@ -66,18 +66,18 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             foreach (var (name, id) in await RunMounts.CacheNamesAsync(mountSpecs, run, sources, cancellationToken).ConfigureAwait(false))
                 recording.RecordMount(name, id);
         using var claim = options.NoCache ? null : await _cache.ClaimAsync(cacheKey, cancellationToken).ConfigureAwait(false);
-        if (!options.NoCache && (_cache.TryGet(cacheKey) is { } || _cache.IsKnownEmpty(cacheKey)))
+        if (!options.NoCache && (_cache.TryGet(cacheKey, created) is { } || _cache.IsKnownEmpty(cacheKey)))
         {
-            var cached = _cache.TryGet(cacheKey);
+            var cached = _cache.TryGet(cacheKey, created);
             if (cached is null)
             {
                 // A cache written before empty layers were committed records none: the empty layer is made, and recorded.
-                cached = await LayerCommit.CommitAsync(store, options, new FileTree(), cancellationToken).ConfigureAwait(false);
-                _cache.Set(cacheKey, cached);
+                cached = new StepResult(await LayerCommit.CommitAsync(store, options, new FileTree(), cancellationToken).ConfigureAwait(false), created);
+                _cache.Set(cacheKey, cached.Layer, created);
             }
             progress?.Report(new StepCacheHit(stageIndex, step));
-            Record(state, cached, args, created);
-            return cached;
+            Record(state, cached, args);
+            return cached.Layer;
         }
 
         try { BinfmtEmulation.EnsureCanRun(state.Platform, Platform.Host); }
@@ -173,8 +173,8 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
                 var upper = RootfsDiff.Compute(workspace.Tree!, Path.Combine(bundle, "rootfs"), Epoch, privileges.Rootless, started);
                 layer = await LayerCommit.CommitAsync(store, options, upper, cancellationToken).ConfigureAwait(false);
             }
-            _cache.Set(cacheKey, layer);
-            Record(state, layer, args, created);
+            _cache.Set(cacheKey, layer, created);
+            Record(state, new StepResult(layer, created), args);
             return layer;
         }
         finally
@@ -195,11 +195,11 @@ internal sealed class RunStep(ImageStore store, BuildContext context, BuildOptio
             ? " (the OCI runtime could not start the container: " + ContainerRequirements.Describe() + ")"
             : "";
 
-    private static void Record(StageState state, ILayer layer, IReadOnlyList<string> args, DateTimeOffset created)
+    private static void Record(StageState state, StepResult result, IReadOnlyList<string> args)
     {
         state.Tree = null; // the rootfs is gone: a later step rebuilds the tree from the layers
-        state.AddLayer(layer);
-        state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", false, created);
+        state.AddLayer(result.Layer);
+        state.AddHistory("RUN " + HistoryCommand(args, state) + " # buildkit", false, result.Created);
     }
 
     /// <summary>

@@ -29,6 +29,12 @@ internal sealed class StageRun(
     private readonly StepCache _cache = new(store.Content, session.Shared, stage.Index, session.Claims);
     private int _step;
 
+    /// <summary>
+    /// The time of a history entry that makes no layer: SOURCE_DATE_EPOCH's, else none yet (as in BuildKit's frontend),
+    /// so that <see cref="HistoryTimes"/> gives it the time of a layer next to it once the image is complete.
+    /// </summary>
+    private DateTimeOffset? MetadataTime => options.Timestamp;
+
     /// <summary>The --build-arg names this stage consumed.</summary>
     public IReadOnlySet<string> UsedArgs => usedArgs;
 
@@ -75,24 +81,24 @@ internal sealed class StageRun(
                 return await _run.RunAsync(run, state, stage.Index, _step, created,
                     new MountSources(store, options.ContextDirectory, document, built, stage.Index, state.Platform, named), Expander(state).ProcessWord, cancellationToken).ConfigureAwait(false);
             case OnbuildInstruction:
-                MetadataInstructions.TryApply(instruction, state, created);
+                MetadataInstructions.TryApply(instruction, state, MetadataTime);
                 return null;
             case AddInstruction add:
             {
                 var expanded = add.Expand(Expander(state));
                 var checksum = CheckChecksum(expanded);
-                var layer = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location, checksum, expanded.Unpack), state, built, cancellationToken).ConfigureAwait(false);
-                state.AddLayer(layer);
-                state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
-                return layer;
+                var result = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location, checksum, expanded.Unpack), state, built, cancellationToken).ConfigureAwait(false);
+                state.AddLayer(result.Layer);
+                state.AddHistory(expanded.HistoryText + " # buildkit", false, result.Created);
+                return result.Layer;
             }
             case CopyInstruction copy:
             {
                 var expanded = copy.Expand(Expander(state));
-                var layer = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: false, expanded.From, expanded.Parents, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
-                state.AddLayer(layer);
-                state.AddHistory(expanded.HistoryText + " # buildkit", false, created);
-                return layer;
+                var result = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: false, expanded.From, expanded.Parents, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
+                state.AddLayer(result.Layer);
+                state.AddHistory(expanded.HistoryText + " # buildkit", false, result.Created);
+                return result.Layer;
             }
             case WorkdirInstruction workdir:
             {
@@ -100,13 +106,13 @@ internal sealed class StageRun(
                 var path = WorkdirPath.Resolve(state.Container.WorkingDir, expanded.Path);
                 state.SetContainer(c => c with { WorkingDir = path });
                 // BuildKit commits a layer for every WORKDIR but "/": an empty one when the directory exists.
-                ILayer? layer = path == "/" ? null : await WorkdirAsync(path, state, expanded.Location, cancellationToken).ConfigureAwait(false);
-                if (layer is not null) state.AddLayer(layer);
-                state.AddHistory("WORKDIR " + path, layer is null, created);
-                return layer;
+                var result = path == "/" ? null : await WorkdirAsync(path, state, expanded.Location, cancellationToken).ConfigureAwait(false);
+                if (result is not null) state.AddLayer(result.Layer);
+                state.AddHistory("WORKDIR " + path, result is null, result?.Created ?? MetadataTime);
+                return result?.Layer;
             }
             default:
-                var applied = MetadataInstructions.TryApply(instruction.Expand(Expander(state)), state, created);
+                var applied = MetadataInstructions.TryApply(instruction.Expand(Expander(state)), state, MetadataTime);
                 if (!applied) throw new DockerfileException(instruction.Location, $"{instruction.Keyword} is not supported");
                 return null;
         }
@@ -116,11 +122,11 @@ internal sealed class StageRun(
     /// ADD or COPY through the build cache. With <c>--no-cache</c> nothing is looked up and no key is computed, so
     /// such a build reads its context files only once, to write the layer.
     /// </summary>
-    private async Task<ILayer> TransferAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
+    private async Task<StepResult> TransferAsync(TransferRequest request, StageState state, IReadOnlyDictionary<int, StageState> built, CancellationToken cancellationToken)
     {
         var key = _noCache ? null : await _files.CacheKeyAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
         using var claim = key is null ? null : await _cache.ClaimAsync(key, cancellationToken).ConfigureAwait(false);
-        if (key is not null && _cache.TryGet(key) is { } cached)
+        if (key is not null && _cache.TryGet(key, created) is { } cached)
         {
             progress?.Report(new StepCacheHit(stage.Index, _step));
             state.Tree = null; // rebuilt from the layers only if a later step needs it
@@ -128,21 +134,21 @@ internal sealed class StageRun(
         }
         await FetchCachedLayersAsync(state, cancellationToken).ConfigureAwait(false);
         var layer = await _files.RunAsync(request, state, built, document, cancellationToken).ConfigureAwait(false);
-        if (key is not null) _cache.Set(key, layer);
-        return layer;
+        if (key is not null) _cache.Set(key, layer, created);
+        return new StepResult(layer, created);
     }
 
     /// <summary>
     /// WORKDIR's directory through the build cache, keyed on the parent, the path and USER (its owner): a hit
     /// spares reading the stage's layers to learn whether the directory exists.
     /// </summary>
-    private async Task<ILayer> WorkdirAsync(string path, StageState state, SourceLocation location, CancellationToken cancellationToken)
+    private async Task<StepResult> WorkdirAsync(string path, StageState state, SourceLocation location, CancellationToken cancellationToken)
     {
         string key;
         using (var stepKey = StepKey.ForParent("workdir", state, options))
             key = stepKey.Add(path).Add("user=" + state.Container.User).Finish();
         using var claim = _noCache ? null : await _cache.ClaimAsync(key, cancellationToken).ConfigureAwait(false);
-        if (!_noCache && _cache.TryGet(key) is { } cached)
+        if (!_noCache && _cache.TryGet(key, created) is { } cached)
         {
             progress?.Report(new StepCacheHit(stage.Index, _step));
             state.Tree = null;
@@ -150,8 +156,8 @@ internal sealed class StageRun(
         }
         await FetchCachedLayersAsync(state, cancellationToken).ConfigureAwait(false);
         var layer = await _files.MakeDirectoryAsync(path, state, location, cancellationToken).ConfigureAwait(false);
-        _cache.Set(key, layer);
-        return layer;
+        _cache.Set(key, layer, created);
+        return new StepResult(layer, created);
     }
 
     /// <summary>A step that runs reads the stage's layers: those shared-cache hits promised are fetched now, side by side.</summary>
@@ -257,7 +263,7 @@ internal sealed class StageRun(
             state.DeclareArg(declaration.Name, value);
             shown.Add(value is null ? declaration.Name : declaration.Name + "=" + value);
         }
-        state.AddHistory("ARG " + string.Join(" ", shown), true, created);
+        state.AddHistory("ARG " + string.Join(" ", shown), true, MetadataTime);
     }
 
     private ShellWordExpander Expander(StageState state) => new(new VariableMap(state.ExpansionVariables()), document.EscapeToken);

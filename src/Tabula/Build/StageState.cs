@@ -78,7 +78,8 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
 
     public void SetContainer(Func<ContainerConfig, ContainerConfig> change) => Config = Config with { Config = change(Container) };
 
-    public void AddHistory(string createdBy, bool emptyLayer, DateTimeOffset created)
+    /// <param name="created">The entry's time; null for one the finished image gives a time (<see cref="HistoryTimes"/>).</param>
+    public void AddHistory(string createdBy, bool emptyLayer, DateTimeOffset? created)
         => Config = Config with
         {
             History = [.. Config.History ?? [], new HistoryEntry { Created = created, CreatedBy = createdBy, Comment = "buildkit.dockerfile.v0", EmptyLayer = emptyLayer ? true : null }],

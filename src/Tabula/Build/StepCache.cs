@@ -12,11 +12,15 @@ namespace Tabula.Build;
 /// <summary>A layer step (RUN, ADD, COPY, WORKDIR) that the cache answered: its layer was reused, the step did not run.</summary>
 public sealed record StepCacheHit(int Stage, int Step) : BuildEvent;
 
+/// <summary>A layer step's result: its layer, and when it was first made (its history entry's time).</summary>
+internal sealed record StepResult(ILayer Layer, DateTimeOffset Created);
+
 /// <summary>
 /// The build cache, as docker's: a layer step whose inputs (<see cref="StepKey"/>) match a stored step gives the layer
-/// it gave before. Entries are small files under <c>cache/steps/</c> in the store naming the layer's blob and sizes;
-/// an entry whose blob was pruned is a miss. Steps that would give the same layer from the same inputs share it, so a
-/// hit gives the image a cold build gives.
+/// it gave before. Entries are small files under <c>cache/steps/</c> in the store naming the layer's blob and sizes,
+/// and the time the result was made; an entry whose blob was pruned is a miss. Steps that would give the same layer
+/// from the same inputs share it, so a hit gives the image a cold build gives. A hit keeps its first time, as
+/// BuildKit's cache record does, so a fully cached rebuild gives the same image ID without SOURCE_DATE_EPOCH.
 /// </summary>
 internal sealed class StepCache(ContentStore content, SharedBuildCache? shared = null, int stage = 0, StepClaims? claims = null)
 {
@@ -30,31 +34,45 @@ internal sealed class StepCache(ContentStore content, SharedBuildCache? shared =
         => claims is null ? null : await claims.ClaimAsync("step " + key, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
-    /// The layer a step gave before: from the store's own entries, else from an imported shared cache (whose layer is
-    /// fetched only when something opens it; an entry for it is written here, a hit once the blob is in).
+    /// The layer a step gave before and when: from the store's own entries, else from an imported shared cache (whose
+    /// layer is fetched only when something opens it; an entry for it is written here, a hit once the blob is in).
     /// </summary>
-    public ILayer? TryGet(string key)
+    /// <param name="created">This build's time: the time of a result whose record has none (written before times were
+    /// kept), which is then kept with it so later builds reproduce it.</param>
+    public StepResult? TryGet(string key, DateTimeOffset created)
     {
-        ILayer? layer = TryGetLocal(key);
-        if (layer is null && shared?.TryGet(key) is { } remote)
+        StepResult? hit = null;
+        if (TryGetLocal(key) is { } local)
         {
-            Write(key, remote);
-            layer = remote;
+            hit = new StepResult(local.Layer, local.Created ?? created);
+            if (local.Created is null) Write(key, local.Layer, created);
         }
-        if (layer is not null) shared?.Record(stage, key, layer);
-        return layer;
+        else if (shared?.TryGet(key) is { } remote)
+        {
+            hit = new StepResult(remote, shared.CreatedOf(key) ?? created);
+            Write(key, remote, hit.Created);
+        }
+        if (hit is not null) shared?.Record(stage, key, hit.Layer, hit.Created);
+        return hit;
     }
 
-    private StoreLayer? TryGetLocal(string key)
+    /// <returns>The entry's layer and time (null in entries written before times were kept); null when there is none or its blob is gone.</returns>
+    private (StoreLayer Layer, DateTimeOffset? Created)? TryGetLocal(string key)
     {
         var path = Path.Combine(Folder, key);
         if (!File.Exists(path)) return null;
         var fields = File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length != 4 || !Digest.TryParse(fields[1], out var digest) || !Digest.TryParse(fields[3], out var diffId)
+        if (fields.Length is not (4 or 5) || !Digest.TryParse(fields[1], out var digest) || !Digest.TryParse(fields[3], out var diffId)
             || !long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size))
             return null;
         if (content.SizeOf(digest) != size) return null;
-        return new StoreLayer(content, new Descriptor { MediaType = fields[0], Digest = digest, Size = size }, diffId);
+        DateTimeOffset? created = null;
+        if (fields.Length == 5)
+        {
+            try { created = GoTime.Parse(fields[4]); }
+            catch (FormatException) { } // a time that does not read is a missing one: the layer still serves
+        }
+        return (new StoreLayer(content, new Descriptor { MediaType = fields[0], Digest = digest, Size = size }, diffId), created);
     }
 
     /// <summary>Whether the step was recorded as one that makes no layer (a RUN that changed nothing, in caches written before such a RUN committed an empty layer).</summary>
@@ -67,7 +85,7 @@ internal sealed class StepCache(ContentStore content, SharedBuildCache? shared =
             WriteEmpty(key);
             empty = true;
         }
-        if (empty) shared?.Record(stage, key, null);
+        if (empty) shared?.Record(stage, key, null, null);
         return empty;
     }
 
@@ -79,16 +97,18 @@ internal sealed class StepCache(ContentStore content, SharedBuildCache? shared =
 
     private const string NoLayer = "no layer\n";
 
-    public void Set(string key, ILayer layer)
+    /// <summary>Records the layer a step just made, at <paramref name="created"/> (this build's time).</summary>
+    public void Set(string key, ILayer layer, DateTimeOffset created)
     {
-        Write(key, layer);
-        shared?.Record(stage, key, layer);
+        Write(key, layer, created);
+        shared?.Record(stage, key, layer, created);
     }
 
-    private void Write(string key, ILayer layer)
+    private void Write(string key, ILayer layer, DateTimeOffset created)
     {
         Directory.CreateDirectory(Folder);
-        AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes($"{layer.MediaType}\n{layer.Digest}\n{layer.Size.ToString(CultureInfo.InvariantCulture)}\n{layer.DiffId}\n"), durable: false);
+        var entry = $"{layer.MediaType}\n{layer.Digest}\n{layer.Size.ToString(CultureInfo.InvariantCulture)}\n{layer.DiffId}\n{GoTime.Format(created)}\n";
+        AtomicFile.Write(Path.Combine(Folder, key), Encoding.UTF8.GetBytes(entry), durable: false);
     }
 }
 

@@ -133,4 +133,24 @@ public class SharedCacheTests
         var e = await Assert.ThrowsAsync<CacheExportException>(() => h.BuildAsync(fatal));
         Assert.Contains("ignore-error=false", e.Message);
     }
+
+    /// <summary>
+    /// Without SOURCE_DATE_EPOCH the key map carries when each step's result was made, so an empty store that the
+    /// import answers whole builds the exporter's very image; the times are in no key.
+    /// </summary>
+    [Fact]
+    public async Task Without_an_epoch_an_import_gives_the_exporters_times_and_image()
+    {
+        using var cacheDir = new TempDir("cache-dir");
+        var directory = cacheDir.Combine("cache");
+        using var a = new BuildHarness();
+        WriteContext(a);
+        var built = await a.BuildAsync(a.Options(Dockerfile) with { Timestamp = null, CacheTo = [new CacheExportTarget(new LocalCacheLocation(directory), CacheMode.Max)] });
+
+        // An empty store, the same context folder: without an epoch a file's mtime is in COPY's key.
+        using var b = new BuildHarness();
+        var fromCache = await b.BuildAsync(b.Options(Dockerfile) with { ContextDirectory = a.ContextDirectory, Timestamp = null, CacheFrom = [new LocalCacheLocation(directory)] });
+        Assert.Equal(5, b.Events.OfType<StepCacheHit>().Count());
+        Assert.Equal(built.Manifest, fromCache.Manifest);
+    }
 }

@@ -203,4 +203,56 @@ public class StepCacheTests
         Assert.Equal("f", LayerContents.Single(await LayerContents.ReadAsync(again.Layers[0]), "f").Text);
         Assert.Equal(first.Manifest.Digest, (await h.Store.Resolver.ResolveAsync("test:latest", ct)).Manifest.Digest);
     }
+
+    private const string TimedDockerfile = "FROM scratch\nENV a=b\nCOPY f /f\nWORKDIR /srv\nLABEL l=1\n";
+
+    /// <summary>
+    /// Without SOURCE_DATE_EPOCH a hit keeps the time its result was first made: a rebuild under another name is the
+    /// same image, and the times are the first build's, not the rebuild's. A --no-cache build makes new results.
+    /// </summary>
+    [Fact]
+    public async Task Without_an_epoch_a_rebuild_from_the_cache_keeps_the_first_builds_times_and_image()
+    {
+        using var h = new BuildHarness();
+        h.File("f", "f");
+        var first = await h.BuildAsync(h.Options(TimedDockerfile, "one:1") with { Timestamp = null });
+        var second = await h.BuildAsync(h.Options(TimedDockerfile, "two:1") with { Timestamp = null });
+        Assert.Equal(2, h.Events.OfType<StepCacheHit>().Count());
+        Assert.Equal(first.Manifest, second.Manifest);
+
+        var image = await h.LoadAsync("two:1");
+        var copied = image.Config.History!.Single(e => e.CreatedBy!.StartsWith("COPY", StringComparison.Ordinal)).Created;
+        Assert.NotNull(copied);
+        // ENV, before the first new layer, is dated like COPY; LABEL like WORKDIR, the layer before it; the config like the last entry.
+        Assert.Equal(copied, image.Config.History![0].Created);
+        Assert.Equal(image.Config.History[2].Created, image.Config.History[3].Created);
+        Assert.Equal(image.Config.History[3].Created, image.Config.Created);
+
+        var fresh = await h.BuildAsync(h.Options(TimedDockerfile, "three:1") with { Timestamp = null, NoCache = true });
+        Assert.NotEqual(first.Manifest.Digest, fresh.Manifest.Digest);
+    }
+
+    /// <summary>An entry written before times were kept (four lines) still hits; it is given this build's time, which later builds keep.</summary>
+    [Fact]
+    public async Task An_entry_without_a_time_still_hits_and_keeps_the_time_it_is_given()
+    {
+        using var h = new BuildHarness();
+        h.File("f", "f");
+        await h.BuildAsync(h.Options(TimedDockerfile) with { Timestamp = null });
+        var entries = Directory.GetFiles(Path.Combine(h.Store.Content.Root, "cache", "steps"));
+        Assert.Equal(2, entries.Length);
+        foreach (var entry in entries)
+        {
+            var lines = System.IO.File.ReadAllLines(entry);
+            Assert.Equal(5, lines.Length);
+            System.IO.File.WriteAllLines(entry, lines[..4]);
+        }
+
+        h.Events.Clear();
+        var second = await h.BuildAsync(h.Options(TimedDockerfile, "two:1") with { Timestamp = null });
+        Assert.Equal(2, h.Events.OfType<StepCacheHit>().Count());
+        Assert.All(entries, e => Assert.Equal(5, System.IO.File.ReadAllLines(e).Length));
+        var third = await h.BuildAsync(h.Options(TimedDockerfile, "three:1") with { Timestamp = null });
+        Assert.Equal(second.Manifest, third.Manifest);
+    }
 }

@@ -33,12 +33,17 @@ internal sealed record CacheConfig
     }
 }
 
-/// <summary>One step: its key, and its layer (blob and diff ID), or none for a step that changed nothing.</summary>
+/// <summary>
+/// One step: its key, and its layer (blob and diff ID), or none for a step that changed nothing; and when its result
+/// was made, which a hit gives the image's history (so an image rebuilt from the cache has the exporter's ID). The
+/// time is never part of the key.
+/// </summary>
 internal sealed record CacheStep
 {
     [JsonPropertyName("key")] public required string Key { get; init; }
     [JsonPropertyName("layer")] public Descriptor? Layer { get; init; }
     [JsonPropertyName("diffID")] public Digest? DiffId { get; init; }
+    [JsonPropertyName("created")] public DateTimeOffset? Created { get; init; }
 }
 
 /// <summary>
@@ -54,6 +59,6 @@ internal sealed record CacheMountArchive
     [JsonPropertyName("diffID")] public required Digest DiffId { get; init; }
 }
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = [typeof(GoTimeJsonConverter)])]
 [JsonSerializable(typeof(CacheConfig))]
 internal sealed partial class SharedCacheJsonContext : JsonSerializerContext;

@@ -32,7 +32,7 @@ internal sealed class CacheExporter(ContentStore store, SharedBuildCache cache, 
         var mounts = await _mounts.SelectAsync(target, cancellationToken).ConfigureAwait(false);
         var config = new CacheConfig
         {
-            Steps = steps.Select(s => new CacheStep { Key = s.Key, Layer = s.Layer is { } l ? DescriptorOf(l) : null, DiffId = s.Layer?.DiffId }).ToList(),
+            Steps = steps.Select(s => new CacheStep { Key = s.Key, Layer = s.Layer is { } l ? DescriptorOf(l) : null, DiffId = s.Layer?.DiffId, Created = s.Created }).ToList(),
             Mounts = mounts.Count > 0 ? mounts.Select(m => m.Archive).ToList() : null,
         };
         var layers = steps.Select(s => s.Layer).OfType<ILayer>().DistinctBy(l => l.Digest).ToList();

@@ -56,12 +56,16 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
         return new RemoteCacheLayer(this, store, layer, found.Step.DiffId!.Value, found.Source);
     }
 
+    /// <summary>When the imported step's result was made; null when no import has the key or it carries no time (an older export).</summary>
+    public DateTimeOffset? CreatedOf(string key) => !_importsDropped && _imported.TryGetValue(key, out var found) ? found.Step.Created : null;
+
     /// <summary>Whether an import recorded the step as one that made no layer.</summary>
     public bool IsKnownEmpty(string key) => !_importsDropped && _imported.TryGetValue(key, out var found) && found.Step.Layer is null;
 
-    /// <summary>Records what a step of <paramref name="stage"/> gave (null: no layer), for export.</summary>
-    public void Record(int stage, string key, ILayer? layer)
-        => _recorded.AddOrUpdate(key, _ => new RecordedStep(stage, Interlocked.Increment(ref _sequence), key, layer), (_, old) => old with { Layer = layer });
+    /// <summary>Records what a step of <paramref name="stage"/> gave (null: no layer) and when it was made, for export.</summary>
+    public void Record(int stage, string key, ILayer? layer, DateTimeOffset? created)
+        => _recorded.AddOrUpdate(key, _ => new RecordedStep(stage, Interlocked.Increment(ref _sequence), key, layer) { Created = created },
+            (_, old) => old with { Layer = layer, Created = created });
 
     /// <summary>The recorded steps of the given stages (all when null), in the order they ran within each stage.</summary>
     public IReadOnlyList<RecordedStep> Recorded(IReadOnlySet<int>? stages)
@@ -157,7 +161,11 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
 }
 
 /// <summary>A step this build keyed: its stage, when it ran, its key and its layer (null: it made none).</summary>
-internal sealed record RecordedStep(int Stage, long Sequence, string Key, ILayer? Layer);
+internal sealed record RecordedStep(int Stage, long Sequence, string Key, ILayer? Layer)
+{
+    /// <summary>When the step's result was first made (a hit keeps its first time); null for a step that made no layer.</summary>
+    public DateTimeOffset? Created { get; init; }
+}
 
 /// <summary>A line of progress of a cache import or export (<c>importing cache manifest from REF</c>, …).</summary>
 public sealed record CacheProgress(string Text) : BuildEvent;
