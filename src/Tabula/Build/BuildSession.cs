@@ -11,7 +11,7 @@ internal sealed class BuildSession(string storeRoot) : IAsyncDisposable
 {
     public FileChecksums Checksums { get; } = new(storeRoot);
 
-    /// <summary>The shared caches of <c>--cache-from</c> and the record for <c>--cache-to</c>; null when the build has neither.</summary>
+    /// <summary>The shared caches of <c>--cache-from</c> and the record for <c>--cache-to</c>; null when the build has neither. Its owner disposes it.</summary>
     public SharedCache.SharedBuildCache? Shared { get; set; }
 
     /// <summary>Steps and base images in progress; shared by every platform of a multi-platform build, so they do identical work once.</summary>
@@ -30,6 +30,5 @@ internal sealed class BuildSession(string storeRoot) : IAsyncDisposable
     {
         foreach (var spool in _spools) await spool.DisposeAsync().ConfigureAwait(false);
         _spools.Clear();
-        Shared?.Dispose();
     }
 }

@@ -15,8 +15,15 @@ namespace Tabula.Build;
 /// instruction is expanded at dispatch time (as BuildKit does), and only a complete image is ever named.
 /// </summary>
 /// <param name="claims">The work in progress this build shares with others side by side (the other platforms of a multi-platform build).</param>
-internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = null, StepClaims? claims = null)
+/// <param name="sharedCache">
+/// The shared cache of the multi-platform build this is one platform of, which imports and exports it; null: this build
+/// does its own <c>--cache-from</c>/<c>--cache-to</c>.
+/// </param>
+internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress = null, StepClaims? claims = null, SharedCache.SharedBuildCache? sharedCache = null)
 {
+    /// <summary>A build starts again at most this often after a cache layer could not be had (a key-only one, then a fetch that failed).</summary>
+    private const int MaxCacheRetries = 2;
+
     public async Task<BuildResult> BuildAsync(BuildOptions options, CancellationToken cancellationToken)
     {
         if (options.Platforms.Count > 1) return await MultiPlatformBuild.BuildAsync(store, options, progress, cancellationToken).ConfigureAwait(false);
@@ -50,20 +57,27 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
         await RunChecksAsync(document, needed, metaArgs, options, platform, context, checks, cancellationToken).ConfigureAwait(false);
         if (checks.Violation is { } violation) throw violation;
         if (needed.Count > 1) progress?.Report(new StagesPlanned(needed.Select(s => (s.Index, StageLabel(s))).ToList()));
-        session.Shared = await ImportCachesAsync(options, cancellationToken).ConfigureAwait(false);
+        using var ownCache = sharedCache is null ? await SharedCache.SharedBuildCache.ForBuildAsync(store.Content, options, progress, cancellationToken).ConfigureAwait(false) : null;
+        session.Shared = sharedCache ?? ownCache;
         Dictionary<int, StageRun> runs;
         StageState final;
         Dictionary<int, StageState> stages;
-        try
+        for (int retries = 0; ; retries++)
         {
-            (runs, final, stages) = await BuildOnceAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (session.Shared is { } shared && SharedCache.CacheBlobUnavailableException.Find(e) is { } unavailable && !cancellationToken.IsCancellationRequested)
-        {
-            // A layer a cache hit promised cannot be had: build again without the imports (what was built or fetched hits the store's cache).
-            progress?.Report(new SharedCache.CacheWarning(unavailable.Message + "; building again without the imported cache"));
-            shared.DropImports();
-            (runs, final, stages) = await BuildOnceAsync().ConfigureAwait(false);
+            try
+            {
+                (runs, final, stages) = await BuildOnceAsync().ConfigureAwait(false);
+                break;
+            }
+            catch (Exception e) when (session.Shared is { } shared && SharedCache.CacheBlobUnavailableException.Find(e) is { } unavailable
+                && retries < MaxCacheRetries && !cancellationToken.IsCancellationRequested)
+            {
+                // A layer a cache hit promised cannot be had: build again without such hits (what was built or fetched hits the store's cache).
+                // A key-only layer is no fault: a step on top of a build stage's cached steps missed, so that stage is built.
+                if (unavailable.KeyOnly) progress?.Report(new SharedCache.CacheProgress(unavailable.Message + "; building again without the cache's key-only steps"));
+                else progress?.Report(new SharedCache.CacheWarning(unavailable.Message + "; building again without the imported cache"));
+                shared.Drop(unavailable);
+            }
         }
         var usedArgs = runs.Values.SelectMany(r => r.UsedArgs).ToHashSet(StringComparer.Ordinal);
 
@@ -78,8 +92,9 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
             await store.References.AddUnnamedAsync(manifest, cancellationToken).ConfigureAwait(false);
         foreach (var tag in options.NameInStore ? options.Tags : [])
             await store.References.TagAsync(tag, manifest, cancellationToken).ConfigureAwait(false);
-        if (session.Shared is { } exporting && options.CacheTo.Count > 0)
-            await ExportCachesAsync(exporting, options, FinalStages(document, target, metaArgs, named), cancellationToken).ConfigureAwait(false);
+        session.Shared?.RecordImage(final.Layers);
+        if (ownCache is not null && options.CacheTo.Count > 0)
+            await SharedCache.CacheExporter.ExportAllAsync(store.Content, ownCache, options, progress, cancellationToken).ConfigureAwait(false);
 
         // The proxy variables and the sandbox hostname are predefined: RUN receives them without an ARG, so they are never "unused".
         var unused = options.BuildArgs.Keys
@@ -121,47 +136,6 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
             ? await new Attestations.ScannerGenerator(store, options).GenerateAsync(generator, attest.Parameters, targets, cancellationToken).ConfigureAwait(false)
             : await Attestations.OwnSbomGenerator.GenerateAsync(targets, options.Tags.Count > 0 ? options.Tags[0].ToString() : "image", oci, options.Timestamp, cancellationToken).ConfigureAwait(false);
         return await Attestations.AttestationManifest.WriteAsync(store, manifest, platform, options.Tags, statements, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The shared caches of <c>--cache-from</c>, their key maps read (nothing else); null when the build neither imports nor exports.</summary>
-    private async Task<SharedCache.SharedBuildCache?> ImportCachesAsync(BuildOptions options, CancellationToken cancellationToken)
-    {
-        if (options.CacheFrom.Count == 0 && options.CacheTo.Count == 0) return null;
-        var shared = new SharedCache.SharedBuildCache(store.Content, progress);
-        if (!options.NoCache) await shared.ImportAsync(options.CacheFrom, options.Registry ?? new Registry.RegistryOptions(), cancellationToken).ConfigureAwait(false);
-        return shared;
-    }
-
-    /// <summary>Each <c>--cache-to</c>; a failed export warns, unless it was asked to fail the build (<c>ignore-error=false</c>).</summary>
-    private async Task ExportCachesAsync(SharedCache.SharedBuildCache shared, BuildOptions options, IReadOnlySet<int> finalStages, CancellationToken cancellationToken)
-    {
-        var exporter = new SharedCache.CacheExporter(store.Content, shared, options.Registry ?? new Registry.RegistryOptions(), LayerCommit.Settings(options), progress);
-        foreach (var target in options.CacheTo)
-        {
-            try
-            {
-                await exporter.ExportAsync(target, finalStages, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                var message = $"exporting cache to {target.Location.Display} failed: {SharedCache.SharedBuildCache.OneLine(e)}";
-                if (!target.IgnoreError) throw new SharedCache.CacheExportException(message + " (ignore-error=false)", e);
-                progress?.Report(new SharedCache.CacheWarning(message));
-            }
-        }
-    }
-
-    /// <summary>The target and the stages it starts FROM, transitively: the stages whose layers make the image (what <c>mode=min</c> exports).</summary>
-    private static HashSet<int> FinalStages(DockerfileDocument document, Stage target, MetaArgs metaArgs, NamedContexts named)
-    {
-        var stages = new HashSet<int>();
-        for (Stage? stage = target; stage is not null && stages.Add(stage.Index);)
-        {
-            if (named.Find(stage.Name) is not null) break;
-            var parent = document.FindStage(stage.From.Expand(metaArgs.Expander(document)).BaseName);
-            stage = parent is not null && parent.Index < stage.Index ? parent : null;
-        }
-        return stages;
     }
 
     /// <summary>

@@ -7,7 +7,8 @@ namespace Tabula.Build;
 /// the machine has cores, each build's own stages side by side too), and the images are stored under one index. Work
 /// that is the same for every platform (a <c>FROM --platform=$BUILDPLATFORM</c> stage with the same inputs, a base
 /// image they share) is done once: the builds share their <see cref="StepClaims"/>, so the first platform to reach such
-/// a step does it and the others wait and take it from the step cache.
+/// a step does it and the others wait and take it from the step cache. They share one shared cache too: imported
+/// once, and exported once when every platform is stored, so one <c>--cache-to</c> holds every platform's steps.
 /// </summary>
 internal static class MultiPlatformBuild
 {
@@ -26,6 +27,7 @@ internal static class MultiPlatformBuild
         using var lease = await store.Content.AcquireWriteLeaseAsync(cancellationToken).ConfigureAwait(false);
         var warningsSeen = new HashSet<BuildEvent>();
         var claims = new StepClaims();
+        using var shared = await SharedCache.SharedBuildCache.ForBuildAsync(store.Content, options, progress, cancellationToken).ConfigureAwait(false);
         var platforms = Enumerable.Range(0, options.Platforms.Count).ToList();
         var built = await DependencyScheduler.RunAsync<int, BuildResult>(
             platforms.Select(i => (i, Enumerable.Empty<int>())),
@@ -33,7 +35,7 @@ internal static class MultiPlatformBuild
             {
                 var platform = options.Platforms[i];
                 var events = progress is null ? null : new PlatformEvents(progress, platform, i, warningsSeen);
-                return new Builder(store, events, claims).BuildAsync(options with { Platform = platform, Platforms = [], NameInStore = false, PlatformOfIndex = true }, token);
+                return new Builder(store, events, claims, shared).BuildAsync(options with { Platform = platform, Platforms = [], NameInStore = false, PlatformOfIndex = true }, token);
             },
             maxParallel ?? Math.Min(platforms.Count, Environment.ProcessorCount), cancellationToken).ConfigureAwait(false);
 
@@ -41,6 +43,8 @@ internal static class MultiPlatformBuild
         var images = platforms.Select(i => new PlatformImage(options.Platforms[i], built[i].Manifest, built[i].ImageId) { Attestation = built[i].Attestation }).ToList();
         var warnings = platforms.SelectMany(i => built[i].Warnings).Distinct().ToList();
         var index = await MultiPlatformResult.StoreAsync(store, images, options.Tags, options.NameInStore, cancellationToken).ConfigureAwait(false);
+        if (shared is not null && options.CacheTo.Count > 0)
+            await SharedCache.CacheExporter.ExportAllAsync(store.Content, shared, options, progress, cancellationToken).ConfigureAwait(false);
         return new BuildResult(index, index.Digest, options.Tags) { Warnings = warnings, Platforms = images };
     }
 }

@@ -73,7 +73,7 @@ public class SharedCacheTests
     }
 
     [Fact]
-    public async Task Mode_min_leaves_out_the_stages_the_image_is_not_made_from_and_a_changed_file_misses_from_its_step_on()
+    public async Task Mode_min_carries_the_images_layers_and_every_key_and_a_changed_file_misses_from_its_step_on()
     {
         using var cacheDir = new TempDir("cache-dir");
         var directory = cacheDir.Combine("cache");
@@ -81,14 +81,64 @@ public class SharedCacheTests
         WriteContext(a);
         await a.BuildAsync(a.Options(Dockerfile) with { CacheTo = [new CacheExportTarget(new LocalCacheLocation(directory))] });
         Assert.Contains(a.Events.OfType<CacheProgress>(), p => p.Text == $"exporting cache to {directory}: 4 layers, 4 new");
+        var (config, carried) = ReadLayout(directory);
+        Assert.Equal(5, config.Steps.Count);
+        // The tools stage's COPY is a key (with its diff ID) whose layer the cache does not hold.
+        var keyOnly = Assert.Single(config.Steps, s => !carried.Contains(s.Layer!.Digest));
+        Assert.False(File.Exists(Path.Combine(directory, "blobs", "sha256", keyOnly.Layer!.Digest.Encoded)));
 
         using var b = new BuildHarness();
         WriteContext(b, conf: "changed");
         await b.BuildAsync(b.Options(Dockerfile) with { CacheFrom = [new LocalCacheLocation(directory)] });
-        // The tools stage (not exported under min) runs; COPY app and WORKDIR hit; COPY --from hits (the tools layer is
-        // the same); COPY conf changed, so it runs.
+        // The tools stage hits by key; COPY app and WORKDIR hit; COPY --from hits (the tools layer is the same); COPY
+        // conf changed, so it runs. Nothing read the tools layer.
+        Assert.Equal([2], b.Events.OfType<StepCacheHit>().Where(h => h.Stage == 0).Select(h => h.Step).ToArray());
         Assert.Equal([2, 3, 4], b.Events.OfType<StepCacheHit>().Where(h => h.Stage == 1).Select(h => h.Step).ToArray());
-        Assert.DoesNotContain(b.Events.OfType<StepCacheHit>(), h => h.Stage == 0);
+        Assert.DoesNotContain(b.Events.OfType<CacheProgress>(), p => p.Text.Contains("only a key", StringComparison.Ordinal));
+        Assert.Empty(b.Events.OfType<CacheWarning>());
+    }
+
+    [Fact]
+    public async Task A_step_that_needs_a_key_only_layer_builds_its_stage_again_and_the_rest_of_the_cache_still_serves()
+    {
+        const string dockerfile = """
+            FROM scratch AS tools
+            COPY tools /tools
+            COPY etc /etc
+            FROM scratch
+            COPY app /app
+            COPY --from=tools /tools/t /bin/t
+            """;
+        using var cacheDir = new TempDir("cache-dir");
+        var directory = cacheDir.Combine("cache");
+        using var a = new BuildHarness();
+        WriteContext(a);
+        await a.BuildAsync(a.Options(dockerfile) with { CacheTo = [new CacheExportTarget(new LocalCacheLocation(directory))] });
+
+        using var b = new BuildHarness();
+        WriteContext(b, conf: "changed");
+        var built = await b.BuildAsync(b.Options(dockerfile) with { CacheFrom = [new LocalCacheLocation(directory)] });
+        // COPY etc misses on top of the tools layer, which is only a key: the build goes again without key-only steps.
+        Assert.Single(b.Events.OfType<CacheProgress>(), p => p.Text.Contains("only a key", StringComparison.Ordinal)
+            && p.Text.EndsWith("building again without the cache's key-only steps", StringComparison.Ordinal));
+        Assert.Empty(b.Events.OfType<CacheWarning>());
+        // COPY app still hits after that (its layer is carried).
+        var again = b.Events.FindIndex(e => e is CacheProgress p && p.Text.Contains("only a key", StringComparison.Ordinal));
+        Assert.Contains(b.Events.Skip(again), e => e is StepCacheHit { Stage: 1, Step: 2 });
+        Assert.DoesNotContain(b.Events.Skip(again), e => e is StepCacheHit { Stage: 0 });
+
+        using var c = new BuildHarness();
+        WriteContext(c, conf: "changed");
+        Assert.Equal((await c.BuildAsync(dockerfile)).Manifest.Digest, built.Manifest.Digest);
+    }
+
+    /// <summary>The key map of a local cache and the blobs its manifest carries.</summary>
+    private static (CacheConfig Config, HashSet<Tabula.Oci.Digest> Carried) ReadLayout(string directory)
+    {
+        var index = Tabula.Oci.OciJson.DeserializeIndex(File.ReadAllBytes(Path.Combine(directory, "index.json")));
+        byte[] Blob(Tabula.Oci.Digest digest) => File.ReadAllBytes(Path.Combine(directory, "blobs", digest.Algorithm, digest.Encoded));
+        var manifest = Tabula.Oci.OciJson.DeserializeManifest(Blob(Assert.Single(index.Manifests).Digest));
+        return (CacheConfig.Parse(Blob(manifest.Config.Digest)), manifest.Layers.Select(l => l.Digest).ToHashSet());
     }
 
     [Fact]

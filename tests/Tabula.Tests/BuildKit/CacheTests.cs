@@ -4,7 +4,7 @@ namespace Tabula.Tests.BuildKit;
 
 /// <summary>
 /// BuildKit's <c>frontend/dockerfile/dockerfile_cache_test.go</c>, the tests about the local build cache (cache
-/// import and export to registries and files is BuildKit's, not Tabula's). Through runc as root.
+/// import and export: <see cref="CacheImportExportTests"/>). Through runc as root.
 /// </summary>
 public sealed class CacheTests
 {

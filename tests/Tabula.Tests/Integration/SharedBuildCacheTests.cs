@@ -20,7 +20,7 @@ public sealed partial class SharedBuildCacheTests
     private const string Timestamp = "1700000000";
 
     /// <summary>A registry holding the base image, the first machine (the fixture's store) and a context for a Dockerfile.</summary>
-    private sealed class Machines(RunFixture fixture, RegistryServer registry, string baseImage) : IAsyncDisposable
+    internal sealed class Machines(RunFixture fixture, RegistryServer registry, string baseImage) : IAsyncDisposable
     {
         public RunFixture Fixture => fixture;
         public RegistryServer Registry => registry;
@@ -126,7 +126,7 @@ public sealed partial class SharedBuildCacheTests
     }
 
     [Fact]
-    public async Task Mode_min_exports_the_final_stages_steps_and_mode_max_every_stages()
+    public async Task Mode_min_exports_the_final_stages_layers_and_every_key_and_mode_max_every_layer()
     {
         await using var m = await Machines.CreateAsync();
         const string dockerfile = """
@@ -146,10 +146,10 @@ public sealed partial class SharedBuildCacheTests
         var contextB = m.Context("ctx-b", dockerfile);
         var storeMin = m.NewStore("store-min");
         var (hitsMin, outMin) = await m.BuildAsync(storeMin, contextB, "-t", "ms:b", "--cache-from", $"type=registry,ref={min}");
-        // The build stage runs again (its RUN gives the same layer), then the final stage hits.
-        Assert.Contains("| RUN-BUILD", outMin);
-        Assert.DoesNotContain("| RUN-FINAL", outMin);
-        Assert.True(hitsMin == 2, outMin);
+        // The build stage's RUN hits by its key alone (its layer is not in the cache, and nothing needs it), so the
+        // final stage hits too.
+        Assert.DoesNotContain("| RUN-", outMin);
+        Assert.True(hitsMin == 3, outMin);
 
         var storeMax = m.NewStore("store-max");
         var (hitsMax, outMax) = await m.BuildAsync(storeMax, contextB, "-t", "ms:b", "--cache-from", $"type=registry,ref={max}");

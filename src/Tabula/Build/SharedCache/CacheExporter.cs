@@ -12,6 +12,9 @@ namespace Tabula.Build.SharedCache;
 /// config is the key map and whose layers are the steps' layer blobs as they are, so a registry dedupes them with the
 /// image's and mounts them across repositories. Only blobs the destination lacks move, side by side. The cache mounts
 /// an export names (<c>mounts=</c>) travel as more layers, annotated with their id and name (<see cref="CacheMountArchiver"/>).
+/// Every step's key is in the key map, whatever the mode: <c>mode=min</c> leaves out the layers of steps the images do
+/// not hold (a build stage's), not their keys, so an importer still follows the chain of keys through that stage, hit
+/// by hit, to the final stage's steps.
 /// </summary>
 internal sealed class CacheExporter(ContentStore store, SharedBuildCache cache, RegistryOptions registryOptions, LayerCompressionSettings mountCompression, IProgress<BuildEvent>? progress)
 {
@@ -25,17 +28,37 @@ internal sealed class CacheExporter(ContentStore store, SharedBuildCache cache, 
 
     private readonly CacheMountArchiver _mounts = new(store, cache, mountCompression, progress);
 
-    /// <param name="finalStages">The stages whose layers the final image is made of: what <c>mode=min</c> exports.</param>
-    public async Task ExportAsync(CacheExportTarget target, IReadOnlySet<int> finalStages, CancellationToken cancellationToken)
+    /// <summary>Each <c>--cache-to</c> of the build, once its images are stored; a failed export warns, unless it was asked to fail the build (<c>ignore-error=false</c>).</summary>
+    public static async Task ExportAllAsync(ContentStore store, SharedBuildCache cache, BuildOptions options, IProgress<BuildEvent>? progress, CancellationToken cancellationToken)
     {
-        var steps = cache.Recorded(target.Mode == CacheMode.Min ? finalStages : null);
+        var exporter = new CacheExporter(store, cache, options.Registry ?? new RegistryOptions(), LayerCommit.Settings(options), progress);
+        foreach (var target in options.CacheTo)
+        {
+            try
+            {
+                await exporter.ExportAsync(target, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var message = $"exporting cache to {target.Location.Display} failed: {SharedBuildCache.OneLine(e)}";
+                if (!target.IgnoreError) throw new CacheExportException(message + " (ignore-error=false)", e);
+                progress?.Report(new CacheWarning(message));
+            }
+        }
+    }
+
+    public async Task ExportAsync(CacheExportTarget target, CancellationToken cancellationToken)
+    {
+        var steps = cache.Recorded();
         var mounts = await _mounts.SelectAsync(target, cancellationToken).ConfigureAwait(false);
         var config = new CacheConfig
         {
             Steps = steps.Select(s => new CacheStep { Key = s.Key, Layer = s.Layer is { } l ? DescriptorOf(l) : null, DiffId = s.Layer?.DiffId, Created = s.Created }).ToList(),
             Mounts = mounts.Count > 0 ? mounts.Select(m => m.Archive).ToList() : null,
         };
-        var layers = steps.Select(s => s.Layer).OfType<ILayer>().DistinctBy(l => l.Digest).ToList();
+        // A key-only hit's layer stays a key only: nothing here holds its blob.
+        var layers = steps.Select(s => s.Layer).OfType<ILayer>()
+            .Where(l => (target.Mode == CacheMode.Max || cache.InImage(l)) && cache.CanExport(l)).DistinctBy(l => l.Digest).ToList();
         var blobs = layers.Concat(mounts.Select(m => m.Blob)).DistinctBy(l => l.Digest).ToList();
         var configBytes = config.Serialize();
         var manifest = new ImageManifest

@@ -12,7 +12,7 @@ internal static class CacheImporter
     /// <summary>More than any key map needs (a step is ~250 bytes), little enough to hold.</summary>
     private const long MaxConfigBytes = 64 << 20;
 
-    public static async Task<(CacheConfig Config, ICacheBlobSource Source)> ImportAsync(CacheLocation location, RegistryOptions registryOptions, CancellationToken cancellationToken)
+    public static async Task<ImportedCache> ImportAsync(CacheLocation location, RegistryOptions registryOptions, CancellationToken cancellationToken)
     {
         switch (location)
         {
@@ -23,9 +23,10 @@ internal static class CacheImporter
                 try
                 {
                     var manifest = await client.GetManifestAsync(reference.Repository, reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag, cancellationToken).ConfigureAwait(false);
-                    var config = ConfigOf(manifest.Bytes, location);
+                    var artifact = ManifestOf(manifest.Bytes, location);
+                    var config = artifact.Config;
                     await using var stream = await client.OpenBlobAsync(reference.Repository, config.Digest, config.Size, cancellationToken).ConfigureAwait(false);
-                    return (CacheConfig.Parse(await ReadAsync(stream, config.Size, cancellationToken).ConfigureAwait(false)), source);
+                    return new ImportedCache(CacheConfig.Parse(await ReadAsync(stream, config.Size, cancellationToken).ConfigureAwait(false)), Carried(artifact), source);
                 }
                 catch
                 {
@@ -42,21 +43,24 @@ internal static class CacheImporter
                     ?? throw new InvalidDataException($"{local.Directory} has no manifest tagged {local.Tag}");
                 var source = new LayoutBlobSource(local.Directory);
                 var manifestBytes = await ReadBlobAsync(source, entry, cancellationToken).ConfigureAwait(false);
-                var config = ConfigOf(manifestBytes, location);
-                return (CacheConfig.Parse(await ReadBlobAsync(source, config, cancellationToken).ConfigureAwait(false)), source);
+                var artifact = ManifestOf(manifestBytes, location);
+                return new ImportedCache(CacheConfig.Parse(await ReadBlobAsync(source, artifact.Config, cancellationToken).ConfigureAwait(false)), Carried(artifact), source);
             }
             default:
                 throw new ArgumentException("unknown cache location", nameof(location));
         }
     }
 
-    private static Descriptor ConfigOf(byte[] manifestBytes, CacheLocation location)
+    /// <summary>The blobs the artifact holds; a step whose layer is not among them was exported as a key only.</summary>
+    private static HashSet<Digest> Carried(ImageManifest manifest) => manifest.Layers.Select(l => l.Digest).ToHashSet();
+
+    private static ImageManifest ManifestOf(byte[] manifestBytes, CacheLocation location)
     {
         var manifest = OciJson.DeserializeManifest(manifestBytes);
         if (manifest.Config.MediaType != CacheConfig.MediaType)
             throw new InvalidDataException($"{location.Display} is not a tabula build cache (its config is {manifest.Config.MediaType})");
         if (manifest.Config.Size > MaxConfigBytes) throw new InvalidDataException($"the cache config of {location.Display} is {manifest.Config.Size} bytes, more than a cache needs");
-        return manifest.Config;
+        return manifest;
     }
 
     private static async Task<byte[]> ReadBlobAsync(ICacheBlobSource source, Descriptor blob, CancellationToken cancellationToken)
@@ -74,3 +78,6 @@ internal static class CacheImporter
         return bytes;
     }
 }
+
+/// <summary>An imported cache: its key map, the blobs its artifact carries, and where to fetch them.</summary>
+internal sealed record ImportedCache(CacheConfig Config, IReadOnlySet<Digest> Carried, ICacheBlobSource Source);

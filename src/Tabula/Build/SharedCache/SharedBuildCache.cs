@@ -10,18 +10,38 @@ namespace Tabula.Build.SharedCache;
 /// One build's link to shared caches: the steps imported from every <c>--cache-from</c> (looked up after the store's
 /// own cache; the first source naming a key wins), and the record of every step this build keyed, hit or built, for
 /// <c>--cache-to</c>. Layers of hits are fetched lazily, each at most once, verified against digest and diff ID.
+/// One per build: the platforms of a multi-platform build share it, so they import once and export once, together.
 /// </summary>
 internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>? progress) : IDisposable
 {
     private const int Parallelism = 3;
-    private readonly Dictionary<string, (CacheStep Step, ICacheBlobSource Source)> _imported = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (CacheStep Step, ICacheBlobSource Source, bool KeyOnly)> _imported = new(StringComparer.Ordinal);
     private readonly List<ICacheBlobSource> _sources = [];
     private readonly ConcurrentDictionary<Digest, Lazy<Task>> _fetches = new();
     private readonly ConcurrentDictionary<string, RecordedStep> _recorded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (CacheMountArchive Archive, ICacheBlobSource Source)> _importedMounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _mountsUsed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Digest, byte> _imageLayers = new();
     private long _sequence;
     private volatile bool _importsDropped;
+    private volatile bool _keyOnlyDropped;
+
+    /// <summary>The shared cache of a build that imports or exports one, its <c>--cache-from</c> key maps read; else null.</summary>
+    public static async Task<SharedBuildCache?> ForBuildAsync(ContentStore store, BuildOptions options, IProgress<BuildEvent>? progress, CancellationToken cancellationToken)
+    {
+        if (options.CacheFrom.Count == 0 && options.CacheTo.Count == 0) return null;
+        var shared = new SharedBuildCache(store, progress);
+        try
+        {
+            if (!options.NoCache) await shared.ImportAsync(options.CacheFrom, options.Registry ?? new Registry.RegistryOptions(), cancellationToken).ConfigureAwait(false);
+            return shared;
+        }
+        catch
+        {
+            shared.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Imports each location's key map; one that cannot be read warns and is left out.</summary>
     public async Task ImportAsync(IEnumerable<CacheLocation> locations, Registry.RegistryOptions registryOptions, CancellationToken cancellationToken)
@@ -31,13 +51,13 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
             progress?.Report(new CacheProgress($"importing cache manifest from {location.Display}"));
             try
             {
-                var (config, source) = await CacheImporter.ImportAsync(location, registryOptions, cancellationToken).ConfigureAwait(false);
+                var (config, carried, source) = await CacheImporter.ImportAsync(location, registryOptions, cancellationToken).ConfigureAwait(false);
                 _sources.Add(source);
                 int added = 0;
                 foreach (var step in config.Steps)
                 {
                     if (step.Layer is not null && step.DiffId is null) continue; // a layer without its diff ID cannot key the next step
-                    if (_imported.TryAdd(step.Key, (step, source))) added++;
+                    if (_imported.TryAdd(step.Key, (step, source, step.Layer is { } layer && !carried.Contains(layer.Digest)))) added++;
                 }
                 var mounts = (config.Mounts ?? []).Where(m => _importedMounts.TryAdd(m.Name, (m, source))).Select(m => m.Id).ToList();
                 progress?.Report(new CacheProgress($"imported cache from {location.Display}: {added} steps" + (mounts.Count > 0 ? $", cache mounts {string.Join(", ", mounts)}" : "")));
@@ -49,11 +69,14 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
         }
     }
 
-    /// <summary>An imported step's layer; null when no import has the key, or it recorded no layer.</summary>
+    /// <summary>
+    /// An imported step's layer; null when no import has the key, or it recorded no layer. A step exported as a key only
+    /// hits too (its diff ID keys the next steps), until a build needed such a layer's content and dropped them.
+    /// </summary>
     public ILayer? TryGet(string key)
     {
-        if (_importsDropped || !_imported.TryGetValue(key, out var found) || found.Step.Layer is not { } layer) return null;
-        return new RemoteCacheLayer(this, store, layer, found.Step.DiffId!.Value, found.Source);
+        if (_importsDropped || !_imported.TryGetValue(key, out var found) || found.Step.Layer is not { } layer || (found.KeyOnly && _keyOnlyDropped)) return null;
+        return new RemoteCacheLayer(this, store, layer, found.Step.DiffId!.Value, found.Source, found.KeyOnly);
     }
 
     /// <summary>When the imported step's result was made; null when no import has the key or it carries no time (an older export).</summary>
@@ -67,9 +90,20 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
         => _recorded.AddOrUpdate(key, _ => new RecordedStep(stage, Interlocked.Increment(ref _sequence), key, layer) { Created = created },
             (_, old) => old with { Layer = layer, Created = created });
 
-    /// <summary>The recorded steps of the given stages (all when null), in the order they ran within each stage.</summary>
-    public IReadOnlyList<RecordedStep> Recorded(IReadOnlySet<int>? stages)
-        => _recorded.Values.Where(r => stages is null || stages.Contains(r.Stage)).OrderBy(r => r.Stage).ThenBy(r => r.Sequence).ToList();
+    /// <summary>Every recorded step, in the order they ran within each stage.</summary>
+    public IReadOnlyList<RecordedStep> Recorded() => _recorded.Values.OrderBy(r => r.Stage).ThenBy(r => r.Sequence).ToList();
+
+    /// <summary>Records the layers of an image this build stored (each platform's): what <c>mode=min</c> exports.</summary>
+    public void RecordImage(IEnumerable<ILayer> layers)
+    {
+        foreach (var layer in layers) _imageLayers.TryAdd(layer.Digest, 0);
+    }
+
+    /// <summary>Whether <paramref name="layer"/> is one of the images' this build stored.</summary>
+    public bool InImage(ILayer layer) => _imageLayers.ContainsKey(layer.Digest);
+
+    /// <summary>Whether the store holds the layer's blob, or can have it: false for a key-only hit nothing fetched.</summary>
+    public bool CanExport(ILayer layer) => layer is not RemoteCacheLayer { KeyOnly: true } || store.SizeOf(layer.Digest) == layer.Size;
 
     /// <summary>Records that a RUN of this build mounts the cache <paramref name="name"/> (the store's name for it) of <paramref name="id"/>.</summary>
     public void RecordMount(string name, string id) => _mountsUsed.TryAdd(name, id);
@@ -108,13 +142,17 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
     }
 
     /// <summary>
-    /// After a cache layer could not be fetched: imports are no longer consulted and this build's record starts over,
-    /// so the build that follows stands on its own results.
+    /// After a cache layer could not be had: a key-only one drops the key-only steps (the stage that needed its content
+    /// is built, the rest of the cache still serves); any other drops the imports, so the build that follows stands on
+    /// its own results. The record forgets the hits whose layers the store lacks, which the next build may not reach.
     /// </summary>
-    public void DropImports()
+    public void Drop(CacheBlobUnavailableException unavailable)
     {
-        _importsDropped = true;
-        _recorded.Clear();
+        if (unavailable.KeyOnly) _keyOnlyDropped = true;
+        else _importsDropped = true;
+        foreach (var (key, step) in _recorded)
+            if (step.Layer is RemoteCacheLayer remote && (remote.KeyOnly || !unavailable.KeyOnly) && store.SizeOf(remote.Digest) != remote.Size)
+                _recorded.TryRemove(KeyValuePair.Create(key, step));
     }
 
     /// <summary>Fetches the layers among <paramref name="layers"/> that a cache promised and the store lacks, side by side.</summary>
@@ -130,6 +168,8 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
     public Task FetchAsync(RemoteCacheLayer layer, CancellationToken cancellationToken)
     {
         if (store.SizeOf(layer.Digest) == layer.Size) return Task.CompletedTask;
+        if (layer.KeyOnly)
+            return Task.FromException(new CacheBlobUnavailableException($"cache layer {layer.Digest.Short} is only a key in {layer.Source.Display} (mode=min carries the image's layers only)") { KeyOnly = true });
         var fetch = _fetches.GetOrAdd(layer.Digest, _ => new Lazy<Task>(() => FetchOnceAsync(layer, cancellationToken)));
         return fetch.Value;
     }
