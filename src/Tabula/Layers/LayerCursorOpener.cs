@@ -1,3 +1,4 @@
+using System.Buffers;
 using Tabula.IO;
 
 namespace Tabula.Layers;
@@ -45,13 +46,23 @@ internal sealed class LayerCursorOpener(IReadOnlyList<Func<CancellationToken, Ta
 
     private static async Task SkipAsync(Cursor cursor, long count, CancellationToken cancellationToken)
     {
-        var buffer = new byte[64 * 1024];
-        while (count > 0)
+        if (count <= 0) return;
+        // Between two small files of a layer lie a header and some padding: a buffer that size, from the pool, not
+        // 64 KiB allocated and zeroed for each file.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(64 * 1024, count));
+        try
         {
-            int n = await cursor.Stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken).ConfigureAwait(false);
-            if (n == 0) throw new LayerFormatException("a layer ended before a file it lists");
-            count -= n;
-            cursor.Position += n;
+            while (count > 0)
+            {
+                int n = await cursor.Stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken).ConfigureAwait(false);
+                if (n == 0) throw new LayerFormatException("a layer ended before a file it lists");
+                count -= n;
+                cursor.Position += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -20,11 +20,11 @@ internal sealed class OverlaySnapshotWriter : ILayerEntrySink
     /// <summary>The same in a user namespace (overlay's <c>userxattr</c> option).</summary>
     public const string UserOpaqueXattr = "user.overlay.opaque";
 
-    private readonly string _root;
+    private readonly TargetDirectory _target;
     private readonly bool _privileged = Environment.IsPrivilegedProcess;
     private readonly List<(string Full, LayerEntry Entry)> _directories = [];
 
-    private OverlaySnapshotWriter(string root) => _root = root;
+    private OverlaySnapshotWriter(string root) => _target = new TargetDirectory(root);
 
     public static async Task WriteAsync(FileTree tree, string directory, CancellationToken cancellationToken)
     {
@@ -46,10 +46,10 @@ internal sealed class OverlaySnapshotWriter : ILayerEntrySink
         if (LayerPath.IsWhiteoutName(name))
         {
             string hidden = LayerPath.Join(LayerPath.ParentOf(entry.Path), name[LayerPath.WhiteoutPrefix.Length..]);
-            Posix.Mknod(RootfsWriter.FullPath(_root, hidden), Posix.TypeCharacter, 0, 0, 0);
+            Posix.Mknod(_target.FullPath(hidden), Posix.TypeCharacter, 0, 0, 0);
             return;
         }
-        string full = RootfsWriter.FullPath(_root, entry.Path);
+        string full = _target.FullPath(entry.Path);
         switch (entry.Type)
         {
             case LayerEntryType.Directory:
@@ -57,11 +57,14 @@ internal sealed class OverlaySnapshotWriter : ILayerEntrySink
                 _directories.Add((full, entry));
                 return; // metadata once its contents are written
             case LayerEntryType.Hardlink:
-                Posix.Link(RootfsWriter.FullPath(_root, entry.LinkTarget), full);
+                Posix.Link(_target.FullPath(entry.LinkTarget), full);
                 return;
+            case LayerEntryType.RegularFile when _privileged:
+                await RootfsWriter.WriteFileAsync(full, entry, content, privileged: true, cancellationToken).ConfigureAwait(false);
+                return; // metadata set through its descriptor
             case LayerEntryType.RegularFile:
                 await RootfsWriter.WriteFileAsync(full, entry, content, cancellationToken).ConfigureAwait(false);
-                break;
+                break; // the records go on before the mode (below)
             case LayerEntryType.Symlink:
                 File.CreateSymbolicLink(full, entry.LinkTarget);
                 break;
@@ -87,7 +90,7 @@ internal sealed class OverlaySnapshotWriter : ILayerEntrySink
     private string DirectoryOf(string markerPath)
     {
         string parent = LayerPath.ParentOf(markerPath);
-        return parent.Length == 0 ? _root : RootfsWriter.FullPath(_root, parent);
+        return parent.Length == 0 ? _target.Root : _target.FullPath(parent);
     }
 
     /// <summary>Directory metadata last and deepest first, so that writing their contents did not change their times.</summary>
