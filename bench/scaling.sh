@@ -98,6 +98,8 @@ point() {
   if [[ $series == files ]] && ((slow_peers_up_to > 0 && size > slow_peers_up_to)); then docker_here=false; buildah_here=false; fi
   for round in $(seq 0 "$runs"); do
     echo "$series $size: round $round/$runs" >&2
+    # Each round pushes to an empty registry: blobs an earlier round left would make push a HEAD per blob.
+    rm -rf "$work/registry/docker"
     rm -rf "$root"
     # OCI media types, so that skopeo (1.9's oci: transport reads only OCI manifests) can push tabula's copy of it.
     measure "$series" "$size" build tabula "$tabula" --root "$root" build -q --no-cache --oci-mediatypes -t "$tag" "$context"
