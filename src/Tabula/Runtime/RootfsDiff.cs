@@ -82,8 +82,24 @@ internal static class RootfsDiff
         return upper;
     }
 
-    /// <summary>The kernel's clock now, as file times show it: a marker file is made in <paramref name="scratchDirectory"/> (outside the rootfs) and its ctime read.</summary>
+    /// <summary>
+    /// The kernel's clock now, as file times show it: a marker file is made in <paramref name="scratchDirectory"/>
+    /// (outside the rootfs) and its ctime read. File times come from a coarse clock (a tick of some milliseconds), so
+    /// a path the unpack touched in the same tick would look changed by the command: markers are made until the clock
+    /// has moved past the first one, so that whatever was done before this call is strictly before the mark.
+    /// </summary>
     public static ChangeMark Mark(string scratchDirectory)
+    {
+        var before = MarkerTime(scratchDirectory);
+        while (true)
+        {
+            var mark = MarkerTime(scratchDirectory);
+            if (mark.Seconds > before.Seconds || (mark.Seconds == before.Seconds && mark.Nanoseconds > before.Nanoseconds)) return mark;
+            Thread.Sleep(1);
+        }
+    }
+
+    private static ChangeMark MarkerTime(string scratchDirectory)
     {
         string marker = Path.Combine(scratchDirectory, ".change-mark-" + Guid.NewGuid().ToString("N")[..8]);
         File.WriteAllBytes(marker, []);
