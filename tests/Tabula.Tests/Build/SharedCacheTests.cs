@@ -98,26 +98,28 @@ public class SharedCacheTests
         Assert.Empty(b.Events.OfType<CacheWarning>());
     }
 
+    /// <summary>A build stage of two steps, the second reading etc/conf; the image holds neither's layer.</summary>
+    private const string KeyOnlyDockerfile = """
+        FROM scratch AS tools
+        COPY tools /tools
+        COPY etc /etc
+        FROM scratch
+        COPY app /app
+        COPY --from=tools /tools/t /bin/t
+        """;
+
     [Fact]
     public async Task A_step_that_needs_a_key_only_layer_builds_its_stage_again_and_the_rest_of_the_cache_still_serves()
     {
-        const string dockerfile = """
-            FROM scratch AS tools
-            COPY tools /tools
-            COPY etc /etc
-            FROM scratch
-            COPY app /app
-            COPY --from=tools /tools/t /bin/t
-            """;
         using var cacheDir = new TempDir("cache-dir");
         var directory = cacheDir.Combine("cache");
         using var a = new BuildHarness();
         WriteContext(a);
-        await a.BuildAsync(a.Options(dockerfile) with { CacheTo = [new CacheExportTarget(new LocalCacheLocation(directory))] });
+        await a.BuildAsync(a.Options(KeyOnlyDockerfile) with { CacheTo = [new CacheExportTarget(new LocalCacheLocation(directory))] });
 
         using var b = new BuildHarness();
         WriteContext(b, conf: "changed");
-        var built = await b.BuildAsync(b.Options(dockerfile) with { CacheFrom = [new LocalCacheLocation(directory)] });
+        var built = await b.BuildAsync(b.Options(KeyOnlyDockerfile) with { CacheFrom = [new LocalCacheLocation(directory)] });
         // COPY etc misses on top of the tools layer, which is only a key: the build goes again without key-only steps.
         Assert.Single(b.Events.OfType<CacheProgress>(), p => p.Text.Contains("only a key", StringComparison.Ordinal)
             && p.Text.EndsWith("building again without the cache's key-only steps", StringComparison.Ordinal));
@@ -129,7 +131,29 @@ public class SharedCacheTests
 
         using var c = new BuildHarness();
         WriteContext(c, conf: "changed");
-        Assert.Equal((await c.BuildAsync(dockerfile)).Manifest.Digest, built.Manifest.Digest);
+        Assert.Equal((await c.BuildAsync(KeyOnlyDockerfile)).Manifest.Digest, built.Manifest.Digest);
+    }
+
+    [Fact]
+    public async Task A_later_cache_that_carries_a_layer_wins_over_an_earlier_one_that_has_only_its_key()
+    {
+        using var cacheDir = new TempDir("cache-dir");
+        var min = cacheDir.Combine("min");
+        var max = cacheDir.Combine("max");
+        using var a = new BuildHarness();
+        WriteContext(a);
+        await a.BuildAsync(a.Options(KeyOnlyDockerfile) with
+        {
+            CacheTo = [new CacheExportTarget(new LocalCacheLocation(min)), new CacheExportTarget(new LocalCacheLocation(max), CacheMode.Max)],
+        });
+
+        using var b = new BuildHarness();
+        WriteContext(b, conf: "changed");
+        await b.BuildAsync(b.Options(KeyOnlyDockerfile) with { CacheFrom = [new LocalCacheLocation(min), new LocalCacheLocation(max)] });
+        // COPY tools hits with the layer of the second cache, which COPY etc (changed) runs on: no second attempt.
+        Assert.Contains(b.Events, e => e is StepCacheHit { Stage: 0, Step: 2 });
+        Assert.DoesNotContain(b.Events.OfType<CacheProgress>(), p => p.Text.Contains("only a key", StringComparison.Ordinal));
+        Assert.Contains(b.Events.OfType<CacheProgress>(), p => p.Text.StartsWith("fetching cache layer", StringComparison.Ordinal) && p.Text.EndsWith(max, StringComparison.Ordinal));
     }
 
     /// <summary>The key map of a local cache and the blobs its manifest carries.</summary>

@@ -57,7 +57,11 @@ internal sealed class SharedBuildCache(ContentStore store, IProgress<BuildEvent>
                 foreach (var step in config.Steps)
                 {
                     if (step.Layer is not null && step.DiffId is null) continue; // a layer without its diff ID cannot key the next step
-                    if (_imported.TryAdd(step.Key, (step, source, step.Layer is { } layer && !carried.Contains(layer.Digest)))) added++;
+                    bool keyOnly = step.Layer is { } layer && !carried.Contains(layer.Digest);
+                    // The first source naming a key wins, but one that carries the layer wins over one that only has the key.
+                    if (_imported.TryGetValue(step.Key, out var earlier) && !(earlier.KeyOnly && !keyOnly)) continue;
+                    _imported[step.Key] = (step, source, keyOnly);
+                    added++;
                 }
                 var mounts = (config.Mounts ?? []).Where(m => _importedMounts.TryAdd(m.Name, (m, source))).Select(m => m.Id).ToList();
                 progress?.Report(new CacheProgress($"imported cache from {location.Display}: {added} steps" + (mounts.Count > 0 ? $", cache mounts {string.Join(", ", mounts)}" : "")));
