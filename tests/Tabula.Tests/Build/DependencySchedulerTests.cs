@@ -63,13 +63,16 @@ public class DependencySchedulerTests
     public async Task The_first_failure_cancels_the_others_and_is_the_one_thrown()
     {
         var othersCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var zeroStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => DependencyScheduler.RunAsync<int, int>(
             [(0, []), (1, []), (2, [1])],
             async (key, _, token) =>
             {
-                if (key == 1) throw new InvalidDataException("job 1 failed");
+                // Job 1 fails only once job 0 runs: failing first would cancel job 0 before it starts, and then it never runs at all.
+                if (key == 1) { await zeroStarted.Task; throw new InvalidDataException("job 1 failed"); }
                 // Job 0 runs until the failure cancels it; job 2, which needs job 1, never runs.
                 Assert.Equal(0, key);
+                zeroStarted.TrySetResult();
                 await Task.Delay(Timeout.Infinite, token).ContinueWith(_ => othersCancelled.TrySetResult(), TaskScheduler.Default);
                 token.ThrowIfCancellationRequested();
                 return 0;
