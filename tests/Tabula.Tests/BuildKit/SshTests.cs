@@ -40,7 +40,7 @@ public sealed class SshTests
             FROM busybox
             RUN --mount=type=ssh --mount=type=ssh,id=other,target=/tmp/other.sock [ "$SSH_AUTH_SOCK" = /run/buildkit/ssh_agent.0 ] && [ "$(stat -c "%u %g %f" /run/buildkit/ssh_agent.0)" = "0 0 c180" ] && [ -S /tmp/other.sock ] && [ ! -e /run/buildkit/ssh_agent.1 ]
             RUN [ ! -e /run/buildkit/ssh_agent.0 ] && [ ! -e /tmp/other.sock ] && [ -z "$SSH_AUTH_SOCK" ]
-            RUN --mount=type=ssh,target=/root/agent [ "$SSH_AUTH_SOCK" = /root/agent ] && [ -S /root/agent ]
+            RUN --mount=type=ssh,target=/agent.sock [ "$SSH_AUTH_SOCK" = /agent.sock ] && [ -S /agent.sock ]
             """, "--ssh", "default=" + agent.Socket, "--ssh", "other=" + agent.Socket, "--progress", "plain");
         Assert.True(code == 0, output);
         Assert.DoesNotContain(fixture.Temp.Path, output);
