@@ -123,20 +123,6 @@ internal sealed partial class FileTree
         return true;
     }
 
-    /// <summary>
-    /// An opaque marker of a layer: the directory hides what the lower layers put in it (they are removed, without
-    /// whiteouts of their own); children in <paramref name="keep"/> (written by the same layer) stay.
-    /// </summary>
-    internal void MakeOpaque(FileNode directory, string directoryPath, IReadOnlySet<FileNode> keep)
-    {
-        ThrowIfFrozen();
-        directory.Opaque = true;
-        foreach (var (name, child) in directory.Children!.ToList())
-            if (!keep.Contains(child)) directory.Children!.Remove(name);
-        directory.Whiteouts = null;
-        MarkChanged(directoryPath);
-    }
-
     internal (string Path, FileNode Node) ParentFor(string path, string scope, DirectoryDefaults? parents)
     {
         ThrowIfFrozen();

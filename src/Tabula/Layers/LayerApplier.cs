@@ -10,12 +10,8 @@ internal static class LayerApplier
     /// <summary>
     /// Applies one uncompressed layer tar to <paramref name="tree"/>. Parents a layer omits are created as root-owned
     /// 0755 directories dated at the Unix epoch; an entry for the root itself is ignored, as containerd does.
-    /// With <paramref name="recordDeletions"/> (a tree made with <see cref="FileTree.Over"/>), whiteouts and opaque
-    /// markers are kept as changes of the tree, so that <see cref="LayerEmitter"/> gives them out again (a layer
-    /// unpacked on its own, as a snapshot); without it they only remove what they hide.
     /// </summary>
-    public static async Task ApplyAsync(FileTree tree, Stream uncompressedTar, int layerIndex, LowerLayerOpener opener, CancellationToken cancellationToken,
-        bool recordDeletions = false)
+    public static async Task ApplyAsync(FileTree tree, Stream uncompressedTar, int layerIndex, LowerLayerOpener opener, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tree);
         var reader = new TarArchiveReader(uncompressedTar);
@@ -29,14 +25,9 @@ internal static class LayerApplier
             if (LayerPath.IsWhiteoutName(name))
             {
                 // A whiteout in a directory that does not exist has nothing to hide.
-                var (directoryPath, directory) = tree.ResolveNode(LayerPath.ParentOf(path), followFinal: true, scope: "");
+                var (_, directory) = tree.ResolveNode(LayerPath.ParentOf(path), followFinal: true, scope: "");
                 if (directory?.Children is not { } siblings) continue;
-                if (recordDeletions)
-                {
-                    if (name == LayerPath.OpaqueMarker) tree.MakeOpaque(directory, directoryPath, addedByThisLayer);
-                    else tree.Delete(LayerPath.Join(directoryPath, name[LayerPath.WhiteoutPrefix.Length..]));
-                }
-                else if (name == LayerPath.OpaqueMarker)
+                if (name == LayerPath.OpaqueMarker)
                 {
                     foreach (var (childName, child) in siblings.ToList())
                         if (!addedByThisLayer.Contains(child)) siblings.Remove(childName);

@@ -3,6 +3,7 @@ using System.Text;
 using Tabula.Images;
 using Tabula.Layers;
 using Tabula.Oci;
+using Tabula.Runtime;
 using Tabula.Runtime.Snapshots;
 using Tabula.Tests.Integration.Support;
 using Tabula.Tests.Layers;
@@ -72,6 +73,92 @@ public sealed class SnapshotStoreTests
         using var keep = view.OpenFile("etc/to-keep");
         Assert.NotNull(keep);
         Assert.Equal(TarTestData.ContentFor(Bottom[1]), ReadAll(keep));
+    }
+
+    /// <summary>Layers that lean on every rule of applying a layer: paths through lower symlinks, overwrites within a layer, deletions, hard links.</summary>
+    private static readonly LayerEntry[][] Stack =
+    [
+        [
+            TarTestData.Dir("etc"), TarTestData.File("etc/passwd", 20), TarTestData.Dir("usr"), TarTestData.Dir("usr/lib", 0b111_101_000),
+            TarTestData.File("usr/lib/a", 11), TarTestData.File("usr/lib/b", 12), TarTestData.Symlink("lib", "usr/lib"),
+            TarTestData.Symlink("abs", "/usr"), TarTestData.Dir("d"), TarTestData.File("d/x", 3), TarTestData.File("f", 4),
+            TarTestData.Dir("keep"), TarTestData.File("keep/k", 5), TarTestData.Dir("gone"), TarTestData.File("gone/g", 6),
+        ],
+        [
+            TarTestData.File("lib/c", 7),                                       // through the lower symlink: usr/lib/c
+            TarTestData.File("abs/lib/d", 8),                                   // through an absolute one
+            TarTestData.File(".wh.d"), TarTestData.File("d/y", 9),              // deleted, then made again (implied): opaque
+            TarTestData.Dir("f") with { Mode = 0b111_000_000 }, TarTestData.File("f/z", 2), // a directory over a lower file
+            TarTestData.Dir("keep", 0b111_111_101) with { ModTime = TarTestData.Time.AddDays(1) }, // over a directory: metadata only
+            TarTestData.File("etc/new", 10), TarTestData.Symlink("etc/new", "passwd"), // the later entry wins
+            TarTestData.Dir("etc/t"), TarTestData.File("etc/t/inner", 1), TarTestData.File("etc/t", 13), // a file over the layer's own directory
+            TarTestData.Hardlink("hl", "usr/lib/a"), TarTestData.Hardlink("hl2", "lib/a"), // to a lower file: one copy, linked
+            TarTestData.File("same1", 14), TarTestData.Hardlink("same2", "same1"),
+            TarTestData.File("usr/lib/.wh.b"), TarTestData.File(".wh.nothing"), TarTestData.File("missing/.wh.x"),
+            TarTestData.File("implied/deep/file", 15),                          // parents nobody named
+            TarTestData.File(".wh.gone"), TarTestData.Dir("gone", 0b111_000_000), // deleted, then made again: opaque
+        ],
+        [
+            TarTestData.Dir("keep"), TarTestData.File("keep/new", 16), TarTestData.File("keep/.wh..wh..opq"), // this layer's entries stay
+            TarTestData.File(".wh.lib"), TarTestData.Dir("lib"), TarTestData.File("lib/own", 17), // the symlink replaced by a directory
+            TarTestData.Dir("etc", 0b111_000_000) with { ModTime = TarTestData.Time.AddDays(2) },
+            TarTestData.File("usr/lib/a", 18),                                  // the hard links below keep their copy
+            TarTestData.File("d/.wh.y"),
+        ],
+    ];
+
+    [Fact]
+    public async Task The_merged_snapshots_show_what_unpacking_the_layers_writes()
+    {
+        Requirements.Root();
+        using var temp = new TempDir("snapshots");
+        var layers = new List<BytesLayer>();
+        foreach (var entries in Stack) layers.Add(await BytesLayer.CreateAsync(entries));
+        var store = new SnapshotStore(temp.Combine("snapshots"));
+        var view = new SnapshotView(await store.PrepareAsync(layers, Ct));
+        string unpacked = temp.Combine("rootfs");
+        await RootfsUnpacker.UnpackAsync(layers, unpacked, Ct);
+
+        var expected = new List<string>();
+        Describe(unpacked, "", expected);
+        var merged = new List<string>();
+        DescribeMerged(view, "", merged);
+
+        Assert.Contains(expected, line => line.StartsWith("usr/lib/c RegularFile", StringComparison.Ordinal)); // the oracle saw the layers
+        Assert.Equal(expected, merged);
+    }
+
+    /// <summary>Each entry of a real directory tree as a line (see <see cref="Line"/>), names sorted.</summary>
+    private static void Describe(string root, string directory, List<string> lines)
+    {
+        foreach (var name in Directory.EnumerateFileSystemEntries(Path.Combine(root, directory)).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+        {
+            string path = directory.Length == 0 ? name! : directory + "/" + name;
+            string host = Path.Combine(root, path);
+            var status = Posix.Lstat(host)!;
+            lines.Add(Line(path, host, status));
+            if (status.IsDirectory) Describe(root, path, lines);
+        }
+    }
+
+    /// <summary>The same for the merged view of snapshots, as overlayfs would show it.</summary>
+    private static void DescribeMerged(SnapshotView view, string directory, List<string> lines)
+    {
+        foreach (var name in view.VisibleChildren(directory).Order(StringComparer.Ordinal))
+        {
+            string path = directory.Length == 0 ? name : directory + "/" + name;
+            var (host, status) = view.FindPhysicalEntry(path)!.Value;
+            lines.Add(Line(path, host, status));
+            if (status.IsDirectory) DescribeMerged(view, path, lines);
+        }
+    }
+
+    private static string Line(string path, string host, FileStatus status)
+    {
+        string type = status.IsDirectory ? "Directory" : status.IsSymlink ? "Symlink" : status.Type == Posix.TypeRegular ? "RegularFile" : "Other";
+        string content = status.Type == Posix.TypeRegular ? Encoding.UTF8.GetString(File.ReadAllBytes(host)) : status.IsSymlink ? new FileInfo(host).LinkTarget! : "";
+        string xattrs = status.IsSymlink ? "" : string.Join(",", Posix.GetXattrs(host).Where(x => !OverlaySnapshotWriter.IsOverlayXattr(x.Key)).Select(x => x.Key));
+        return $"{path} {type} {Convert.ToString(status.Permissions, 8)} {status.Uid}/{status.Gid} {(status.IsSymlink ? 0 : status.MTimeSeconds)} [{xattrs}] {content}";
     }
 
     [Fact]

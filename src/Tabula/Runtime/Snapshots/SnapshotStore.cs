@@ -56,37 +56,24 @@ internal sealed class SnapshotStore
 
     /// <summary>
     /// The snapshot directories of <paramref name="layers"/>, bottom first, unpacking those not yet in the store:
-    /// the layers below the first missing one are read for their headers only (the merged view resolves symlinks
-    /// and whiteouts as a chroot would), each missing layer is then read once.
+    /// each missing layer is read once and written as it streams, over the snapshots below it (committed first), so
+    /// neither memory nor the layers below depend on how many files the image holds.
     /// </summary>
     public async Task<IReadOnlyList<string>> PrepareAsync(IReadOnlyList<ILayer> layers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layers);
         var chain = ChainIds.Of(layers.Select(l => l.DiffId).ToList());
-        int firstMissing = 0;
-        while (firstMissing < chain.Count && Find(chain[firstMissing]) is not null) firstMissing++;
-        if (firstMissing < chain.Count)
+        var directories = chain.Select(PathOf).ToList();
+        for (int i = 0; i < chain.Count; i++)
         {
-            var openers = layers.Select(l => (Func<CancellationToken, Task<Stream>>)l.OpenUncompressedAsync).ToList();
-            await using var cursor = new LayerCursorOpener(openers);
-            var tree = await LayerApplier.BuildLowerTreeAsync(openers.Take(firstMissing).ToList(), cursor.Opener, cancellationToken).ConfigureAwait(false);
-            for (int i = firstMissing; i < chain.Count; i++)
-            {
-                var upper = FileTree.Over(tree);
-                await using (var tar = await openers[i](cancellationToken).ConfigureAwait(false))
-                    await LayerApplier.ApplyAsync(upper, tar, i, cursor.Opener, cancellationToken, recordDeletions: true).ConfigureAwait(false);
-                if (Find(chain[i]) is null)
-                {
-                    using var work = Active.Create("unpack");
-                    string target = Path.Combine(work.Path, "fs");
-                    await OverlaySnapshotWriter.WriteAsync(upper, target, cancellationToken).ConfigureAwait(false);
-                    Commit(target, chain[i]);
-                }
-                upper.Freeze();
-                tree = upper;
-            }
+            if (Find(chain[i]) is not null) continue;
+            using var work = Active.Create("unpack");
+            string target = Path.Combine(work.Path, "fs");
+            await using (var tar = await layers[i].OpenUncompressedAsync(cancellationToken).ConfigureAwait(false))
+                await OverlaySnapshotWriter.WriteAsync(tar, i, directories.Take(i).ToList(), target, cancellationToken).ConfigureAwait(false);
+            Commit(target, chain[i]);
         }
-        return chain.Select(PathOf).ToList();
+        return directories;
     }
 
     /// <summary>

@@ -19,49 +19,76 @@ internal sealed class SnapshotView
     /// <summary>What is at a path of the image: the host path of the visible entry and its status, or null.</summary>
     internal (string HostPath, FileStatus Status)? Find(string path, bool followFinalSymlink = true)
     {
+        try
+        {
+            var resolved = Resolve(path, followFinalSymlink);
+            return resolved.Complete ? resolved.Visible : null;
+        }
+        catch (SymlinkLoopException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Resolves a path as a process chrooted at the image root would (as <see cref="FileTree.Resolve"/> does on a
+    /// tree): symlinks followed inside the root (the final one only with <paramref name="followFinalSymlink"/>),
+    /// <c>..</c> never above it, missing components kept as written. Gives the physical path (where the path is, or
+    /// would be created), the entry visible there, and whether every component on the way was found (and all but
+    /// the last are directories). Too many symlinks are a <see cref="SymlinkLoopException"/>.
+    /// </summary>
+    internal (string Path, (string HostPath, FileStatus Status)? Visible, bool Complete) Resolve(string path, bool followFinalSymlink)
+    {
+        var names = new List<string>();
         var dirs = new List<List<string>> { _topFirst.ToList() }; // for each depth, the host directories merged there
+        var found = new List<(string HostPath, FileStatus Status)?>();
         var pending = new Stack<string>();
         Push(pending, path);
         int symlinks = 0;
-        var found = new List<(string HostPath, FileStatus Status)>();
+        bool complete = true;
         while (pending.TryPop(out var name))
         {
             if (name == "..")
             {
-                if (found.Count > 0)
+                if (names.Count > 0)
                 {
+                    names.RemoveAt(names.Count - 1);
                     dirs.RemoveAt(dirs.Count - 1);
                     found.RemoveAt(found.Count - 1);
                 }
                 continue;
             }
-            var (entry, merged) = Lookup(dirs[^1], name);
-            if (entry is not { } visible) return null;
+            var (entry, merged) = dirs[^1].Count == 0 ? (null, []) : Lookup(dirs[^1], name);
             bool last = pending.Count == 0;
-            if (visible.Status.IsSymlink && (!last || followFinalSymlink))
+            if (entry is { Status.IsSymlink: true } link && (!last || followFinalSymlink))
             {
-                if (++symlinks > FileTree.MaxSymlinks) return null;
-                string target = new FileInfo(visible.HostPath).LinkTarget ?? "";
+                if (++symlinks > FileTree.MaxSymlinks) throw new SymlinkLoopException(LayerPath.Clean(path), FileTree.MaxSymlinks) { EntryPath = path };
+                string target = new FileInfo(link.HostPath).LinkTarget ?? "";
                 if (target.StartsWith('/'))
                 {
+                    names.Clear();
                     dirs.RemoveRange(1, dirs.Count - 1);
                     found.Clear();
                 }
                 Push(pending, target);
                 continue;
             }
-            if (!last && !visible.Status.IsDirectory) return null;
-            dirs.Add(merged);
-            found.Add(visible);
+            if (entry is null || (!last && !entry.Value.Status.IsDirectory)) complete = false;
+            names.Add(name);
+            dirs.Add(entry is { Status.IsDirectory: true } ? merged : []);
+            found.Add(entry);
         }
-        return found.Count > 0 ? found[^1] : null; // the root itself is no entry of a layer
+        return (string.Join('/', names), found.Count > 0 ? found[^1] : null, complete && found.Count > 0); // the root itself is no entry of a layer
     }
 
     /// <summary>
     /// The host path of the entry at a physical path of the image (no symlink followed, not even among its parents:
     /// the path as a layer names it), or null.
     /// </summary>
-    internal string? FindPhysical(string path)
+    internal string? FindPhysical(string path) => FindPhysicalEntry(path)?.HostPath;
+
+    /// <summary>The entry at a physical path of the image and its status, or null (see <see cref="FindPhysical"/>).</summary>
+    internal (string HostPath, FileStatus Status)? FindPhysicalEntry(string path)
     {
         var merged = _topFirst.ToList();
         (string HostPath, FileStatus Status)? found = null;
@@ -73,7 +100,7 @@ internal sealed class SnapshotView
             found = entry;
             merged = next;
         }
-        return found?.HostPath;
+        return found;
     }
 
     /// <summary>Opens a regular file of the image, or null when the path is not one.</summary>

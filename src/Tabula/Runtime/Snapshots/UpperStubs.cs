@@ -35,7 +35,7 @@ internal sealed class UpperStubs
                 var visible = lower.Find(current, followFinalSymlink: false);
                 if (visible is { Status.IsDirectory: true } directory)
                 {
-                    if (i < components.Length - 1) stubs.CopyUp(current, directory.HostPath, directory.Status);
+                    if (i < components.Length - 1) stubs.CopyUpDirectory(current, directory.HostPath, directory.Status);
                     continue;
                 }
                 if (visible is not null) break; // a symlink or a file: left to the runtime
@@ -48,22 +48,14 @@ internal sealed class UpperStubs
         }
         // The image's modes once the stubs are in (a normal user cannot make one in a read-only directory it owns), and
         // the image's times, which making the stubs changed.
-        foreach (var (path, status) in stubs._copiedUp)
-        {
-            File.SetUnixFileMode(Path.Combine(stubs._upper, path), (UnixFileMode)status.Permissions);
-            Posix.SetTimes(Path.Combine(stubs._upper, path), status.ModTime);
-        }
+        foreach (var (path, status) in stubs._copiedUp) CopyUp.FinishDirectory(Path.Combine(stubs._upper, path), status);
         return stubs;
     }
 
     /// <summary>A lower directory made in the upper one with the image's owner and xattrs (rootless: its records too); its mode and time come last.</summary>
-    private void CopyUp(string path, string lowerPath, FileStatus status)
+    private void CopyUpDirectory(string path, string lowerPath, FileStatus status)
     {
-        string full = Path.Combine(_upper, path);
-        Directory.CreateDirectory(full);
-        if (Environment.IsPrivilegedProcess) Posix.Lchown(full, status.Uid, status.Gid);
-        foreach (var (name, value) in Posix.GetXattrs(lowerPath))
-            if (!OverlaySnapshotWriter.IsOverlayXattr(name)) Posix.SetXattr(full, name, value);
+        CopyUp.Directory(Path.Combine(_upper, path), lowerPath, status);
         _copiedUp.Add((path, status));
     }
 
