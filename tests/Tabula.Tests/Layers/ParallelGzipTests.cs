@@ -69,6 +69,34 @@ public class ParallelGzipTests
         Assert.Equal(data, Gunzip(Compress(data, level: 6, threads: 0, blockSize: ParallelGzipStream.DefaultBlockSize)));
     }
 
+    [Fact]
+    public void The_probe_tells_data_without_repeats_from_data_with_them()
+    {
+        var encodedRandom = System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(Data(786_432, seed: 3, compressible: false)));
+        Assert.True(MatchProbe.FindsFewRepeats(encodedRandom));
+        Assert.True(MatchProbe.FindsFewRepeats(Data(ParallelGzipStream.DefaultBlockSize, seed: 4, compressible: false)));
+        Assert.False(MatchProbe.FindsFewRepeats(Data(ParallelGzipStream.DefaultBlockSize, seed: 5, compressible: true)));
+        Assert.False(MatchProbe.FindsFewRepeats(new byte[ParallelGzipStream.DefaultBlockSize]));
+        Assert.False(MatchProbe.FindsFewRepeats(Data(1000, seed: 6, compressible: true)));
+        Assert.False(MatchProbe.FindsFewRepeats([]));
+    }
+
+    [Fact]
+    public void Blocks_without_repeats_come_out_no_larger_than_zlib_makes_them_and_round_trip()
+    {
+        // Half a block of text, then base64 of random bytes: one block searched for repeats, the others Huffman-coded alone.
+        var text = Data(ParallelGzipStream.DefaultBlockSize, seed: 8, compressible: true);
+        var encoded = System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(Data(3 * ParallelGzipStream.DefaultBlockSize, seed: 9, compressible: false)));
+        var data = text.Concat(encoded).ToArray();
+
+        var gz = Compress(data, level: 6, threads: 2, blockSize: ParallelGzipStream.DefaultBlockSize);
+
+        Assert.Equal(data, Gunzip(gz));
+        var zlib = new MemoryStream();
+        using (var gzip = new GZipStream(zlib, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(data);
+        Assert.InRange(gz.Length, 0, zlib.Length * 101 / 100);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
