@@ -11,7 +11,8 @@
 # Operations per point (where they apply): build (--no-cache; vs DOCKER_BUILDKIT=0 docker build --no-cache and
 # buildah bud when installed), save / load (vs docker save / load), unpack (tabula unpack vs gzip -d | GNU tar -x of
 # the same layer blob), analyze (tabula alone: no peer is installed here), push / pull (vs skopeo copy, to a local docker-registry),
-# and for files: one `RUN true` on the image (vs docker build), which must cost what `true` costs (needs busybox-static).
+# and for files: one `RUN true` on the image plus a static busybox (vs docker build), which must cost what `true`
+# costs (needs busybox-static).
 # Peak RSS is /usr/bin/time's %M of the command: for docker that is the client, not the daemon, so it is left out.
 # Needs root for RUN and docker; docker, buildah, docker-registry and skopeo are optional (their rows are left out).
 # Usage: bench/scaling.sh [--quick] [RUNS] (default 3); SERIES="files bytes" (say) runs only those series;
@@ -144,15 +145,21 @@ point() {
       rm -rf "$work/root-pull" "$work/oci-pull" "$work/oci"
     fi
     if [[ $series == files ]] && $have_runc; then
-      # The layer has no shell: a static busybox is copied in and run in exec form (one small COPY on both sides).
+      # The layer has no shell: a static busybox is copied in first (not timed: a COPY onto the big base is a cost of
+      # its own), then the timed step is one RUN in exec form, the base's first (tabula unpacks it into snapshots).
       cp "$(command -v busybox)" "$work/busybox"
-      printf 'FROM %s\nCOPY busybox /busybox\nRUN ["/busybox", "true"]\n' "$tag" >"$work/Dockerfile.run"
+      printf 'FROM %s\nCOPY busybox /busybox\n' "$tag" >"$work/Dockerfile.bb"
+      printf 'FROM %s-bb\nRUN ["/busybox", "true"]\n' "$tag" >"$work/Dockerfile.run"
+      "$tabula" --root "$root" build -q -t "$tag-bb" -f "$work/Dockerfile.bb" "$work" >/dev/null
       measure "$series" "$size" run tabula "$tabula" --root "$root" build -q --no-cache --network none -t "$tag-run" -f "$work/Dockerfile.run" "$work"
-      $docker_here && measure "$series" "$size" run docker env DOCKER_BUILDKIT=0 docker build -q --no-cache --network none -t "$tag-run" -f "$work/Dockerfile.run" "$work"
+      if $docker_here; then
+        DOCKER_BUILDKIT=0 docker build -q -t "$tag-bb" -f "$work/Dockerfile.bb" "$work" >/dev/null
+        measure "$series" "$size" run docker env DOCKER_BUILDKIT=0 docker build -q --no-cache --network none -t "$tag-run" -f "$work/Dockerfile.run" "$work"
+      fi
     fi
   done
   rm -rf "$root"
-  if $docker_here; then docker rmi -f "$tag" "$tag-run" >/dev/null 2>&1 || true; fi
+  if $docker_here; then docker rmi -f "$tag" "$tag-bb" "$tag-run" >/dev/null 2>&1 || true; fi
 }
 
 series=" ${SERIES:-files bytes layers stages} "
