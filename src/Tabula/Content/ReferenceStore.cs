@@ -129,12 +129,27 @@ internal sealed class ReferenceStore(ContentStore content)
             if (NameOf(entries[i]) is { } name && entries[i].Annotation(AnnotationKeys.RefName) != RefName(name))
                 entries[i] = entries[i].WithAnnotation(AnnotationKeys.RefName, RefName(name));
         cancellationToken.ThrowIfCancellationRequested();
-        content.SyncBlobs(); // what the new index names must survive a crash before the index does
         var updated = OciJson.Serialize(index with { SchemaVersion = 2, MediaType = MediaTypes.OciIndex, Manifests = entries });
         // The same bytes are already there, durably (every index.json is written so): an image pulled again costs no
-        // replacement and no fsyncs. The blobs were synced above all the same, in case some were missing and came back.
-        if (current is not null && updated.AsSpan().SequenceEqual(current)) return;
-        AtomicFile.Write(IndexPath, updated);
+        // replacement and no fsyncs but the blobs' (some may have been missing and come back).
+        if (current is not null && updated.AsSpan().SequenceEqual(current))
+        {
+            content.SyncBlobs();
+            return;
+        }
+        // What the new index names must survive a crash before the index does: the blob folders are synced while the
+        // new index is written and synced, and both are done before it is renamed into place.
+        var blobsSynced = Task.Run(content.SyncBlobs, CancellationToken.None);
+        try
+        {
+            AtomicFile.Write(IndexPath, updated, beforeRename: () => blobsSynced.GetAwaiter().GetResult());
+        }
+        catch
+        {
+            // A failed write does not leave the sync running behind it; the write's error is the one reported.
+            try { blobsSynced.Wait(CancellationToken.None); } catch (AggregateException) { }
+            throw;
+        }
     }
 
     /// <summary>The full name an index entry carries, or null for a dangling image.</summary>
