@@ -20,10 +20,15 @@ internal static class PullVerb
         flags.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var store = context.OpenStore(parse);
             var reference = ImageReference.Parse(parse.GetValue(image)!);
             bool q = parse.GetValue(quiet);
             using var client = new RegistryClient(reference.Registry, flags.Options(parse, context, reference.Registry));
+            // Opening the store (a new one is made and synced) and the registry's first round trip wait for different
+            // things: each goes on while the other waits. A store that cannot be opened is still the error reported.
+            var opening = Task.Run(() => context.OpenStore(parse), ct);
+            var ping = client.PingAsync(ct);
+            var store = await opening;
+            await ping;
             if (!q)
             {
                 if (ImageReference.ParseNamed(parse.GetValue(image)!) is { Tag: null, Digest: null })

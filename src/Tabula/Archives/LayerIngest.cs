@@ -59,7 +59,14 @@ internal static class LayerIngest
     /// The same from an open stream of the blob (a registry's, held to its size; the store checks its digest on commit),
     /// so that a pull checks each layer's diff ID and tar in the one pass that stores it.
     /// </summary>
-    public static async Task<IngestedLayer> CopyCompressedAsync(ContentStore store, Stream blob, Descriptor descriptor, Digest diffId, string what, CancellationToken cancellationToken)
+    public static Task<IngestedLayer> CopyCompressedAsync(ContentStore store, Stream blob, Descriptor descriptor, Digest diffId, string what, CancellationToken cancellationToken)
+        => CopyCompressedAsync(store, blob, descriptor, _ => Task.FromResult(diffId), what, cancellationToken);
+
+    /// <summary>
+    /// The same with the diff ID still to come (a pull's config, downloading beside the layer): it is asked for only once
+    /// the whole tar has been hashed, and nothing is committed before it has been given and matched.
+    /// </summary>
+    public static async Task<IngestedLayer> CopyCompressedAsync(ContentStore store, Stream blob, Descriptor descriptor, Func<CancellationToken, Task<Digest>> diffIdOf, string what, CancellationToken cancellationToken)
     {
         await using var writer = store.BeginWrite();
         // Three threads, as ADD's fast path: one hashes and writes the blob behind the reader, one reads the source and
@@ -77,6 +84,7 @@ internal static class LayerIngest
             {
                 Exception? notTar;
                 (stats, notTar) = await CountWhileCopyingAsync(tar, cancellationToken).ConfigureAwait(false);
+                var diffId = await diffIdOf(cancellationToken).ConfigureAwait(false);
                 fault = tar.Digest != diffId ? new DigestMismatchException($"{what} (uncompressed)", diffId, tar.Digest.ToString())
                     : notTar is not null ? NotALayer(what, notTar) : null;
             }

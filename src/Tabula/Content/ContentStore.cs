@@ -28,11 +28,18 @@ internal sealed class ContentStore
         var store = new ContentStore(root);
         // index.json comes first: a store killed at any later instant is a complete OCI layout (umoci and skopeo
         // refuse one without it), and one already there is never replaced here.
-        AtomicFile.CreateIfAbsent(Path.Combine(root, "index.json"), OciJson.Serialize(new ImageIndex { MediaType = MediaTypes.OciIndex }));
+        bool created = AtomicFile.CreateIfAbsent(Path.Combine(root, "index.json"), OciJson.Serialize(new ImageIndex { MediaType = MediaTypes.OciIndex }), syncFolder: false);
         Directory.CreateDirectory(Path.Combine(root, "blobs", Digest.Sha256));
         Directory.CreateDirectory(store.IngestPath);
         var marker = Path.Combine(root, "oci-layout");
-        if (!File.Exists(marker)) AtomicFile.Write(marker, OciJson.Serialize(new OciLayoutFile()));
+        if (!File.Exists(marker))
+        {
+            AtomicFile.Write(marker, OciJson.Serialize(new OciLayoutFile()), syncFolder: false);
+            created = true;
+        }
+        // Both files (each synced before its rename) are made durable by one sync of the root instead of one each,
+        // before this returns and so before any blob is written.
+        if (created) FileSync.Directory(root);
         return store;
     }
 

@@ -24,9 +24,11 @@ internal sealed class ReferenceStore(ContentStore content)
         => (await ReadIndexAsync(cancellationToken).ConfigureAwait(false)).Manifests;
 
     public async Task<ImageIndex> ReadIndexAsync(CancellationToken cancellationToken)
+        => Parse(File.Exists(IndexPath) ? await File.ReadAllBytesAsync(IndexPath, cancellationToken).ConfigureAwait(false) : null);
+
+    private ImageIndex Parse(byte[]? bytes)
     {
-        if (!File.Exists(IndexPath)) return new ImageIndex { MediaType = MediaTypes.OciIndex };
-        var bytes = await File.ReadAllBytesAsync(IndexPath, cancellationToken).ConfigureAwait(false);
+        if (bytes is null) return new ImageIndex { MediaType = MediaTypes.OciIndex };
         try
         {
             return OciJson.DeserializeIndex(bytes);
@@ -57,6 +59,13 @@ internal sealed class ReferenceStore(ContentStore content)
     {
             var full = name.ToString();
             var previous = entries.FindIndex(e => e.Annotation(AnnotationKeys.ContainerdImageName) == full);
+            if (previous >= 0 && entries[previous].Digest == manifest.Digest)
+            {
+                // The name stays where it is: pulling or tagging an image again leaves index.json as it was.
+                entries[previous] = Named(manifest, name);
+                entries.RemoveAll(e => e.Digest == manifest.Digest && NameOf(e) is null);
+                return;
+            }
             if (previous >= 0)
             {
                 var old = entries[previous];
@@ -111,7 +120,8 @@ internal sealed class ReferenceStore(ContentStore content)
     public async Task UpdateAsync(Action<List<Descriptor>> change, CancellationToken cancellationToken)
     {
         using var _ = await StoreLock.AcquireAsync(Path.Combine(content.Root, LockFile), exclusive: true, cancellationToken).ConfigureAwait(false);
-        var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
+        var current = File.Exists(IndexPath) ? await File.ReadAllBytesAsync(IndexPath, cancellationToken).ConfigureAwait(false) : null;
+        var index = Parse(current);
         var entries = index.Manifests.ToList();
         change(entries);
         // Stores written before names were whole carry bare tags: any change brings every entry up to date.
@@ -119,8 +129,27 @@ internal sealed class ReferenceStore(ContentStore content)
             if (NameOf(entries[i]) is { } name && entries[i].Annotation(AnnotationKeys.RefName) != RefName(name))
                 entries[i] = entries[i].WithAnnotation(AnnotationKeys.RefName, RefName(name));
         cancellationToken.ThrowIfCancellationRequested();
-        content.SyncBlobs(); // what the new index names must survive a crash before the index does
-        AtomicFile.Write(IndexPath, OciJson.Serialize(index with { SchemaVersion = 2, MediaType = MediaTypes.OciIndex, Manifests = entries }));
+        var updated = OciJson.Serialize(index with { SchemaVersion = 2, MediaType = MediaTypes.OciIndex, Manifests = entries });
+        // The same bytes are already there, durably (every index.json is written so): an image pulled again costs no
+        // replacement and no fsyncs but the blobs' (some may have been missing and come back).
+        if (current is not null && updated.AsSpan().SequenceEqual(current))
+        {
+            content.SyncBlobs();
+            return;
+        }
+        // What the new index names must survive a crash before the index does: the blob folders are synced while the
+        // new index is written and synced, and both are done before it is renamed into place.
+        var blobsSynced = Task.Run(content.SyncBlobs, CancellationToken.None);
+        try
+        {
+            AtomicFile.Write(IndexPath, updated, beforeRename: () => blobsSynced.GetAwaiter().GetResult());
+        }
+        catch
+        {
+            // A failed write does not leave the sync running behind it; the write's error is the one reported.
+            try { blobsSynced.Wait(CancellationToken.None); } catch (AggregateException) { }
+            throw;
+        }
     }
 
     /// <summary>The full name an index entry carries, or null for a dangling image.</summary>

@@ -16,34 +16,44 @@ internal sealed partial class RegistryClient
         try
         {
             if (_base is not null) return;
-            var schemes = _options.AllowsPlainHttp(Registry) ? new[] { "https", "http" } : ["https"];
-            Exception? last = null;
-            foreach (var scheme in schemes)
+            var schemes = Schemes();
+            HttpRequestException? last = null;
+            RegistryException? plainRefused = null;
+            for (int i = 0; i < schemes.Length; i++)
             {
+                var scheme = schemes[i];
+                bool more = i + 1 < schemes.Length;
                 var candidate = new Uri($"{scheme}://{Host}/");
                 try
                 {
-                    using var response = await SendRawAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(candidate, "v2/")), cancellationToken).ConfigureAwait(false);
+                    // Plain HTTP first is a probe: a TLS port that drops it is not retried but spoken to in HTTPS at once.
+                    using var response = await SendRawAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(candidate, "v2/")), cancellationToken,
+                        retryBrokenConnections: !(more && scheme == "http")).ConfigureAwait(false);
                     if (response.StatusCode == HttpStatusCode.Unauthorized)
                         _challenge = ChallengeOf(response);
                     else if (!response.IsSuccessStatusCode)
                     {
-                        // An HTTPS server whose certificate failed answers plain HTTP with 400: the TLS failure is the news.
+                        // An HTTPS server answers plain HTTP with 400: when its TLS failed (a certificate), that is the news.
                         // Any other status is the server's own answer (a registry failing with 500 is not a TLS problem).
-                        if (response.StatusCode == HttpStatusCode.BadRequest && last is HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException })
-                            throw Unreachable(last);
-                        throw await ErrorAsync(response, $"{Registry} does not answer as a registry (GET /v2/)", cancellationToken).ConfigureAwait(false);
+                        var error = await ErrorAsync(response, $"{Registry} does not answer as a registry (GET /v2/)", cancellationToken).ConfigureAwait(false);
+                        if (response.StatusCode != HttpStatusCode.BadRequest || scheme != "http") throw error;
+                        if (IsTlsFailure(last)) throw Unreachable(last!);
+                        if (!more) throw error;
+                        plainRefused = error; // perhaps a TLS port: HTTPS is next
+                        continue;
                     }
                     _base = candidate;
                     return;
                 }
-                catch (HttpRequestException e) when (scheme == "https" && schemes.Length > 1)
+                catch (HttpRequestException e) when (more)
                 {
                     last = e;
                 }
                 catch (HttpRequestException e)
                 {
-                    if (last is null) last = e;
+                    // HTTPS after plain HTTP: a TLS failure is the news when the port refused plain HTTP, else what plain HTTP met.
+                    if (plainRefused is not null) throw IsTlsFailure(e) ? Unreachable(e) : plainRefused;
+                    if (last is null || scheme == "https") last = e;
                     break;
                 }
             }
@@ -54,6 +64,22 @@ internal sealed partial class RegistryClient
             _pingLock.Release();
         }
     }
+
+    /// <summary>
+    /// The schemes to try, in order. A loopback registry is tried in plain HTTP first: local registries are nearly always
+    /// plain, and a TLS attempt first costs every command a handshake (and OpenSSL's set-up) that fails. The ping carries
+    /// no credentials and plain HTTP never leaves the machine; a TLS port answers it with 400 or a closed connection and is
+    /// then spoken to in HTTPS, verified as before. A registry given CAs (<c>--cert-dir</c>, <c>certs.d</c>) is meant to
+    /// speak TLS and is tried in HTTPS first, as is every other host that may use HTTP (marked insecure: TLS, even
+    /// unverified, is worth having across a network).
+    /// </summary>
+    private string[] Schemes()
+    {
+        if (!_options.AllowsPlainHttp(Registry)) return ["https"];
+        return RegistryOptions.IsLoopback(Registry) && !_hasOwnRoots ? ["http", "https"] : ["https", "http"];
+    }
+
+    private static bool IsTlsFailure(Exception? e) => e is HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException };
 
     /// <summary>Checks that the registry accepts the credential (for <c>login</c>): a token without scope, or /v2/ with Basic.</summary>
     public async Task VerifyCredentialAsync(CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ internal sealed partial class RegistryClient : IDisposable
     private AuthChallenge? _challenge;
     private RegistryCredential? _credential;
     private bool _credentialLoaded;
+    private bool _hasOwnRoots;
 
     public RegistryClient(string registry, RegistryOptions? options = null)
         : this(registry, options ?? new RegistryOptions(), null)
@@ -144,8 +145,11 @@ internal sealed partial class RegistryClient : IDisposable
         }
     }
 
-    /// <summary>One request with retries but no auth (pings and token requests).</summary>
-    private async Task<HttpResponseMessage> SendRawAsync(Func<HttpRequestMessage> make, CancellationToken cancellationToken)
+    /// <summary>
+    /// One request with retries but no auth (pings and token requests). Without <paramref name="retryBrokenConnections"/>,
+    /// a failure to connect or a broken connection is thrown at once (a probe that has another scheme to try).
+    /// </summary>
+    private async Task<HttpResponseMessage> SendRawAsync(Func<HttpRequestMessage> make, CancellationToken cancellationToken, bool retryBrokenConnections = true)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -155,7 +159,7 @@ internal sealed partial class RegistryClient : IDisposable
             {
                 response = await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && _options.Retry.AfterException(attempt, e, false) is { } wait)
+            catch (Exception e) when (retryBrokenConnections && !cancellationToken.IsCancellationRequested && _options.Retry.AfterException(attempt, e, false) is { } wait)
             {
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                 continue;
@@ -256,6 +260,7 @@ internal sealed partial class RegistryClient : IDisposable
     {
         bool skipVerify = _options.SkipsTlsVerification(Registry);
         var roots = LoadRoots();
+        _hasOwnRoots = roots.Count > 0;
         if (!skipVerify && roots.Count == 0) return;
         handler.SslOptions = new SslClientAuthenticationOptions
         {

@@ -6,8 +6,8 @@ using Tabula.Registry;
 namespace Tabula.Transports;
 
 /// <summary>
-/// Pulls an image from a registry into the store: blobs first (layers in parallel, bounded; blobs the store has
-/// are skipped; every blob verified while it streams), then the config and manifest, and the name last, so an
+/// Pulls an image from a registry into the store: blobs first (the config, and the layers beside it in parallel,
+/// bounded; blobs the store has are skipped; every blob verified while it streams), then the manifest, and the name last, so an
 /// interrupted pull leaves the store valid and a re-run finishes it. From an index, the platform is chosen as docker
 /// does; with <c>allPlatforms</c> (or when pulled by the index's digest) the index itself is stored.
 /// </summary>
@@ -88,14 +88,40 @@ internal sealed class RegistryPuller(ImageStore store, RegistryClient client, in
         try { manifest = OciJson.DeserializeManifest(raw.Bytes); }
         catch (InvalidDataException e) { throw new RegistryContentException($"{image}: {e.Message}; nothing was named"); }
         int fetched = 0;
-        // The config comes first, alone: its diff IDs are what each layer is checked against as it streams in.
-        if (await FetchBlobAsync(repository, manifest.Config, "image config", null, null, cancellationToken).ConfigureAwait(false)) fetched++;
-        var diffIds = await DiffIdsAsync(manifest, image, cancellationToken).ConfigureAwait(false);
-        var layers = manifest.Layers.Select((layer, i) => (Blob: layer, DiffId: diffIds?[i]));
-        await Parallel.ForEachAsync(layers, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, async (item, ct) =>
+        // The config and the layers download together: a layer is checked against its diff ID only once its whole tar
+        // has been hashed, so the config's round trip and fsync need not come before the first layer starts. A config
+        // that fails stops the layers (none is committed without its diff ID) and is the error reported.
+        using var configFailed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var diffIds = ConfigAsync();
+        async Task<IReadOnlyList<Digest>?> ConfigAsync()
         {
-            if (await FetchBlobAsync(repository, item.Blob, $"layer {item.Blob.Digest.Short} of {image}", item.DiffId, progress, ct).ConfigureAwait(false)) Interlocked.Increment(ref fetched);
-        }).ConfigureAwait(false);
+            try
+            {
+                if (await FetchBlobAsync(repository, manifest.Config, "image config", null, null, cancellationToken).ConfigureAwait(false)) Interlocked.Increment(ref fetched);
+                return await DiffIdsAsync(manifest, image, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await configFailed.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        bool checksLayers = IsImageConfig(manifest.Config);
+        var layers = manifest.Layers.Select((layer, i) => (Blob: layer, Index: i));
+        try
+        {
+            await Parallel.ForEachAsync(layers, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = configFailed.Token }, async (item, ct) =>
+            {
+                Func<CancellationToken, Task<Digest>>? diffId = checksLayers ? async c => (await diffIds.WaitAsync(c).ConfigureAwait(false))![item.Index] : null;
+                if (await FetchBlobAsync(repository, item.Blob, $"layer {item.Blob.Digest.Short} of {image}", diffId, progress, ct).ConfigureAwait(false)) Interlocked.Increment(ref fetched);
+            }).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await diffIds.ConfigureAwait(false); // a config that failed is the news (and stopped the layers)
+            throw;
+        }
+        await diffIds.ConfigureAwait(false);
         if (!store.Content.Exists(raw.Digest)) fetched++;
         await store.Content.WriteBytesAsync(raw.Bytes, cancellationToken).ConfigureAwait(false);
         progress?.Report(new TransferEvent(TransferKind.ManifestWritten, raw.Digest, raw.Bytes.Length));
@@ -108,7 +134,7 @@ internal sealed class RegistryPuller(ImageStore store, RegistryClient client, in
     /// </summary>
     private async Task<IReadOnlyList<Digest>?> DiffIdsAsync(ImageManifest manifest, string image, CancellationToken cancellationToken)
     {
-        if (manifest.Config.MediaType is not (MediaTypes.OciConfig or MediaTypes.DockerConfig)) return null;
+        if (!IsImageConfig(manifest.Config)) return null;
         ImageConfig config;
         try { config = OciJson.DeserializeConfig(await store.Content.ReadAllBytesAsync(manifest.Config.Digest, cancellationToken).ConfigureAwait(false)); }
         catch (InvalidDataException e) { throw new RegistryContentException($"{image}: {e.Message}; nothing was named"); }
@@ -117,7 +143,9 @@ internal sealed class RegistryPuller(ImageStore store, RegistryClient client, in
         return config.RootFs.DiffIds;
     }
 
-    private async Task<bool> FetchBlobAsync(string repository, Descriptor blob, string what, Digest? diffId, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
+    private static bool IsImageConfig(Descriptor config) => config.MediaType is MediaTypes.OciConfig or MediaTypes.DockerConfig;
+
+    private async Task<bool> FetchBlobAsync(string repository, Descriptor blob, string what, Func<CancellationToken, Task<Digest>>? diffId, IProgress<TransferEvent>? progress, CancellationToken cancellationToken)
     {
         if (store.Content.SizeOf(blob.Digest) is { } size && size == blob.Size)
         {

@@ -43,6 +43,32 @@ public class ReferenceStoreTests
     }
 
     [Fact]
+    public async Task TaggingAnImageAgainKeepsItsPlaceAndLeavesIndexJsonAsItWas()
+    {
+        using var dir = new TempDir();
+        var content = ContentStore.Open(dir.Path);
+        var refs = new ReferenceStore(content);
+        var first = await StoreManifestAsync(content, "{\"a\":1}");
+        var second = await StoreManifestAsync(content, "{\"a\":2}");
+        await refs.TagAsync(ImageReference.Parse("app:1"), first, Ct);
+        await refs.TagAsync(ImageReference.Parse("app:2"), second, Ct);
+        var index = Path.Combine(dir.Path, "index.json");
+        var before = File.ReadAllBytes(index);
+        // A replacement is a rename of a new file: an untouched index.json keeps its inode.
+        var inode = Tabula.Layers.Posix.Lstat(index)!.Inode;
+
+        await refs.TagAsync(ImageReference.Parse("app:1"), first, Ct);
+
+        Assert.Equal(before, File.ReadAllBytes(index));
+        Assert.Equal(inode, Tabula.Layers.Posix.Lstat(index)!.Inode);
+        Assert.Equal(["app:1", "app:2"], (await refs.ListAsync(Ct)).Select(e => e.Annotation(AnnotationKeys.RefName)).ToList());
+
+        // A real change still replaces it.
+        await refs.TagAsync(ImageReference.Parse("app:1"), second, Ct);
+        Assert.NotEqual(before, File.ReadAllBytes(index));
+    }
+
+    [Fact]
     public async Task TagsAreAnnotatedAsContainerdDoesAndMovedTagsLeaveDanglingImages()
     {
         using var dir = new TempDir();

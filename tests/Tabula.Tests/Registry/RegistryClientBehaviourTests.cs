@@ -12,7 +12,8 @@ public class RegistryClientBehaviourTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private static readonly RegistryOptions Fast = new()
+    /// <summary>Retries with waits of a few milliseconds.</summary>
+    internal static readonly RegistryOptions Fast = new()
     {
         Retry = new RetryPolicy { MaxAttempts = 4, InitialDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
     };

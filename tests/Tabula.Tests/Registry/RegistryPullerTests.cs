@@ -24,23 +24,25 @@ public class RegistryPullerTests
         }
     }
 
-    private sealed class Server(Dictionary<string, byte[]> blobs, byte[] manifest, int breakFirstLayerReads, bool flipALayerByte = false) : HttpMessageHandler
+    /// <param name="beforeBlob">Awaited before a blob is answered, with whether it is a layer.</param>
+    private sealed class Server(Dictionary<string, byte[]> blobs, byte[] manifest, int breakFirstLayerReads, bool flipALayerByte = false, Func<bool, Task>? beforeBlob = null) : HttpMessageHandler
     {
         private int _layerReads;
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var path = request.RequestUri!.AbsolutePath;
-            if (path == "/v2/") return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+            if (path == "/v2/") return new HttpResponseMessage(HttpStatusCode.OK);
             if (path.EndsWith("/manifests/1", StringComparison.Ordinal))
             {
                 var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(manifest) };
                 response.Content.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.OciManifest);
-                return Task.FromResult(response);
+                return response;
             }
             var digest = path[(path.LastIndexOf('/') + 1)..];
             var data = blobs[digest];
             bool isLayer = data.Length > 1000;
+            if (beforeBlob is not null) await beforeBlob(isLayer);
             if (isLayer && flipALayerByte)
             {
                 data = (byte[])data.Clone();
@@ -49,7 +51,7 @@ public class RegistryPullerTests
             Stream body = isLayer && Interlocked.Increment(ref _layerReads) <= breakFirstLayerReads ? new BreakingStream(data, data.Length / 2) : new MemoryStream(data);
             var blob = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) };
             blob.Content.Headers.ContentLength = data.Length;
-            return Task.FromResult(blob);
+            return blob;
         }
     }
 
@@ -86,6 +88,26 @@ public class RegistryPullerTests
         var result = await new RegistryPuller(store, client).PullAsync(ImageReference.Parse("registry.test/a/b:1"), null, false, null, Token);
         Assert.Equal(configDigest, result.ImageId);
         Assert.Empty(Directory.EnumerateFiles(store.Content.IngestPath));
+    }
+
+    [Fact]
+    public async Task LayersAreAskedForWhileTheConfigIsStillOnItsWay()
+    {
+        // The config is answered only once a layer has been asked for (or after a long wait, when none is: the old way).
+        var (blobs, manifest, configDigest) = Image();
+        var layerAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool layerAskedFirst = false;
+        using var root = new TempDir("store");
+        var store = ImageStore.Open(root.Path);
+        using var client = new RegistryClient("registry.test", new RegistryOptions(), new Server(blobs, manifest, breakFirstLayerReads: 0, beforeBlob: async isLayer =>
+        {
+            if (isLayer) layerAsked.TrySetResult();
+            else layerAskedFirst = await Task.WhenAny(layerAsked.Task, Task.Delay(TimeSpan.FromSeconds(15), Token)) == layerAsked.Task;
+        }));
+        var result = await new RegistryPuller(store, client).PullAsync(ImageReference.Parse("registry.test/a/b:1"), null, false, null, Token);
+        Assert.True(layerAskedFirst);
+        Assert.Equal(configDigest, result.ImageId);
+        Assert.Single(await store.References.ListAsync(Token));
     }
 
     [Fact]
