@@ -17,7 +17,8 @@
 # Needs root for RUN and docker; docker, buildah, docker-registry and skopeo are optional (their rows are left out).
 # Usage: bench/scaling.sh [--quick] [RUNS] (default 3); SERIES="files bytes" (say) runs only those series;
 # FILES="1000 10000", BYTES=…, LAYERS=…, STAGES=… replace a series' sizes; SLOW_PEERS_UP_TO=N leaves out the docker
-# and buildah builds of a files point above N files (docker's legacy builder took 700 s for 100,000 files here).
+# and buildah builds of a files point above N files (docker's legacy builder took 700 s for 100,000 files here);
+# NO_WARMUP=1 skips the warm-up round (for the largest points, where a round takes many minutes and caches matter little).
 # Output: bench/results/scaling.csv, bench/results/scaling-*.png, a Markdown table of medians on stdout.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -38,6 +39,7 @@ if $quick; then files_sizes=("${files_sizes[@]:0:2}"); bytes_sizes=("${bytes_siz
 [[ -n ${LAYERS:-} ]] && read -ra layer_counts <<<"$LAYERS"
 [[ -n ${STAGES:-} ]] && read -ra stage_counts <<<"$STAGES"
 slow_peers_up_to=${SLOW_PEERS_UP_TO:-0}
+first_round=0; [[ ${NO_WARMUP:-} == 1 ]] && first_round=1
 
 work=$(mktemp -d)
 registry_pid=
@@ -97,7 +99,7 @@ point() {
   local root=$work/root-$series-$size
   local docker_here=$have_docker buildah_here=$have_buildah
   if [[ $series == files ]] && ((slow_peers_up_to > 0 && size > slow_peers_up_to)); then docker_here=false; buildah_here=false; fi
-  for round in $(seq 0 "$runs"); do
+  for round in $(seq "$first_round" "$runs"); do
     echo "$series $size: round $round/$runs" >&2
     # Each round pushes to an empty registry: blobs an earlier round left would make push a HEAD per blob.
     rm -rf "$work/registry/docker"
