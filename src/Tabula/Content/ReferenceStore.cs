@@ -24,7 +24,11 @@ internal sealed class ReferenceStore(ContentStore content)
         => (await ReadIndexAsync(cancellationToken).ConfigureAwait(false)).Manifests;
 
     public async Task<ImageIndex> ReadIndexAsync(CancellationToken cancellationToken)
-        => Parse(File.Exists(IndexPath) ? await File.ReadAllBytesAsync(IndexPath, cancellationToken).ConfigureAwait(false) : null);
+        => Parse(await ReadIndexBytesAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>index.json as it is on disk, or null when there is none yet.</summary>
+    private async Task<byte[]?> ReadIndexBytesAsync(CancellationToken cancellationToken)
+        => File.Exists(IndexPath) ? await File.ReadAllBytesAsync(IndexPath, cancellationToken).ConfigureAwait(false) : null;
 
     private ImageIndex Parse(byte[]? bytes)
     {
@@ -120,7 +124,7 @@ internal sealed class ReferenceStore(ContentStore content)
     public async Task UpdateAsync(Action<List<Descriptor>> change, CancellationToken cancellationToken)
     {
         using var _ = await StoreLock.AcquireAsync(Path.Combine(content.Root, LockFile), exclusive: true, cancellationToken).ConfigureAwait(false);
-        var current = File.Exists(IndexPath) ? await File.ReadAllBytesAsync(IndexPath, cancellationToken).ConfigureAwait(false) : null;
+        var current = await ReadIndexBytesAsync(cancellationToken).ConfigureAwait(false);
         var index = Parse(current);
         var entries = index.Manifests.ToList();
         change(entries);
