@@ -44,7 +44,7 @@ internal static class ArchiveExtractor
             if (header.Type == LayerEntryType.Hardlink)
             {
                 var target = tree.ResolveNode(LayerPath.Clean(header.LinkName), followFinal: false, scope);
-                tree.PlaceHardlink(parent, parentPath, name, target.Node, header.LinkName);
+                tree.PlaceHardlink(parent, parentPath, name, target, header.LinkName);
                 continue;
             }
             var entry = ArchiveEntries.ToLayerEntry(header, LayerPath.Join(parentPath, name), options.Rewrites);

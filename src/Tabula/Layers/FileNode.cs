@@ -1,14 +1,31 @@
 namespace Tabula.Layers;
 
-/// <summary>A node of a <see cref="FileTree"/>: metadata, content reference, children, and what changed.</summary>
+/// <summary>
+/// A node of a <see cref="FileTree"/>: metadata, content reference, children, and what changed. A node may be shared
+/// by a tree and the trees built over it; only its <see cref="Owner"/> writes to it, and its flags (what changed)
+/// speak for its owner alone.
+/// </summary>
 internal sealed class FileNode
 {
-    public FileNode(LayerEntry? entry, IContentSource? content)
+    public FileNode(FileTree owner, LayerEntry? entry, IContentSource? content)
     {
+        Owner = owner;
         Entry = entry;
         Content = content;
         if (entry is null || entry.Type == LayerEntryType.Directory) Children = new Dictionary<string, FileNode>(StringComparer.Ordinal);
     }
+
+    private FileNode(FileTree owner, FileNode shared)
+    {
+        Owner = owner;
+        Entry = shared.Entry;
+        Content = shared.Content;
+        Links = shared.Links;
+        if (shared.Children is not null) Children = new Dictionary<string, FileNode>(shared.Children, StringComparer.Ordinal);
+    }
+
+    /// <summary>The tree that made this node and alone may change it.</summary>
+    public FileTree Owner { get; }
 
     /// <summary>Null only for the root.</summary>
     public LayerEntry? Entry { get; set; }
@@ -33,18 +50,11 @@ internal sealed class FileNode
     /// <summary>Names deleted here that exist in the lower tree.</summary>
     public SortedSet<string>? Whiteouts { get; set; }
 
-    public FileNode CloneUnchanged(Dictionary<HardlinkGroup, HardlinkGroup> groups)
-    {
-        var clone = new FileNode(Entry, Content);
-        if (Links is not null)
-        {
-            if (!groups.TryGetValue(Links, out var group)) groups[Links] = group = new HardlinkGroup();
-            clone.Links = group;
-        }
-        if (Children is not null)
-            foreach (var (name, child) in Children) clone.Children![name] = child.CloneUnchanged(groups);
-        return clone;
-    }
+    /// <summary>
+    /// This node as <paramref name="owner"/>'s own: same metadata, content and inode, the same children (still shared),
+    /// nothing changed yet.
+    /// </summary>
+    public FileNode CopyFor(FileTree owner) => new(owner, this);
 }
 
 /// <summary>Identity of an inode shared by hardlinked paths.</summary>

@@ -13,7 +13,7 @@ internal sealed partial class FileTree
         ThrowIfFrozen();
         var stamp = LayerTimes.TruncateToSeconds(time);
         foreach (var (name, child) in _root.Children!)
-            if (child.IsDirectory && child.SubtreeChanged) Touch(child, name, stamp);
+            if (child.IsDirectory && InLayer(child)) Touch(child, name, stamp);
     }
 
     private void Touch(FileNode directory, string path, DateTimeOffset stamp)
@@ -22,8 +22,8 @@ internal sealed partial class FileTree
         foreach (var (name, child) in directory.Children!)
         {
             var childPath = LayerPath.Join(path, name);
-            if (child.Changed && !entriesChanged) entriesChanged = !child.IsDirectory || Lower?.Find(childPath) is not { IsDirectory: true };
-            if (child.IsDirectory && child.SubtreeChanged) Touch(child, childPath, stamp);
+            if (Wrote(child) && !entriesChanged) entriesChanged = !child.IsDirectory || Lower?.Find(childPath) is not { IsDirectory: true };
+            if (child.IsDirectory && InLayer(child)) Touch(child, childPath, stamp);
         }
         if (!entriesChanged || directory.Changed) return;
         directory.Entry = directory.Entry! with { ModTime = stamp };

@@ -2,9 +2,11 @@ namespace Tabula.Layers;
 
 /// <summary>
 /// An in-memory filesystem of entry metadata (content stays a reference), O(entries) in memory. A tree may sit on
-/// a read-only lower tree (the merged layers of the base): it starts as a copy of the lower view, resolves paths
-/// through the lower symlinks (<c>/bin -> usr/bin</c>), and records what it changes, so that
-/// <see cref="LayerEmitter"/> writes only changed entries, their parent directories and whiteouts.
+/// a read-only lower tree (the merged layers of the base): it starts as the lower view, resolves paths through the
+/// lower symlinks (<c>/bin -> usr/bin</c>), and records what it changes, so that <see cref="LayerEmitter"/> writes
+/// only changed entries, their parent directories and whiteouts. It shares the lower tree's nodes until it writes:
+/// a write first makes its own copy of each directory on the way (copy on write), so a step that adds one file to a
+/// base of 300,000 costs a few directories, not a second tree.
 /// Paths given to it are relative to the image root; a leading '/' is accepted.
 /// </summary>
 internal sealed partial class FileTree
@@ -16,13 +18,13 @@ internal sealed partial class FileTree
     private bool _frozen;
 
     /// <summary>An empty tree: <c>FROM scratch</c>.</summary>
-    public FileTree() => _root = new FileNode(null, null);
+    public FileTree() => _root = new FileNode(this, null, null);
 
     private FileTree(FileTree lower)
     {
         lower.Freeze();
         Lower = lower;
-        _root = lower._root.CloneUnchanged(new Dictionary<HardlinkGroup, HardlinkGroup>());
+        _root = lower._root.CopyFor(this);
     }
 
     /// <summary>A tree whose changes are recorded against <paramref name="lower"/>, which is frozen from now on.</summary>
@@ -100,7 +102,7 @@ internal sealed partial class FileTree
         string clean = LayerPath.Clean(path);
         if (clean.Length == 0) throw new LayerFormatException("a hardlink cannot replace the root");
         var (parentPath, parent) = ParentFor(clean, scope: "", parents);
-        return PlaceHardlink(parent, parentPath, LayerPath.NameOf(clean), target.Node, targetPath);
+        return PlaceHardlink(parent, parentPath, LayerPath.NameOf(clean), target, targetPath);
     }
 
     /// <summary>Creates a directory and its missing parents (symlinks on the way are followed); an existing directory is left as it is.</summary>
@@ -119,7 +121,7 @@ internal sealed partial class FileTree
         var parent = ResolveNode(LayerPath.ParentOf(clean), followFinal: true, scope: "");
         string name = LayerPath.NameOf(clean);
         if (parent.Node?.Children is not { } children || !children.ContainsKey(name)) return false;
-        RemoveChild(parent.Node, parent.Path, name);
+        RemoveChild(OwnPath(parent.Path), parent.Path, name);
         return true;
     }
 
@@ -131,14 +133,14 @@ internal sealed partial class FileTree
         var resolved = ResolveNode(parentPath, followFinal: true, scope);
         if (resolved.Node is null) throw new LayerFormatException($"'/{resolved.Path}' does not exist; the parent of '/{path}' is needed first") { EntryPath = path };
         if (!resolved.Node.IsDirectory) throw new LayerFormatException($"'/{resolved.Path}' is not a directory, so '/{path}' cannot be created") { EntryPath = path };
-        return (resolved.Path, resolved.Node);
+        return (resolved.Path, OwnPath(resolved.Path));
     }
 
     internal (string Path, FileNode Node) EnsureDirectoryNode(string path, string scope, DirectoryDefaults defaults)
     {
         ThrowIfFrozen();
         var resolved = ResolveNode(path, followFinal: true, scope);
-        if (resolved.Node is { IsDirectory: true }) return (resolved.Path, resolved.Node);
+        if (resolved.Node is { IsDirectory: true }) return (resolved.Path, OwnPath(resolved.Path));
         if (resolved.Node is not null) throw new LayerFormatException($"'/{resolved.Path}' exists and is not a directory") { EntryPath = resolved.Path };
 
         // The resolved path is physical: walk it, creating what is missing (a non-directory on the way is an error).
@@ -156,7 +158,7 @@ internal sealed partial class FileTree
             {
                 throw new LayerFormatException($"'/{current}' is not a directory, so '/{resolved.Path}' cannot be created") { EntryPath = current };
             }
-            node = child;
+            node = Own(node, name, child);
         }
         return (resolved.Path, node);
     }
@@ -170,11 +172,13 @@ internal sealed partial class FileTree
         if (LayerPath.TooLongName(name) is not null)
             throw new LayerFormatException($"the name '{name}' in '/{parentPath}' is {System.Text.Encoding.UTF8.GetByteCount(name)} bytes long; filesystems hold names of at most {LayerPath.MaxNameBytes} bytes") { EntryPath = path };
         if (entry.Path != path) entry = entry with { Path = path };
+        ThrowIfShared(parent);
         var children = parent.Children!;
         if (children.TryGetValue(name, out var existing))
         {
             if (existing.IsDirectory && entry.Type == LayerEntryType.Directory)
             {
+                existing = Own(parent, name, existing);
                 existing.Entry = entry;
                 existing.Changed = true;
                 MarkChanged(path);
@@ -182,7 +186,7 @@ internal sealed partial class FileTree
             }
             RemoveChild(parent, parentPath, name);
         }
-        var node = new FileNode(entry, entry.Type == LayerEntryType.RegularFile ? content : null) { Links = links, Changed = true };
+        var node = new FileNode(this, entry, entry.Type == LayerEntryType.RegularFile ? content : null) { Links = links, Changed = true };
         children[name] = node;
         if (parent.Whiteouts?.Remove(name) == true && node.IsDirectory && Lower?.Find(path) is { IsDirectory: true })
             node.Opaque = true; // a lower directory was deleted here: its old contents must stay gone
@@ -190,17 +194,25 @@ internal sealed partial class FileTree
         return path;
     }
 
-    internal string PlaceHardlink(FileNode parent, string parentPath, string name, FileNode? target, string targetName)
+    /// <param name="target">The resolved target (<see cref="ResolveNode"/> without following the final symlink).</param>
+    internal string PlaceHardlink(FileNode parent, string parentPath, string name, (string Path, FileNode? Node) target, string targetName)
     {
-        if (target?.Entry is null) throw new LayerFormatException($"hardlink '/{LayerPath.Join(parentPath, name)}' points to '{targetName}', which does not exist") { EntryPath = LayerPath.Join(parentPath, name) };
-        if (target.IsDirectory) throw new LayerFormatException($"hardlink '/{LayerPath.Join(parentPath, name)}' points to the directory '{targetName}'") { EntryPath = LayerPath.Join(parentPath, name) };
-        if (parent.Children!.TryGetValue(name, out var existing) && ReferenceEquals(existing, target)) return target.Entry.Path;
-        target.Links ??= new HardlinkGroup();
-        return Place(parent, parentPath, name, target.Entry, target.Content, target.Links);
+        var node = target.Node;
+        if (node?.Entry is not { } entry) throw new LayerFormatException($"hardlink '/{LayerPath.Join(parentPath, name)}' points to '{targetName}', which does not exist") { EntryPath = LayerPath.Join(parentPath, name) };
+        if (node.IsDirectory) throw new LayerFormatException($"hardlink '/{LayerPath.Join(parentPath, name)}' points to the directory '{targetName}'") { EntryPath = LayerPath.Join(parentPath, name) };
+        if (parent.Children!.TryGetValue(name, out var existing) && ReferenceEquals(existing, node)) return entry.Path;
+        if (node.Links is null)
+        {
+            // The target becomes one path of an inode: that is this tree's to record, not the lower tree's.
+            node = OwnPath(target.Path);
+            node.Links = new HardlinkGroup();
+        }
+        return Place(parent, parentPath, name, entry, node.Content, node.Links);
     }
 
     internal void RemoveChild(FileNode parent, string parentPath, string name)
     {
+        ThrowIfShared(parent);
         parent.Children!.Remove(name);
         string path = LayerPath.Join(parentPath, name);
         if (!parent.Opaque && Lower?.Find(path) is not null) (parent.Whiteouts ??= new SortedSet<string>(StringComparer.Ordinal)).Add(name);
@@ -215,9 +227,47 @@ internal sealed partial class FileTree
         foreach (var name in LayerPath.Components(path))
         {
             if (!node.Children!.TryGetValue(name, out var child)) return;
-            child.SubtreeChanged = true;
-            node = child;
+            node = Own(node, name, child);
+            node.SubtreeChanged = true;
         }
+    }
+
+    /// <summary>True when the node was written here, or something below it was: it belongs in this tree's layer.</summary>
+    internal bool InLayer(FileNode node) => ReferenceEquals(node.Owner, this) && (node.Changed || node.SubtreeChanged);
+
+    /// <summary>True when this tree wrote the node itself (not one below it).</summary>
+    internal bool Wrote(FileNode node) => ReferenceEquals(node.Owner, this) && node.Changed;
+
+    /// <summary>
+    /// The node at a physical path (no symlink on the way; every component exists) as this tree's own, with every
+    /// directory above it: what a write needs before it changes anything there.
+    /// </summary>
+    internal FileNode OwnPath(string physicalPath)
+    {
+        var node = _root;
+        foreach (var name in LayerPath.Components(physicalPath))
+        {
+            if (node.Children?.TryGetValue(name, out var child) != true)
+                throw new InvalidOperationException($"'/{physicalPath}' is not in the tree");
+            node = Own(node, name, child!);
+        }
+        return node;
+    }
+
+    /// <summary>The child as this tree's own: itself when it is, else a copy put in its place (the parent must be ours).</summary>
+    private FileNode Own(FileNode parent, string name, FileNode child)
+    {
+        if (ReferenceEquals(child.Owner, this)) return child;
+        ThrowIfFrozen();
+        ThrowIfShared(parent);
+        var copy = child.CopyFor(this);
+        parent.Children![name] = copy;
+        return copy;
+    }
+
+    private void ThrowIfShared(FileNode node)
+    {
+        if (!ReferenceEquals(node.Owner, this)) throw new InvalidOperationException("a node of the lower tree was about to be changed; take it with OwnPath first");
     }
 
     internal FileNode? Find(string cleanPath)

@@ -25,8 +25,9 @@ internal static class LayerApplier
             if (LayerPath.IsWhiteoutName(name))
             {
                 // A whiteout in a directory that does not exist has nothing to hide.
-                var (_, directory) = tree.ResolveNode(LayerPath.ParentOf(path), followFinal: true, scope: "");
-                if (directory?.Children is not { } siblings) continue;
+                var (directoryPath, directory) = tree.ResolveNode(LayerPath.ParentOf(path), followFinal: true, scope: "");
+                if (directory is not { IsDirectory: true }) continue;
+                var siblings = tree.OwnPath(directoryPath).Children!;
                 if (name == LayerPath.OpaqueMarker)
                 {
                     foreach (var (childName, child) in siblings.ToList())
@@ -45,7 +46,7 @@ internal static class LayerApplier
             if (type == LayerEntryType.Hardlink)
             {
                 var target = tree.ResolveNode(header.LinkName, followFinal: false, scope: "");
-                tree.PlaceHardlink(parent, parentPath, name, target.Node, header.LinkName);
+                tree.PlaceHardlink(parent, parentPath, name, target, header.LinkName);
             }
             else
             {

@@ -36,7 +36,7 @@ internal static class LayerEmitter
     internal static async Task EmitAsync(FileTree tree, ILayerEntrySink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tree);
-        var state = new EmitState(sink, new Dictionary<HardlinkGroup, string>());
+        var state = new EmitState(tree, sink, new Dictionary<HardlinkGroup, string>());
         await EmitChildrenAsync(tree.Root, "", state, cancellationToken).ConfigureAwait(false);
     }
 
@@ -52,13 +52,13 @@ internal static class LayerEmitter
         return await layer.CompleteAsync(cancellationToken).ConfigureAwait(false) with { FilesSize = files };
     }
 
-    private sealed record EmitState(ILayerEntrySink Writer, Dictionary<HardlinkGroup, string> FirstPathOfInode);
+    private sealed record EmitState(FileTree Tree, ILayerEntrySink Writer, Dictionary<HardlinkGroup, string> FirstPathOfInode);
 
     private static async Task EmitChildrenAsync(FileNode directory, string directoryPath, EmitState state, CancellationToken cancellationToken)
     {
         var names = new List<(string Name, FileNode? Node)>();
         foreach (var (name, child) in directory.Children!)
-            if (child.Changed || child.SubtreeChanged) names.Add((name, child));
+            if (state.Tree.InLayer(child)) names.Add((name, child));
         if (directory.Whiteouts is not null)
             foreach (var deleted in directory.Whiteouts) names.Add((LayerPath.WhiteoutPrefix + deleted, null));
         if (directory.Opaque) names.Add((LayerPath.OpaqueMarker, null));

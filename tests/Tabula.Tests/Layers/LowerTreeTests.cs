@@ -71,6 +71,37 @@ public class LowerTreeTests
         Assert.Equal(TarTestData.ContentFor(TarTestData.File("z", 3)), read[0].Content);
     }
 
+    [Fact]
+    public async Task Trees_over_trees_share_nodes_yet_each_emits_only_its_own_changes_and_leaves_the_lower_as_it_was()
+    {
+        var lowerTar = await TarTestData.WriteTarAsync([TarTestData.Dir("etc"), TarTestData.File("etc/passwd", 2), TarTestData.File("etc/group", 1),
+            TarTestData.Dir("usr"), TarTestData.Dir("usr/bin"), TarTestData.File("usr/bin/sh", 3), TarTestData.Dir("var"), TarTestData.File("var/x", 1)], Ct);
+        var lower = await TreeTestSupport.ApplyLayersAsync(Ct, lowerTar);
+        var lowerRows = await TreeTestSupport.RowsAsync(lower, Ct);
+
+        // Every kind of write the step makes, each on a node the lower tree holds.
+        var middle = FileTree.Over(lower);
+        middle.Put(TarTestData.File("etc/hosts", 1), new MemoryContent(TarTestData.ContentFor(TarTestData.File("etc/hosts", 1))), null);
+        middle.Put(TarTestData.Dir("usr", mode: 0b111_000_000), null, null);
+        middle.Delete("var/x");
+        middle.AddHardlink("usr/bin/bash", "usr/bin/sh", null);
+        middle.TouchChangedDirectories(TarTestData.Time.AddDays(1));
+        Assert.Equal(lowerRows, await TreeTestSupport.RowsAsync(lower, Ct));
+        Assert.True(lower.Get("usr/bin/sh")!.LinkGroup is null);
+
+        // The top tree shares the middle's written nodes; the middle's changes are not the top's.
+        var top = FileTree.Over(middle);
+        var middleRows = await TreeTestSupport.RowsAsync(middle, Ct);
+        top.Put(TarTestData.File("etc/motd"), null, null);
+        var layer = await TreeTestSupport.EmitAsync(top, Ct);
+        Assert.Equal(["etc/", "etc/motd"], await TreeTestSupport.NamesAsync(layer, Ct));
+        Assert.Equal(middleRows, await TreeTestSupport.RowsAsync(middle, Ct));
+        Assert.Equal(lowerRows, await TreeTestSupport.RowsAsync(lower, Ct));
+
+        Assert.Equal(["etc/", "etc/hosts", "usr/", "usr/bin/", "usr/bin/bash", "var/", "var/.wh.x"],
+            await TreeTestSupport.NamesAsync(await TreeTestSupport.EmitAsync(middle, Ct), Ct));
+    }
+
     private static async Task<byte[]> ReadAllAsync(Stream stream)
     {
         var output = new MemoryStream();
