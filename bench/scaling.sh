@@ -10,7 +10,9 @@
 #           FROM the one before ("chain"): N = 1, 5, 10, 20
 # Operations per point (where they apply): build (--no-cache; vs DOCKER_BUILDKIT=0 docker build --no-cache and
 # buildah bud when installed), save / load (vs docker save / load), unpack (tabula unpack vs gzip -d | GNU tar -x of
-# the same layer blob), analyze (tabula alone: no peer is installed here), push / pull (vs skopeo copy, to a local docker-registry),
+# the same layer blob), analyze (tabula alone: no peer is installed here), push / pull (vs skopeo copy, to local docker-registry
+# servers: one per tool, emptied each round, so neither pushes blobs the other has just put there; each tool then pulls
+# what the other pushed),
 # and for files: one `RUN true` on the image plus a static busybox (vs docker build), which must cost what `true`
 # costs (needs busybox-static).
 # Peak RSS is /usr/bin/time's %M of the command: for docker that is the client, not the daemon, so it is left out.
@@ -42,9 +44,9 @@ slow_peers_up_to=${SLOW_PEERS_UP_TO:-0}
 first_round=0; [[ ${NO_WARMUP:-} == 1 ]] && first_round=1
 
 work=$(mktemp -d)
-registry_pid=
+registry_pids=()
 cleanup() {
-  [[ -n $registry_pid ]] && { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
+  for pid in "${registry_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   if $have_docker; then docker images --format '{{.Repository}}' | grep '^scaling-' | xargs -r docker rmi -f >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
@@ -53,13 +55,21 @@ mkdir -p results
 csv=results/scaling.csv
 echo "series,size,operation,tool,round,seconds,peak_rss_kib,cpu_seconds" >"$csv"
 
-if $have_registry; then
+# start_registry NAME: a docker-registry storing in $work/NAME; prints its host:port.
+start_registry() {
+  local name=$1 port
   port=$(while :; do p=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; break; }; done)
   printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:%s\n' \
-    "$work/registry" "$port" >"$work/registry.yml"
-  docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 & registry_pid=$!
+    "$work/$name" "$port" >"$work/$name.yml"
+  docker-registry serve "$work/$name.yml" >"$work/$name.log" 2>&1 &
+  registry_pids+=($!)
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
-  registry=127.0.0.1:$port
+  echo "127.0.0.1:$port"
+}
+if $have_registry; then
+  # Started here, not in $(...), so that cleanup knows their pids.
+  start_registry registry-tabula >"$work/port"; registry_tabula=$(<"$work/port")
+  start_registry registry-skopeo >"$work/port"; registry_skopeo=$(<"$work/port")
 fi
 
 # measure SERIES SIZE OPERATION TOOL CMD...: one CSV row (round 0 warms up and is not written).
@@ -101,8 +111,8 @@ point() {
   if [[ $series == files ]] && ((slow_peers_up_to > 0 && size > slow_peers_up_to)); then docker_here=false; buildah_here=false; fi
   for round in $(seq "$first_round" "$runs"); do
     echo "$series $size: round $round/$runs" >&2
-    # Each round pushes to an empty registry: blobs an earlier round left would make push a HEAD per blob.
-    rm -rf "$work/registry/docker"
+    # Each round pushes to empty registries: blobs an earlier round left would make push a HEAD per blob.
+    rm -rf "$work/registry-tabula/docker" "$work/registry-skopeo/docker"
     rm -rf "$root"
     # OCI media types, so that skopeo (1.9's oci: transport reads only OCI manifests) can push tabula's copy of it.
     measure "$series" "$size" build tabula "$tabula" --root "$root" build -q --no-cache --oci-mediatypes -t "$tag" "$context"
@@ -137,13 +147,13 @@ point() {
       measure "$series" "$size" analyze tabula "$tabula" --root "$root" analyze "$tag"
     fi
     if $have_registry; then
-      measure "$series" "$size" push tabula "$tabula" --root "$root" push -q "$tag" "$registry/t-$series-$size:$round"
+      measure "$series" "$size" push tabula "$tabula" --root "$root" push -q "$tag" "$registry_tabula/t-$series-$size:$round"
       rm -rf "$work/oci"
       "$tabula" --root "$root" copy -q "store:$tag" "oci:$work/oci:latest" >/dev/null
-      measure "$series" "$size" push skopeo skopeo copy -q --dest-tls-verify=false "oci:$work/oci:latest" "docker://$registry/s-$series-$size:$round"
+      measure "$series" "$size" push skopeo skopeo copy -q --dest-tls-verify=false "oci:$work/oci:latest" "docker://$registry_skopeo/s-$series-$size:$round"
       rm -rf "$work/root-pull" "$work/oci-pull"
-      measure "$series" "$size" pull tabula "$tabula" --root "$work/root-pull" pull -q "$registry/s-$series-$size:$round"
-      measure "$series" "$size" pull skopeo skopeo copy -q --src-tls-verify=false "docker://$registry/t-$series-$size:$round" "oci:$work/oci-pull:latest"
+      measure "$series" "$size" pull tabula "$tabula" --root "$work/root-pull" pull -q "$registry_skopeo/s-$series-$size:$round"
+      measure "$series" "$size" pull skopeo skopeo copy -q --src-tls-verify=false "docker://$registry_tabula/t-$series-$size:$round" "oci:$work/oci-pull:latest"
       rm -rf "$work/root-pull" "$work/oci-pull" "$work/oci"
     fi
     if [[ $series == files ]] && $have_runc; then
@@ -192,6 +202,6 @@ for n in "${stage_counts[@]}"; do
   point stages-chain "$n" "$c"; rm -rf "$c"
 done
 
-echo "Measured $(date -u +%Y-%m-%d) on $(nproc) vCPU ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), median of $runs interleaved rounds after a warm-up."
+echo "Measured $(date -u +%Y-%m-%d) on $(nproc) vCPU ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), median of $runs interleaved rounds $( ((first_round == 0)) && echo after || echo without) a warm-up."
 echo
 dotnet run -c Release --project Tabula.Benchmarks -- plot "$csv" results
