@@ -78,7 +78,10 @@ internal static class LayerIngest
         Exception? fault = null;
         bool notCompressedData = false;
         // Disposing the read-ahead waits for its thread, so the tee is only read again after that.
-        await using (var tar = new HashingStream(new ReadAheadStream(LayerDecompression.Open(new NonClosingStream(tee), MediaTypes.LayerCompressionOf(descriptor.MediaType)))))
+        // The decompressor asks for 8 KiB at a time; served from a large buffer, the body is read (and teed) in large
+        // reads instead of one network read, stall check and hand-off per 8 KiB.
+        var compressed = new BufferedStream(new NonClosingStream(tee), ChunkSize);
+        await using (var tar = new HashingStream(new ReadAheadStream(LayerDecompression.Open(compressed, MediaTypes.LayerCompressionOf(descriptor.MediaType)))))
         {
             try
             {
