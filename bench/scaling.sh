@@ -13,8 +13,8 @@
 # the same layer blob), analyze (tabula alone: no peer is installed here), push / pull (vs skopeo copy, to local docker-registry
 # servers: one per tool, emptied each round, so neither pushes blobs the other has just put there; each tool then pulls
 # what the other pushed),
-# and for files: one `RUN true` on the image plus a static busybox (vs docker build), which must cost what `true`
-# costs (needs busybox-static).
+# and for files: a COPY of one file (a static busybox) onto the image (copy-on-base) and one `RUN true` on the result
+# (vs docker build), which must cost what the one file and `true` cost (needs busybox-static).
 # Peak RSS is /usr/bin/time's %M of the command: for docker that is the client, not the daemon, so it is left out.
 # Needs root for RUN and docker; docker, buildah, docker-registry and skopeo are optional (their rows are left out).
 # Usage: bench/scaling.sh [--quick] [RUNS] (default 3); SERIES="files bytes" (say) runs only those series;
@@ -157,15 +157,16 @@ point() {
       rm -rf "$work/root-pull" "$work/oci-pull" "$work/oci"
     fi
     if [[ $series == files ]] && $have_runc; then
-      # The layer has no shell: a static busybox is copied in first (not timed: a COPY onto the big base is a cost of
-      # its own), then the timed step is one RUN in exec form, the base's first (tabula unpacks it into snapshots).
+      # The layer has no shell: a static busybox is copied in first (timed on its own as copy-on-base: one file onto
+      # the big base, whose cost must not be the base's), then the timed step is one RUN in exec form, the base's
+      # first (tabula unpacks it into snapshots).
       cp "$(command -v busybox)" "$work/busybox"
       printf 'FROM %s\nCOPY busybox /busybox\n' "$tag" >"$work/Dockerfile.bb"
       printf 'FROM %s-bb\nRUN ["/busybox", "true"]\n' "$tag" >"$work/Dockerfile.run"
-      "$tabula" --root "$root" build -q -t "$tag-bb" -f "$work/Dockerfile.bb" "$work" >/dev/null
+      measure "$series" "$size" copy-on-base tabula "$tabula" --root "$root" build -q --no-cache -t "$tag-bb" -f "$work/Dockerfile.bb" "$work"
       measure "$series" "$size" run tabula "$tabula" --root "$root" build -q --no-cache --network none -t "$tag-run" -f "$work/Dockerfile.run" "$work"
       if $docker_here; then
-        DOCKER_BUILDKIT=0 docker build -q -t "$tag-bb" -f "$work/Dockerfile.bb" "$work" >/dev/null
+        measure "$series" "$size" copy-on-base docker env DOCKER_BUILDKIT=0 docker build -q --no-cache -t "$tag-bb" -f "$work/Dockerfile.bb" "$work"
         measure "$series" "$size" run docker env DOCKER_BUILDKIT=0 docker build -q --no-cache --network none -t "$tag-run" -f "$work/Dockerfile.run" "$work"
       fi
     fi
