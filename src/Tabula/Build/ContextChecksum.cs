@@ -24,7 +24,7 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
             key.Add("source=" + pivot + "/./" + pattern).Add(matches.Count.ToString(CultureInfo.InvariantCulture));
             foreach (var match in matches)
             {
-                key.Add("match=" + match);
+                walk.Line("match=" + match);
                 var resolved = context.Resolve(match);
                 var full = context.FullPath(resolved);
                 if (keepParents)
@@ -43,6 +43,7 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
                 }
                 else await walk.EntryAsync(".", full, cancellationToken).ConfigureAwait(false);
             }
+            await walk.DrainAsync().ConfigureAwait(false);
         }
     }
 
@@ -56,6 +57,7 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
         await walk.EntryAsync(".", full, cancellationToken).ConfigureAwait(false);
         if (Posix.Lstat(full) is { IsDirectory: true })
             await WalkTreeAsync(walk, full, "", cancellationToken).ConfigureAwait(false);
+        await walk.DrainAsync().ConfigureAwait(false);
     }
 
     private async Task WalkDirectoryAsync(Walk walk, string relativeDirectory, DockerignoreMatcher? excludes, CancellationToken cancellationToken)
@@ -82,12 +84,27 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
     private static IEnumerable<string> SortedChildren(string directory)
         => Directory.EnumerateFileSystemEntries(directory).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal);
 
-    /// <summary>One entry into the key: what of it can change the result.</summary>
+    /// <summary>
+    /// One entry into the key: what of it can change the result. Files are hashed on the thread pool, a few at a
+    /// time, while the walk goes on: the key pass of a cold COPY is mostly reading and hashing, and on one thread it
+    /// left the other cores idle before the copy could start. Lines still join the key in the walk's order.
+    /// </summary>
     private sealed record Walk(StepKey Key, FileChecksums Checksums, EntryRewrites Rewrites, bool Raw)
     {
         // The first entry of each multiply linked inode, by its number in this walk (names repeat across matches).
         private readonly Dictionary<(uint, uint, ulong), int> _firstEntryOfInode = [];
+        private readonly Queue<Task<string>> _lines = new();
+        private readonly int _window = Environment.ProcessorCount * 2;
         private int _entries;
+
+        /// <summary>A line that joins the key after those before it.</summary>
+        public void Line(string line) => _lines.Enqueue(Task.FromResult(line));
+
+        /// <summary>Adds to the key every line given so far, waiting for the hashes still being made.</summary>
+        public async Task DrainAsync()
+        {
+            while (_lines.Count > 0) Key.Add(await _lines.Dequeue().ConfigureAwait(false));
+        }
 
         public Task EntryAsync(string name, string full, CancellationToken cancellationToken)
             => EntryAsync(name, full, Posix.Lstat(full), cancellationToken);
@@ -95,12 +112,16 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
         /// <param name="status">The entry's lstat, which a walk already has (one system call less per file); null when it is gone.</param>
         public async Task EntryAsync(string name, string full, FileStatus? status, CancellationToken cancellationToken)
         {
+            _lines.Enqueue(Describe(name, full, status, cancellationToken));
+            // Lines already made go into the key at once, so the queue holds only what the hashes in flight hold up.
+            while (_lines.Count > _window || (_lines.Count > 0 && _lines.Peek().IsCompleted))
+                Key.Add(await _lines.Dequeue().ConfigureAwait(false));
+        }
+
+        private Task<string> Describe(string name, string full, FileStatus? status, CancellationToken cancellationToken)
+        {
             _entries++;
-            if (status is null)
-            {
-                Key.Add("missing " + name);
-                return;
-            }
+            if (status is null) return Task.FromResult("missing " + name);
             var mode = Raw ? status.Mode : status.Permissions;
             var time = Raw
                 ? status.MTimeSeconds.ToString(CultureInfo.InvariantCulture) + "." + status.MTimeNanoseconds.ToString(CultureInfo.InvariantCulture)
@@ -110,27 +131,22 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
             switch (status.Type)
             {
                 case Posix.TypeSymlink:
-                    Key.Add("L " + common + " -> " + (new FileInfo(full).LinkTarget ?? ""));
-                    break;
+                    return Task.FromResult("L " + common + " -> " + (new FileInfo(full).LinkTarget ?? ""));
                 case Posix.TypeDirectory:
-                    Key.Add("D " + common + " " + time);
-                    break;
+                    return Task.FromResult("D " + common + " " + time);
                 case Posix.TypeRegular when !Raw && status.Links > 1 && !_firstEntryOfInode.TryAdd(status.InodeKey, _entries):
                     // Another name of a file already in the key: the copy makes it a hard link to that first name.
-                    Key.Add(string.Create(CultureInfo.InvariantCulture, $"H {name} -> #{_firstEntryOfInode[status.InodeKey]}"));
-                    break;
+                    return Task.FromResult(string.Create(CultureInfo.InvariantCulture, $"H {name} -> #{_firstEntryOfInode[status.InodeKey]}"));
                 case Posix.TypeRegular:
-                    var sha = await Checksums.Sha256Async(full, status, cancellationToken).ConfigureAwait(false);
-                    Key.Add(string.Create(CultureInfo.InvariantCulture, $"F {common} {time} {status.Size} {sha}"));
-                    break;
+                    var checksums = Checksums;
+                    return Task.Run(() => string.Create(CultureInfo.InvariantCulture,
+                        $"F {common} {time} {status.Size} {checksums.Sha256(full, status, cancellationToken)}"), cancellationToken);
                 case Posix.TypeSocket when !Raw:
                     // COPY makes a socket an empty regular file, as BuildKit's context transfer does.
-                    Key.Add(string.Create(CultureInfo.InvariantCulture, $"S {common} {time}"));
-                    break;
+                    return Task.FromResult(string.Create(CultureInfo.InvariantCulture, $"S {common} {time}"));
                 default:
                     // Devices and fifos are not copied (COPY skips them); a mount shows them, and sockets, as they are.
-                    Key.Add(string.Create(CultureInfo.InvariantCulture, $"O {common} {status.RdevMajor}:{status.RdevMinor}"));
-                    break;
+                    return Task.FromResult(string.Create(CultureInfo.InvariantCulture, $"O {common} {status.RdevMajor}:{status.RdevMinor}"));
             }
         }
     }

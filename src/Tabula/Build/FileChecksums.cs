@@ -34,10 +34,11 @@ internal sealed class FileChecksums(string storeRoot)
 
     private string Folder => Path.Combine(storeRoot, "tabula", "checksums");
 
-    public async Task<string> Sha256Async(string path, FileStatus status, CancellationToken cancellationToken)
+    /// <summary>Blocks while it reads: callers that want files hashed side by side run it on threads of their own.</summary>
+    public string Sha256(string path, FileStatus status, CancellationToken cancellationToken)
     {
         if (status.Size == 0) return EmptySha256;
-        if (status.Size < RememberFrom) return await HashFileAsync(path, cancellationToken).ConfigureAwait(false);
+        if (status.Size < RememberFrom) return HashFile(path, cancellationToken);
 
         var statKey = StatKey(path, status);
         if (_known.TryGetValue(statKey, out var known)) return known;
@@ -46,7 +47,7 @@ internal sealed class FileChecksums(string storeRoot)
         if (onDisk && TryRead(stored) is { Length: 64 } remembered && remembered.All(char.IsAsciiHexDigitLower))
             return _known[statKey] = remembered;
 
-        var hex = await HashFileAsync(path, cancellationToken).ConfigureAwait(false);
+        var hex = HashFile(path, cancellationToken);
         if (Posix.Lstat(path) is not { } after || StatKey(path, after) != statKey) return hex;
         if (onDisk)
         {
@@ -59,22 +60,24 @@ internal sealed class FileChecksums(string storeRoot)
     /// <summary>
     /// One pooled buffer and no FileStream: a context has thousands of files, and a buffer allocated per file is
     /// garbage that grows the process's memory (the GC's first generation fills before it collects). A file that
-    /// fits in the buffer (most of a context) is hashed in one call, without an incremental hash.
+    /// fits in the buffer (most of a context) is hashed in one call, without an incremental hash. Blocking reads: an
+    /// asynchronous one on Linux is the same read on a pool thread plus two hops, more than a cached read costs.
     /// </summary>
-    private static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
+    private static string HashFile(string path, CancellationToken cancellationToken)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.SequentialScan);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            int first = await ReadFullAsync(handle, buffer, 0, cancellationToken).ConfigureAwait(false);
+            int first = ReadFull(handle, buffer);
             if (first < buffer.Length) return Convert.ToHexStringLower(SHA256.HashData(buffer.AsSpan(0, first)));
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             sha.AppendData(buffer, 0, first);
             long offset = first;
             int read;
-            while ((read = await RandomAccess.ReadAsync(handle, buffer, offset, cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = RandomAccess.Read(handle, buffer, offset)) > 0)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 sha.AppendData(buffer, 0, read);
                 offset += read;
             }
@@ -87,12 +90,11 @@ internal sealed class FileChecksums(string storeRoot)
     }
 
     /// <summary>Reads until the buffer is full or the file ends (a read may return less than asked before the end).</summary>
-    private static async Task<int> ReadFullAsync(SafeFileHandle handle, byte[] buffer, long offset, CancellationToken cancellationToken)
+    private static int ReadFull(SafeFileHandle handle, byte[] buffer)
     {
         int filled = 0;
         int read;
-        while (filled < buffer.Length
-               && (read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(filled), offset + filled, cancellationToken).ConfigureAwait(false)) > 0)
+        while (filled < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(filled), filled)) > 0)
             filled += read;
         return filled;
     }

@@ -1,3 +1,5 @@
+using Tabula.IO;
+
 namespace Tabula.Layers;
 
 /// <summary>
@@ -14,14 +16,8 @@ internal sealed record DiskFileContent(string Folder, string? Name, long Length)
 
     public string FilePath => Name is null ? Folder : Folder + "/" + Name;
 
+    // Read by blocking reads: the tar writer reads one file at a time, and a hop through the thread pool per read
+    // kept the compressing threads waiting for it.
     public ValueTask<Stream> OpenAsync(CancellationToken cancellationToken)
-        => ValueTask.FromResult<Stream>(new FileStream(FilePath, new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.Read,
-            // Readers copy through their own pooled buffers; one more per file would be garbage by the thousand.
-            BufferSize = 0,
-            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-        }));
+        => ValueTask.FromResult<Stream>(BlockingFileReadStream.Open(FilePath));
 }

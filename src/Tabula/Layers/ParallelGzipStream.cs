@@ -25,6 +25,7 @@ internal sealed class ParallelGzipStream : Stream
     private readonly int _blockSize;
     private readonly int _maxInFlight;
     private readonly Queue<Task<Block>> _pending = new();
+    private readonly CompressionThreads _threads;
     private byte[]? _buffer;
     private int _filled;
     private uint _crc;
@@ -50,6 +51,7 @@ internal sealed class ParallelGzipStream : Stream
         int workers = threads == 0 ? Environment.ProcessorCount : threads;
         // Enough queued blocks to keep every thread busy while the oldest is written out.
         _maxInFlight = Math.Max(1, workers) * 2;
+        _threads = new CompressionThreads(Math.Max(1, workers));
     }
 
     public override bool CanRead => false;
@@ -182,7 +184,7 @@ internal sealed class ParallelGzipStream : Stream
         _filled = 0;
         int level = _level;
         int capacity = OutputCapacity(count);
-        _pending.Enqueue(Task.Run(() => Compress(input, count, level, final: false, capacity)));
+        _pending.Enqueue(_threads.Run(() => Compress(input, count, level, final: false, capacity)));
     }
 
     private Block CompressLast()
@@ -293,6 +295,7 @@ internal sealed class ParallelGzipStream : Stream
             catch { /* the failure that matters was already thrown */ }
         }
         if (_buffer is not null) { ArrayPool<byte>.Shared.Return(_buffer); _buffer = null; }
+        _threads.Dispose();
     }
 
     private readonly record struct Block(byte[] Output, int Length, uint Crc, int InputLength);

@@ -29,8 +29,8 @@ public sealed class FileChecksumsTests : IDisposable
         await File.WriteAllBytesAsync(path, bytes, TestContext.Current.CancellationToken);
         var checksums = new FileChecksums(Path.Combine(_dir, "store"));
 
-        var first = await checksums.Sha256Async(path, Posix.Lstat(path)!, TestContext.Current.CancellationToken);
-        var again = await checksums.Sha256Async(path, Posix.Lstat(path)!, TestContext.Current.CancellationToken);
+        var first = checksums.Sha256(path, Posix.Lstat(path)!, TestContext.Current.CancellationToken);
+        var again = checksums.Sha256(path, Posix.Lstat(path)!, TestContext.Current.CancellationToken);
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), first);
         Assert.Equal(first, again);
@@ -43,10 +43,10 @@ public sealed class FileChecksumsTests : IDisposable
         await File.WriteAllTextAsync(path, "one", TestContext.Current.CancellationToken);
         var status = Posix.Lstat(path)!;
         var checksums = new FileChecksums(Path.Combine(_dir, "store"));
-        var before = await checksums.Sha256Async(path, status, TestContext.Current.CancellationToken);
+        var before = checksums.Sha256(path, status, TestContext.Current.CancellationToken);
 
         await File.WriteAllTextAsync(path, "two", TestContext.Current.CancellationToken);
-        var after = await checksums.Sha256Async(path, status, TestContext.Current.CancellationToken); // the old stat, as a stale caller would pass
+        var after = checksums.Sha256(path, status, TestContext.Current.CancellationToken); // the old stat, as a stale caller would pass
 
         Assert.NotEqual(before, after);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("two"u8)), after);
