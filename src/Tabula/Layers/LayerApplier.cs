@@ -11,7 +11,8 @@ internal static class LayerApplier
     /// Applies one uncompressed layer tar to <paramref name="tree"/>. Parents a layer omits are created as root-owned
     /// 0755 directories dated at the Unix epoch; an entry for the root itself is ignored, as containerd does.
     /// </summary>
-    public static async Task ApplyAsync(FileTree tree, Stream uncompressedTar, int layerIndex, LowerLayerOpener opener, CancellationToken cancellationToken)
+    /// <param name="mirror">Told of each change as it is made (the layer's file contents are read only then).</param>
+    public static async Task ApplyAsync(FileTree tree, Stream uncompressedTar, int layerIndex, LowerLayerOpener opener, CancellationToken cancellationToken, ITreeMirror? mirror = null)
     {
         ArgumentNullException.ThrowIfNull(tree);
         var reader = new TarArchiveReader(uncompressedTar);
@@ -31,10 +32,15 @@ internal static class LayerApplier
                 if (name == LayerPath.OpaqueMarker)
                 {
                     foreach (var (childName, child) in siblings.ToList())
-                        if (!addedByThisLayer.Contains(child)) siblings.Remove(childName);
+                    {
+                        if (addedByThisLayer.Contains(child)) continue;
+                        mirror?.Removing(LayerPath.Join(directoryPath, childName), child);
+                        siblings.Remove(childName);
+                    }
                 }
-                else
+                else if (siblings.TryGetValue(name[LayerPath.WhiteoutPrefix.Length..], out var hidden))
                 {
+                    mirror?.Removing(LayerPath.Join(directoryPath, name[LayerPath.WhiteoutPrefix.Length..]), hidden);
                     siblings.Remove(name[LayerPath.WhiteoutPrefix.Length..]);
                 }
                 continue;
@@ -43,10 +49,14 @@ internal static class LayerApplier
             if (header.Type is not { } type)
                 throw new LayerFormatException($"layer {layerIndex}: '{header.Name}' is of a kind layers do not hold (type flag '{header.TypeFlag}')") { EntryPath = path };
 
+            parent.Children!.TryGetValue(name, out var existing);
             if (type == LayerEntryType.Hardlink)
             {
                 var target = tree.ResolveNode(header.LinkName, followFinal: false, scope: "");
+                bool same = existing is not null && ReferenceEquals(existing, target.Node);
+                if (existing is not null && !same && target.Node is { IsDirectory: false }) mirror?.Removing(LayerPath.Join(parentPath, name), existing);
                 tree.PlaceHardlink(parent, parentPath, name, target, header.LinkName);
+                if (!same) mirror?.Linked(parent, LayerPath.Join(parentPath, name), target.Path, target.Node!);
             }
             else
             {
@@ -54,7 +64,10 @@ internal static class LayerApplier
                 IContentSource? content = type == LayerEntryType.RegularFile
                     ? new LowerLayerContent(layerIndex, path, header.DataOffset, header.Size, opener)
                     : null;
-                tree.Place(parent, parentPath, name, entry, content, links: null);
+                // A directory over a directory keeps what is in it; anything else replaces what was there.
+                if (existing is not null && !(existing.IsDirectory && type == LayerEntryType.Directory)) mirror?.Removing(LayerPath.Join(parentPath, name), existing);
+                string placed = tree.Place(parent, parentPath, name, entry, content, links: null);
+                if (mirror is not null) await mirror.PlacedAsync(parent, placed, parent.Children[name], reader, cancellationToken).ConfigureAwait(false);
             }
             addedByThisLayer.Add(parent.Children![name]);
         }

@@ -7,70 +7,32 @@ namespace Tabula.Layers;
 internal sealed record RootfsWriteResult(int Entries, int SkippedDevices);
 
 /// <summary>
-/// Writes the whole merged view of a <see cref="FileTree"/> into an empty directory: directories, files with their
-/// content, symlinks (created, never followed), hard links, fifos and, as root, device nodes; then owners (as root),
-/// extended attributes, modes and times — directories last, so writing their contents does not change their times.
-/// Safety: a tree's paths are clean and physical (every parent is a directory of the tree), they are created
-/// in order in a directory that starts empty, each parent is checked to be a real directory before anything is
-/// made in it (<see cref="TargetDirectory"/>), and files are created with O_EXCL, so nothing is ever written through a
-/// symlink or outside the root. A regular file costs what GNU tar pays for it: it is created, written and given its
-/// owner, xattrs, mode and times through the one descriptor, then closed — no lock, no lookups of its path again.
+/// Writes entries of a tree to disk: files with their content, symlinks (created, never followed), fifos and device
+/// nodes, and their owners (as root), extended attributes, modes and times. Callers give paths whose parents they
+/// have checked to be real directories (<see cref="TargetDirectory"/>); files are created with O_EXCL and nothing
+/// else is made through an existing path, so nothing is ever written through a symlink or outside the root. A
+/// regular file costs what GNU tar pays for it: it is created, written and given its owner, xattrs, mode and times
+/// through the one descriptor, then closed — no lock, no lookups of its path again.
 /// </summary>
 internal static class RootfsWriter
 {
-    public static async Task<RootfsWriteResult> WriteAsync(FileTree tree, string rootDirectory, CancellationToken cancellationToken)
+    /// <summary>Makes a symlink, fifo or device node at <paramref name="full"/> (nothing may be there), leaving its metadata to the caller.</summary>
+    internal static void CreateSpecial(string full, LayerEntry entry)
     {
-        ArgumentNullException.ThrowIfNull(tree);
-        string root = Path.GetFullPath(rootDirectory);
-        Directory.CreateDirectory(root);
-        if (Posix.Lstat(root) is not { IsDirectory: true })
-            throw new IOException($"{root} is not a directory");
-        if (Directory.EnumerateFileSystemEntries(root).Any())
-            throw new IOException($"{root} is not empty; unpack into a new or empty directory");
-
-        bool privileged = Environment.IsPrivilegedProcess;
-        var target = new TargetDirectory(root);
-        var firstPathOfInode = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
-        var directories = new List<LayerEntry>();
-        int count = 0, skippedDevices = 0;
-        foreach (var (entry, content, linkGroup) in tree.Entries)
+        switch (entry.Type)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            count++;
-            string full = target.FullPath(entry.Path);
-            if (linkGroup is not null && firstPathOfInode.TryGetValue(linkGroup, out var first))
-            {
-                Posix.Link(Path.Combine(root, first), full); // written before, so its parent was checked then
-                continue;
-            }
-            if (linkGroup is not null) firstPathOfInode[linkGroup] = entry.Path;
-            switch (entry.Type)
-            {
-                case LayerEntryType.Directory:
-                    Directory.CreateDirectory(full);
-                    directories.Add(entry);
-                    continue; // metadata at the end
-                case LayerEntryType.RegularFile:
-                    await WriteFileAsync(full, entry, content, privileged, cancellationToken).ConfigureAwait(false);
-                    continue; // its metadata is set through its descriptor
-                case LayerEntryType.Symlink:
-                    File.CreateSymbolicLink(full, entry.LinkTarget);
-                    break;
-                case LayerEntryType.CharacterDevice or LayerEntryType.BlockDevice:
-                    if (!privileged) { skippedDevices++; continue; }
-                    Posix.Mknod(full, entry.Type == LayerEntryType.CharacterDevice ? Posix.TypeCharacter : Posix.TypeBlock, entry.Mode & 0x1FF, entry.DevMajor, entry.DevMinor);
-                    break;
-                case LayerEntryType.Fifo:
-                    Posix.Mknod(full, Posix.TypeFifo, entry.Mode & 0x1FF, 0, 0);
-                    break;
-                default:
-                    throw new LayerFormatException($"'/{entry.Path}' is a {entry.Type}, which a tree does not hold") { EntryPath = entry.Path };
-            }
-            ApplyMetadata(full, entry, privileged);
+            case LayerEntryType.Symlink:
+                File.CreateSymbolicLink(full, entry.LinkTarget);
+                break;
+            case LayerEntryType.CharacterDevice or LayerEntryType.BlockDevice:
+                Posix.Mknod(full, entry.Type == LayerEntryType.CharacterDevice ? Posix.TypeCharacter : Posix.TypeBlock, entry.Mode & 0x1FF, entry.DevMajor, entry.DevMinor);
+                break;
+            case LayerEntryType.Fifo:
+                Posix.Mknod(full, Posix.TypeFifo, entry.Mode & 0x1FF, 0, 0);
+                break;
+            default:
+                throw new LayerFormatException($"'/{entry.Path}' is a {entry.Type}, which is no symlink, fifo or device") { EntryPath = entry.Path };
         }
-        for (int i = directories.Count - 1; i >= 0; i--)
-            ApplyMetadata(Path.Combine(root, directories[i].Path), directories[i], privileged);
-        return new RootfsWriteResult(count, skippedDevices);
     }
 
     /// <summary>Creates a regular file and writes its content, leaving its metadata to the caller.</summary>

@@ -6,13 +6,17 @@ namespace Tabula.Layers;
 /// root. The parent last found to be a directory is remembered and not looked at again: the writers only add to a
 /// directory that started empty, each path once and exclusively (a directory they found is never replaced by them),
 /// so the answer cannot change while they write; files of one directory come one after another in a tree walk, so
-/// a tree of many files pays one <c>lstat</c> per directory rather than one per file.
+/// a tree of many files pays one <c>lstat</c> per directory rather than one per file. A writer that removes paths
+/// (<see cref="RootfsMirror"/>) calls <see cref="Forget"/> first.
 /// </summary>
 internal sealed class TargetDirectory(string root)
 {
     private string? _lastParent;
 
     public string Root { get; } = root;
+
+    /// <summary>Checks the next parent again: something may have been removed since.</summary>
+    public void Forget() => _lastParent = null;
 
     public string FullPath(string cleanPath)
     {

@@ -4,9 +4,10 @@ using Tabula.Layers;
 namespace Tabula.Runtime;
 
 /// <summary>
-/// An image's layers applied in order into a directory: the merged view is built from the layer headers
-/// (whiteouts and opaque markers applied, every path resolved inside the root as a chroot sees it), then written
-/// to disk by <see cref="RootfsWriter"/>, reading each layer forward once for the file contents.
+/// An image's layers applied in order into a directory, each layer read once: <see cref="LayerApplier"/> builds the
+/// merged tree from each layer's entries (whiteouts and opaque markers applied, every path resolved inside the root
+/// as a chroot sees it) and <see cref="RootfsMirror"/> makes each change on disk as the tree takes it, writing file
+/// contents from the layer stream as it goes.
 /// </summary>
 internal static class RootfsUnpacker
 {
@@ -17,21 +18,30 @@ internal static class RootfsUnpacker
         return await UnpackAsync(layers.Select(l => (Func<CancellationToken, Task<Stream>>)l.OpenUncompressedAsync).ToList(), rootDirectory, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The same from the layers' uncompressed tar streams, bottom first.</summary>
+    /// <summary>
+    /// The same from the layers' uncompressed tar streams, bottom first. The tree's file contents stay references into
+    /// the layers (read again only if someone opens them).
+    /// </summary>
     public static async Task<(FileTree Tree, RootfsWriteResult Result)> UnpackAsync(IReadOnlyList<Func<CancellationToken, Task<Stream>>> openers, string rootDirectory, CancellationToken cancellationToken)
     {
-        var cursor = new LayerCursorOpener(openers);
-        var tree = await MergeAsync(openers, cursor, cancellationToken).ConfigureAwait(false);
-        RootfsWriteResult result;
-        try
+        ArgumentNullException.ThrowIfNull(openers);
+        string root = Path.GetFullPath(rootDirectory);
+        Directory.CreateDirectory(root);
+        if (Posix.Lstat(root) is not { IsDirectory: true })
+            throw new IOException($"{root} is not a directory");
+        if (Directory.EnumerateFileSystemEntries(root).Any())
+            throw new IOException($"{root} is not empty; unpack into a new or empty directory");
+
+        var tree = new FileTree();
+        var mirror = new RootfsMirror(tree, root);
+        await using var cursor = new LayerCursorOpener(openers);
+        for (int index = 0; index < openers.Count; index++)
         {
-            result = await RootfsWriter.WriteAsync(tree, rootDirectory, cancellationToken).ConfigureAwait(false);
+            await using var tar = await openers[index](cancellationToken).ConfigureAwait(false);
+            await LayerApplier.ApplyAsync(tree, tar, index, cursor.Opener, cancellationToken, mirror).ConfigureAwait(false);
         }
-        finally
-        {
-            await cursor.DisposeAsync().ConfigureAwait(false);
-        }
-        return (tree, result);
+        tree.Freeze();
+        return (tree, mirror.Finish());
     }
 
     /// <summary>The merged view of the layers (frozen); file contents are read forward through <paramref name="cursor"/>.</summary>

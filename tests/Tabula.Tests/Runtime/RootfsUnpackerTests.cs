@@ -154,6 +154,105 @@ public class RootfsUnpackerTests
         }
     }
 
+    private static Raw Link(string name, string target) => new(name, TarEntryType.HardLink, target);
+
+    /// <summary>
+    /// Layers that replace and delete across each other: the disk must show exactly the merged tree (every path, type,
+    /// mode, owner, time, link target, content and which paths share an inode), and what each case should leave.
+    /// </summary>
+    [Fact]
+    public async Task A_stack_of_layers_unpacks_to_exactly_the_merged_tree()
+    {
+        using var temp = new TempDir("unpack");
+        string outside = temp.CreateDirectory("outside");
+        string root = temp.Combine("root");
+        var first = Layer(
+            Dir("etc"), File("etc/passwd", "root"), Dir("usr"), Dir("usr/lib"), File("usr/lib/a", "a"), Symlink("lib", "/usr/lib"),
+            Dir("d1"), File("d1/x", "x"), File("f1", "file"), Dir("keep"), File("keep/old", "old"), File("keep/h1", "linked"),
+            Link("keep/h2", "keep/h1"), Dir("opq"), File("opq/gone1"), Dir("opq/gone2"), File("opq/gone2/deep"), File("hl", "hl"), Link("hl2", "hl"));
+        var second = Layer(
+            File("lib/b", "b through the symlink parent"),
+            File("d1", "a file over a directory"),
+            Dir("f1", 0b111_000_000), File("f1/inside", "a directory over a file"),
+            File("keep/.wh.old"),
+            Dir("opq"), File("opq/.wh..wh..opq"), File("opq/new", "new"),
+            File("hl", "replaced"),
+            Link("etc/passwd2", "etc/passwd"),
+            Dir("etc", 0b111_000_000),
+            Symlink("esc", "../outside"));
+        var third = Layer(
+            File("esc/p", "through a planted symlink"),
+            File(".wh.lib"), Dir("lib"), File("lib/c", "c"),
+            Link("f1/inside2", "f1/inside"),
+            File("keep/.wh.h1"));
+
+        var (tree, _) = await RootfsUnpacker.UnpackAsync([first, second, third], root, Ct);
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+        Assert.Equal(await DescribeTreeAsync(tree), Describe(root));
+        string Read(string path) => System.IO.File.ReadAllText(Path.Combine(root, path));
+        Assert.Equal("b through the symlink parent", Read("usr/lib/b"));
+        Assert.Equal("a file over a directory", Read("d1"));
+        Assert.Equal("a directory over a file", Read("f1/inside"));
+        Assert.Equal((UnixFileMode)0b111_000_000, System.IO.File.GetUnixFileMode(Path.Combine(root, "f1")));
+        Assert.Equal((UnixFileMode)0b111_000_000, System.IO.File.GetUnixFileMode(Path.Combine(root, "etc")));
+        Assert.Equal(["h2"], Directory.EnumerateFileSystemEntries(Path.Combine(root, "keep")).Select(Path.GetFileName));
+        Assert.Equal("linked", Read("keep/h2"));
+        Assert.Equal(["new"], Directory.EnumerateFileSystemEntries(Path.Combine(root, "opq")).Select(Path.GetFileName));
+        Assert.Equal(("replaced", "hl"), (Read("hl"), Read("hl2")));
+        Assert.Equal(Posix.Lstat(Path.Combine(root, "etc/passwd"))!.Inode, Posix.Lstat(Path.Combine(root, "etc/passwd2"))!.Inode);
+        Assert.Equal(Posix.Lstat(Path.Combine(root, "f1/inside"))!.Inode, Posix.Lstat(Path.Combine(root, "f1/inside2"))!.Inode);
+        Assert.Equal("through a planted symlink", Read("outside/p"));
+        Assert.Equal(["c"], Directory.EnumerateFileSystemEntries(Path.Combine(root, "lib")).Select(Path.GetFileName));
+        Assert.Equal(["a", "b"], Directory.EnumerateFileSystemEntries(Path.Combine(root, "usr/lib")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Each path under <paramref name="root"/> as a line: type, mode, owner, time, link target or content, and the first path of its inode.</summary>
+    private static List<string> Describe(string root)
+    {
+        var lines = new List<(string, string, object?)>();
+        foreach (var host in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories))
+        {
+            string path = Path.GetRelativePath(root, host);
+            var status = Posix.Lstat(host)!;
+            string detail = status.IsSymlink ? new FileInfo(host).LinkTarget! : status.IsDirectory ? "" : System.IO.File.ReadAllText(host);
+            lines.Add((path, $"{status.Type:x} {Convert.ToString(status.Permissions, 8)} {status.Uid}:{status.Gid} {status.ModTime:O} [{detail}]", status.IsDirectory ? null : status.Inode));
+        }
+        return WithInodes(lines);
+    }
+
+    /// <summary>The same for what a tree holds.</summary>
+    private static async Task<List<string>> DescribeTreeAsync(FileTree tree)
+    {
+        var lines = new List<(string, string, object?)>();
+        foreach (var (entry, content, group) in tree.Entries)
+        {
+            int type = entry.Type switch
+            {
+                LayerEntryType.Directory => Posix.TypeDirectory,
+                LayerEntryType.Symlink => Posix.TypeSymlink,
+                LayerEntryType.RegularFile => Posix.TypeRegular,
+                _ => throw new InvalidOperationException(entry.Type.ToString()),
+            };
+            string detail = entry.Type == LayerEntryType.Symlink ? entry.LinkTarget : "";
+            if (entry.Type == LayerEntryType.RegularFile && content is not null)
+            {
+                await using var stream = await content.OpenAsync(Ct);
+                detail = await new StreamReader(stream).ReadToEndAsync(Ct);
+            }
+            lines.Add((entry.Path, $"{type:x} {Convert.ToString(entry.Mode & 0xFFF, 8)} {entry.Uid}:{entry.Gid} {entry.ModTime:O} [{detail}]", entry.IsDirectory ? null : group ?? entry.Path));
+        }
+        return WithInodes(lines);
+    }
+
+    /// <summary>Lines sorted by path, each ending with the first path of its inode (what hardlinks share).</summary>
+    private static List<string> WithInodes(List<(string Path, string Line, object? Inode)> lines)
+    {
+        var first = new Dictionary<object, string>();
+        return [.. lines.OrderBy(l => l.Path, StringComparer.Ordinal)
+            .Select(l => $"{l.Path} {l.Line} {(l.Inode is null ? "" : first.TryAdd(l.Inode, l.Path) ? l.Path : first[l.Inode])}")];
+    }
+
     [Fact]
     public async Task A_non_empty_target_is_refused()
     {

@@ -107,25 +107,14 @@ internal sealed class OverlaySnapshotWriter
         }
         var special = ArchiveEntries.ToLayerEntry(header, target, EntryRewrites.None);
         if (Posix.Lstat(full) is not null) Replace(full);
-        switch (special.Type)
-        {
-            case LayerEntryType.Symlink:
-                File.CreateSymbolicLink(full, special.LinkTarget);
-                break;
-            case LayerEntryType.CharacterDevice or LayerEntryType.BlockDevice:
-                Posix.Mknod(full, special.Type == LayerEntryType.CharacterDevice ? Posix.TypeCharacter : Posix.TypeBlock, special.Mode & 0x1FF, special.DevMajor, special.DevMinor);
-                break;
-            case LayerEntryType.Fifo:
-                Posix.Mknod(full, Posix.TypeFifo, special.Mode & 0x1FF, 0, 0);
-                break;
-        }
+        RootfsWriter.CreateSpecial(full, special);
         _lastParent = null; // a symlink or a replaced entry can change where later paths resolve
         ApplyMetadata(full, special);
     }
 
     private async Task WriteFileAsync(LayerEntry entry, string full, TarArchiveReader reader, CancellationToken cancellationToken)
     {
-        var content = new CurrentEntryContent(reader, entry.Size);
+        var content = new TarEntryContent(reader, entry.Size);
         try
         {
             await RootfsWriter.WriteFileAsync(full, entry, content, _privileged ? true : null, cancellationToken).ConfigureAwait(false);
@@ -276,12 +265,4 @@ internal sealed class OverlaySnapshotWriter
 
     /// <summary>A directory made here: its metadata from the layer, or from the lower directory it copies.</summary>
     private sealed record PendingDirectory(string Path, LayerEntry? Entry, FileStatus? Lower);
-
-    /// <summary>The content of the tar entry the reader is at.</summary>
-    private sealed class CurrentEntryContent(TarArchiveReader reader, long length) : IContentSource
-    {
-        public long Length => length;
-
-        public ValueTask<Stream> OpenAsync(CancellationToken cancellationToken) => ValueTask.FromResult(reader.OpenContent());
-    }
 }
