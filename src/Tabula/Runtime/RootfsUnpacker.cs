@@ -20,28 +20,57 @@ internal static class RootfsUnpacker
 
     /// <summary>
     /// The same from the layers' uncompressed tar streams, bottom first. The tree's file contents stay references into
-    /// the layers (read again only if someone opens them).
+    /// the layers (read again only if someone opens them). Each layer is checked only as it is written, so a failure
+    /// (a corrupt layer, a full disk, a cancel) takes away what was written: the directory is left as it was found.
     /// </summary>
     public static async Task<(FileTree Tree, RootfsWriteResult Result)> UnpackAsync(IReadOnlyList<Func<CancellationToken, Task<Stream>>> openers, string rootDirectory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(openers);
         string root = Path.GetFullPath(rootDirectory);
+        bool created = !Directory.Exists(root);
         Directory.CreateDirectory(root);
         if (Posix.Lstat(root) is not { IsDirectory: true })
             throw new IOException($"{root} is not a directory");
         if (Directory.EnumerateFileSystemEntries(root).Any())
             throw new IOException($"{root} is not empty; unpack into a new or empty directory");
 
-        var tree = new FileTree();
-        var mirror = new RootfsMirror(tree, root);
-        await using var cursor = new LayerCursorOpener(openers);
-        for (int index = 0; index < openers.Count; index++)
+        try
         {
-            await using var tar = await openers[index](cancellationToken).ConfigureAwait(false);
-            await LayerApplier.ApplyAsync(tree, tar, index, cursor.Opener, cancellationToken, mirror).ConfigureAwait(false);
+            var tree = new FileTree();
+            var mirror = new RootfsMirror(tree, root);
+            await using var cursor = new LayerCursorOpener(openers);
+            for (int index = 0; index < openers.Count; index++)
+            {
+                await using var tar = await openers[index](cancellationToken).ConfigureAwait(false);
+                await LayerApplier.ApplyAsync(tree, tar, index, cursor.Opener, cancellationToken, mirror).ConfigureAwait(false);
+            }
+            tree.Freeze();
+            return (tree, mirror.Finish());
         }
-        tree.Freeze();
-        return (tree, mirror.Finish());
+        catch
+        {
+            TakeBack(root, created);
+            throw;
+        }
+    }
+
+    /// <summary>Removes what an unpack wrote into <paramref name="root"/>, and the directory too when the unpack made it.</summary>
+    private static void TakeBack(string root, bool created)
+    {
+        if (created)
+        {
+            ScratchDirectory.Delete(root);
+            return;
+        }
+        foreach (var entry in Directory.EnumerateFileSystemEntries(root).ToList())
+        {
+            if (Posix.Lstat(entry) is { IsDirectory: true }) ScratchDirectory.Delete(entry);
+            else
+            {
+                try { File.Delete(entry); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // tidying never hides the failure
+            }
+        }
     }
 
     /// <summary>The merged view of the layers (frozen); file contents are read forward through <paramref name="cursor"/>.</summary>

@@ -259,5 +259,35 @@ public class RootfsUnpackerTests
         using var temp = new TempDir("unpack");
         await System.IO.File.WriteAllTextAsync(temp.Combine("already"), "x", Ct);
         await Assert.ThrowsAsync<IOException>(() => RootfsUnpacker.UnpackAsync([Layer(File("a"))], temp.Path, Ct));
+        Assert.Equal(["already"], Directory.EnumerateFileSystemEntries(temp.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task A_layer_that_breaks_off_takes_back_what_was_written()
+    {
+        // The second layer's tar is cut inside a file's content: the first layer and the start of the second are on
+        // disk by then, and must not stay.
+        var first = Layer(Dir("etc", mode: 0b101_101_101), File("etc/a", "a"), Dir("usr"), File("usr/b", "b"));
+        var whole = await ReadAsync(Layer(Dir("var"), File("var/c", "c"), File("var/big", new string('x', 4096))));
+        var cut = whole[..(whole.Length - 3000)];
+        Func<CancellationToken, Task<Stream>> second = _ => Task.FromResult<Stream>(new MemoryStream(cut));
+
+        using var temp = new TempDir("unpack");
+        var made = temp.Combine("made");
+        await Assert.ThrowsAnyAsync<Exception>(() => RootfsUnpacker.UnpackAsync([first, second], made, Ct));
+        Assert.False(Directory.Exists(made));
+
+        var empty = temp.Combine("empty");
+        Directory.CreateDirectory(empty);
+        await Assert.ThrowsAnyAsync<Exception>(() => RootfsUnpacker.UnpackAsync([first, second], empty, Ct));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(empty));
+    }
+
+    private static async Task<byte[]> ReadAsync(Func<CancellationToken, Task<Stream>> layer)
+    {
+        await using var stream = await layer(Ct);
+        var bytes = new MemoryStream();
+        await stream.CopyToAsync(bytes, Ct);
+        return bytes.ToArray();
     }
 }
