@@ -35,10 +35,6 @@ internal static class RootfsWriter
         }
     }
 
-    /// <summary>Creates a regular file and writes its content, leaving its metadata to the caller.</summary>
-    internal static Task WriteFileAsync(string full, LayerEntry entry, IContentSource? content, CancellationToken cancellationToken)
-        => WriteFileAsync(full, entry, content, privileged: null, cancellationToken);
-
     /// <summary>
     /// Creates a regular file (O_EXCL: never through a symlink, never over something) and writes its content; with
     /// <paramref name="privileged"/> also sets its metadata as <see cref="ApplyMetadata(string, LayerEntry, bool)"/>
