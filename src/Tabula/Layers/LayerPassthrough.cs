@@ -33,7 +33,8 @@ internal static class LayerPassthrough
 
     private static async Task<PassthroughResult> CopyGzipAsync(Stream input, Stream destination, EntryRewrites rewrites, CancellationToken cancellationToken)
     {
-        using var blob = new Sha256Stream(destination, leaveOpen: true);
+        var blob = Sha256Stream.Over(destination, out bool ownsBlob);
+        using var owned = ownsBlob ? blob : null;
         await using var behind = new WriteBehindStream(blob, leaveOpen: true);
         await using var tail = new TailKeepingWriteStream(behind, GzipTrailerLength);
         await using var tee = new TeeReadStream(input, tail);

@@ -15,6 +15,7 @@ internal sealed class LayerWriter : Stream
     private readonly bool _leaveOpen;
     private readonly LayerCompressionSettings _compression;
     private readonly Sha256Stream _blob;
+    private readonly bool _ownsBlob;
     private readonly Stream _compressor;
     private readonly Sha256Stream _tar;
     private WrittenLayer? _result;
@@ -27,7 +28,7 @@ internal sealed class LayerWriter : Stream
         _destination = destination;
         _leaveOpen = leaveOpen;
         _compression = compression;
-        _blob = new Sha256Stream(destination, leaveOpen: true);
+        _blob = Sha256Stream.Over(destination, out _ownsBlob);
         _compressor = ArchiveStreams.OpenCompressing(_blob, compression, leaveOpen: true);
         _tar = new Sha256Stream(_compressor, leaveOpen: true);
     }
@@ -84,7 +85,7 @@ internal sealed class LayerWriter : Stream
     public override async ValueTask DisposeAsync()
     {
         if (_result is null) await _compressor.DisposeAsync().ConfigureAwait(false);
-        _blob.Dispose();
+        if (_ownsBlob) _blob.Dispose();
         _tar.Dispose();
         if (!_leaveOpen) await _destination.DisposeAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
@@ -95,7 +96,7 @@ internal sealed class LayerWriter : Stream
         if (disposing)
         {
             if (_result is null) _compressor.Dispose();
-            _blob.Dispose();
+            if (_ownsBlob) _blob.Dispose();
             _tar.Dispose();
             if (!_leaveOpen) _destination.Dispose();
         }

@@ -1,4 +1,5 @@
 using Tabula.Layers;
+using Tabula.Tests.Integration.Support;
 using Tabula.Oci;
 
 namespace Tabula.Tests.Layers;
@@ -35,6 +36,33 @@ public class LayerWriterTests
         var roundTrip = new MemoryStream();
         await decompressed.CopyToAsync(roundTrip, Ct);
         Assert.Equal(tar, roundTrip.ToArray());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_layer_written_into_the_store_s_blob_writer_commits_under_the_digest_of_its_bytes(bool startFresh)
+    {
+        using var dir = new TempDir();
+        var store = Tabula.Content.ContentStore.Open(dir.Path);
+        var tar = await TarTestData.WriteTarAsync([TarTestData.File("a", 70_000)], Ct);
+        await using var blob = store.BeginWrite();
+        // A stream something has already passed through cannot lend its hash: the layer's digest would count those bytes.
+        if (!startFresh) await blob.Stream.WriteAsync(new byte[] { 1, 2, 3 }, Ct);
+        WrittenLayer layer;
+        await using (var writer = new LayerWriter(blob.Stream, LayerCompressionSettings.Gzip()))
+        {
+            await writer.WriteAsync(tar, Ct);
+            layer = await writer.CompleteAsync(Ct);
+        }
+
+        // The writer leaves the store's stream open, and the store commits what was written under the layer's digest.
+        var (digest, size) = await blob.CommitAsync(cancellationToken: Ct);
+        byte[] stored = await File.ReadAllBytesAsync(store.BlobPath(digest), Ct);
+        Assert.Equal(startFresh ? layer.Digest : Digest.Compute(stored), digest);
+        Assert.Equal(Digest.Compute(stored), digest);
+        Assert.Equal(startFresh ? layer.Size : layer.Size + 3, size);
+        Assert.Equal(Digest.Compute(stored.AsSpan(startFresh ? 0 : 3)), layer.Digest);
     }
 
     [Fact]
