@@ -107,7 +107,12 @@ internal sealed class Builder(ImageStore store, IProgress<BuildEvent>? progress 
         // Every needed stage built by fresh stage runs; the final image's layers are in the store when it returns.
         async Task<(Dictionary<int, StageRun> Runs, StageState Final, Dictionary<int, StageState> Stages)> BuildOnceAsync()
         {
-            var stageRuns = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, named, progress));
+            // A stage another one starts from, copies from or mounts keeps its file tree to the end; the others need not.
+            var sources = needed.SelectMany(s => DependenciesOf(document, s, metaArgs, triggers, named)).Select(s => s.Index).ToHashSet();
+            var stageRuns = needed.ToDictionary(s => s.Index, s => new StageRun(store, document, s, context, options, metaArgs, created, new HashSet<string>(StringComparer.Ordinal), session, named, progress)
+            {
+                UsedByOtherStages = sources.Contains(s.Index),
+            });
             var built = await BuildStagesAsync(document, needed, metaArgs, triggers, named, stageRuns, cancellationToken).ConfigureAwait(false);
             var targetState = built[target.Index];
             // The image is kept in the store whole (images, save, run need it): cache hits' layers nothing fetched yet come now.

@@ -80,9 +80,8 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             var status = entry.Status;
             if (status.IsSymlink)
             {
-                var info = new FileInfo(entry.FullPath);
                 CopyTargets.Check(upper, target, LayerEntryType.Symlink);
-                upper.Put(EntryFor(target, LayerEntryType.Symlink, info) with { LinkTarget = info.LinkTarget ?? "" }, null, placement.Directories);
+                upper.Put(CopiedEntries.Symlink(placement.Rewrites, target, entry.FullPath), null, placement.Directories);
             }
             else if (status.IsDirectory)
             {
@@ -107,7 +106,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
         if (status is { Type: Posix.TypeSocket })
         {
             // BuildKit's context transfer sends a socket as a regular file with no content (its testCopySocket).
-            upper.Put(FileEntry(target, full) with { Size = 0 }, null, placement.Directories);
+            upper.Put(CopiedEntries.File(placement.Rewrites, target, full) with { Size = 0 }, null, placement.Directories);
             return;
         }
         if (status is { Links: > 1 })
@@ -117,10 +116,10 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
                 upper.AddHardlink(target, first, placement.Directories);
                 return;
             }
-            _firstPathOfInode[status.InodeKey] = upper.Put(FileEntry(target, full), DiskFileContent.Of(full), placement.Directories);
+            _firstPathOfInode[status.InodeKey] = upper.Put(CopiedEntries.File(placement.Rewrites, target, full), DiskFileContent.Of(full), placement.Directories);
             return;
         }
-        upper.Put(FileEntry(target, full), DiskFileContent.Of(full), placement.Directories);
+        upper.Put(CopiedEntries.File(placement.Rewrites, target, full), DiskFileContent.Of(full), placement.Directories);
     }
 
     /// <summary>
@@ -136,35 +135,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             return;
         }
         CopyTargets.Check(upper, target, LayerEntryType.RegularFile);
-        var entry = EntryFor(target, LayerEntryType.RegularFile, status.Permissions, status.ModTime) with { Size = status.Size };
-        upper.Put(entry, new DiskFileContent(walked.Folder, walked.Name, status.Size), placement.Directories, walked.Name);
-    }
-
-    private LayerEntry FileEntry(string target, string full)
-    {
-        var info = new FileInfo(full);
-        return EntryFor(target, LayerEntryType.RegularFile, info) with { Size = info.Length };
-    }
-
-    /// <summary>
-    /// A context entry as COPY places it: root-owned unless <c>--chown</c>, its own mode unless <c>--chmod</c>
-    /// (symlinks are always 0777), its mtime clamped to the timestamp.
-    /// </summary>
-    private LayerEntry EntryFor(string target, LayerEntryType type, FileSystemInfo info)
-        => EntryFor(target, type, (int)info.UnixFileMode & LayerModes.AllPermissionBits, LayerTimes.ModTimeOf(info));
-
-    private LayerEntry EntryFor(string target, LayerEntryType type, int permissions, DateTimeOffset modTime)
-    {
-        var owner = placement.Rewrites.ApplyOwner(0, 0);
-        return new LayerEntry
-        {
-            Path = target,
-            Type = type,
-            Mode = type == LayerEntryType.Symlink ? 0b111_111_111 : placement.Rewrites.ApplyMode(type, permissions),
-            Uid = owner.Uid,
-            Gid = owner.Gid,
-            ModTime = placement.Rewrites.ApplyTime(modTime),
-        };
+        upper.Put(CopiedEntries.WalkedFile(placement.Rewrites, target, status), new DiskFileContent(walked.Folder, walked.Name, status.Size), placement.Directories, walked.Name);
     }
 
     /// <summary>A directory that exists stays as it is (a symlink or file there is an error); a new one takes the source directory's mode and mtime.</summary>
@@ -175,7 +146,7 @@ internal sealed class ContextCopier(BuildContext context, FileTree upper, Placem
             if (target.Length > 0) upper.EnsureDirectory(target, placement.Directories);
             return;
         }
-        upper.Put(EntryFor(target, LayerEntryType.Directory, new DirectoryInfo(sourceDirectory)), null, placement.Directories);
+        upper.Put(CopiedEntries.Directory(placement.Rewrites, target, sourceDirectory), null, placement.Directories);
     }
 
     /// <summary>Whether the context file <paramref name="match"/> is a tar archive that ADD (<paramref name="isAdd"/>) unpacks.</summary>

@@ -14,7 +14,7 @@ internal sealed record ContextEntry(string ContextPath, string SourcePath, strin
 
 /// <summary>
 /// Walks a directory of the build context as BuildKit's context transfer (fsutil's filtered walk) does: names in
-/// sorted order, symlinks not followed, nothing that <c>.dockerignore</c> or <c>--exclude</c> leaves out. An
+/// sorted order (the order of a layer's entries, <see cref="LayerPathOrder"/>), symlinks not followed, nothing that <c>.dockerignore</c> or <c>--exclude</c> leaves out. An
 /// excluded directory is entered only when an exception pattern could re-include something below it, and it is
 /// yielded (with its own metadata) only right before the first kept entry inside it, so an excluded directory
 /// never shows up empty. The copy and the cache key both walk with this, so they always see the same entries.
@@ -31,7 +31,7 @@ internal static class ContextWalker
         var folder = context.FullPath(relativeDirectory);
         var names = Directory.EnumerateFileSystemEntries(folder)
             .Select(p => Path.GetFileName(p)!)
-            .Order(StringComparer.Ordinal)
+            .Order(LayerPathOrder.Names)
             .ToList();
         foreach (var name in names)
         {

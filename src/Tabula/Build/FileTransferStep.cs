@@ -123,6 +123,8 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
 
         if (await TryPassthroughAsync(request, state, lower, placement, cancellationToken).ConfigureAwait(false) is { } fast)
             return fast;
+        if (await TryStreamAsync(request, state, lower, placement, cancellationToken).ConfigureAwait(false) is { } streamed)
+            return streamed;
 
         var upper = FileTree.Over(lower);
         int sourceCount = transfer.Sources.Count + transfer.InlineSources.Count;
@@ -222,6 +224,29 @@ internal sealed class FileTransferStep(ImageStore store, BuildContext context, B
         if (result.Layer is not { } written) return null;
         state.Tree = null; // rebuilt from the layer only if a later step needs it
         return await LayerCommit.PublishAsync(store, options, writer, written, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>COPY dir/ DEST</c> (or ADD of a directory) onto an empty stage that keeps no tree after it: the walk streams
+    /// into the layer (<see cref="StreamedCopy"/>), the same bytes as the copy into a tree, without holding the tree.
+    /// </summary>
+    private async Task<ILayer?> TryStreamAsync(TransferRequest request, StageState state, FileTree lower, Placement placement, CancellationToken cancellationToken)
+    {
+        var transfer = request.Transfer;
+        if (request.TreeNeededAfter || request.Parents || transfer.Sources.Count != 1 || transfer.InlineSources.Count != 0
+            || UrlSource.IsHttp(transfer.Sources[0]) || UrlSource.IsGit(transfer.Sources[0]) || lower.Entries.Any())
+            return null;
+        var directory = request.From is { } fromName ? named.LocalContext(fromName) : null;
+        if (request.From is not null && directory is null) return null;
+        var sourceContext = directory ?? context;
+        var matches = sourceContext.Match(transfer.Sources[0]);
+        if (matches.Count != 1 || !sourceContext.IsDirectory(matches[0])) return null;
+
+        var copy = new StreamedCopy(sourceContext, placement, DefaultTime);
+        var source = sourceContext.Resolve(matches[0]);
+        var layer = await LayerCommit.CommitTarAsync(store, options, (tar, token) => copy.WriteAsync(lower, source, tar, token), cancellationToken).ConfigureAwait(false);
+        state.Tree = null; // rebuilt from the layer only if something reads it after all
+        return layer;
     }
 
     /// <summary>

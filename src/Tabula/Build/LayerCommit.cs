@@ -29,13 +29,20 @@ internal static class LayerCommit
 
     /// <summary>The layer of an overlay's upper directory (a RUN's changes), written in one pass as <see cref="CommitAsync"/> writes a tree's.</summary>
     /// <param name="rootless">The overlay was mounted in a user namespace (see <see cref="Runtime.Snapshots.UpperLayer"/>).</param>
-    public static async Task<ILayer> CommitDirectoryAsync(ImageStore store, BuildOptions options, string upperDirectory, Runtime.Snapshots.SnapshotView lower, bool rootless, CancellationToken cancellationToken)
+    public static Task<ILayer> CommitDirectoryAsync(ImageStore store, BuildOptions options, string upperDirectory, Runtime.Snapshots.SnapshotView lower, bool rootless, CancellationToken cancellationToken)
+        => CommitTarAsync(store, options, (layer, token) => Runtime.Snapshots.UpperLayer.WriteAsync(upperDirectory, lower, layer, options.Timestamp, rootless, token), cancellationToken);
+
+    /// <summary>
+    /// A layer whose tar <paramref name="writeTar"/> writes (end marker included) into the stream it is given, which
+    /// hashes and compresses it on its way into the store; <paramref name="writeTar"/> returns Docker's SIZE of it.
+    /// </summary>
+    public static async Task<ILayer> CommitTarAsync(ImageStore store, BuildOptions options, Func<Stream, CancellationToken, Task<long>> writeTar, CancellationToken cancellationToken)
     {
         await using var writer = store.Content.BeginWrite();
         WrittenLayer written;
         await using (var layer = new LayerWriter(writer.Stream, Settings(options)))
         {
-            long files = await Runtime.Snapshots.UpperLayer.WriteAsync(upperDirectory, lower, layer, options.Timestamp, rootless, cancellationToken).ConfigureAwait(false);
+            long files = await writeTar(layer, cancellationToken).ConfigureAwait(false);
             written = await layer.CompleteAsync(cancellationToken).ConfigureAwait(false) with { FilesSize = files };
         }
         return await PublishAsync(store, options, writer, written, cancellationToken).ConfigureAwait(false);

@@ -29,6 +29,12 @@ internal sealed class StageRun(
     private readonly StepCache _cache = new(store.Content, session.Shared, stage.Index, session.Claims);
     private int _step;
 
+    // The instructions still to run after the current one: whether a later step reads the stage's tree.
+    private IReadOnlyList<Instruction> _later = [];
+
+    /// <summary>Whether a later stage starts from this one, copies from it or mounts it (and so may read its tree).</summary>
+    public bool UsedByOtherStages { get; init; } = true;
+
     /// <summary>
     /// The time of a history entry that makes no layer: SOURCE_DATE_EPOCH's, else none yet (as in BuildKit's frontend),
     /// so that <see cref="HistoryTimes"/> gives it the time of a layer next to it once the image is complete.
@@ -57,10 +63,12 @@ internal sealed class StageRun(
         int total = stage.Instructions.Count + 1 + triggers.Count;
 
         int step = 1;
-        foreach (var instruction in triggers.Concat(stage.Instructions))
+        var instructions = triggers.Concat(stage.Instructions).ToList();
+        foreach (var instruction in instructions)
         {
             step++;
             _step = step;
+            _later = instructions[(step - 1)..];
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new StepStarted(stage.Index, step, total, instruction.Text));
             var watch = Stopwatch.StartNew();
@@ -87,7 +95,8 @@ internal sealed class StageRun(
             {
                 var expanded = add.Expand(Expander(state));
                 var checksum = CheckChecksum(expanded);
-                var result = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location, checksum, expanded.Unpack), state, built, cancellationToken).ConfigureAwait(false);
+                var request = new TransferRequest(expanded.Transfer, IsAdd: true, From: null, Parents: false, expanded.Location, checksum, expanded.Unpack) { TreeNeededAfter = TreeNeededAfter };
+                var result = await TransferAsync(request, state, built, cancellationToken).ConfigureAwait(false);
                 state.AddLayer(result.Layer);
                 state.AddHistory(expanded.HistoryText + " # buildkit", false, result.Created);
                 return result.Layer;
@@ -95,7 +104,8 @@ internal sealed class StageRun(
             case CopyInstruction copy:
             {
                 var expanded = copy.Expand(Expander(state));
-                var result = await TransferAsync(new TransferRequest(expanded.Transfer, IsAdd: false, expanded.From, expanded.Parents, expanded.Location), state, built, cancellationToken).ConfigureAwait(false);
+                var request = new TransferRequest(expanded.Transfer, IsAdd: false, expanded.From, expanded.Parents, expanded.Location) { TreeNeededAfter = TreeNeededAfter };
+                var result = await TransferAsync(request, state, built, cancellationToken).ConfigureAwait(false);
                 state.AddLayer(result.Layer);
                 state.AddHistory(expanded.HistoryText + " # buildkit", false, result.Created);
                 return result.Layer;
@@ -117,6 +127,12 @@ internal sealed class StageRun(
                 return null;
         }
     }
+
+    /// <summary>
+    /// Whether something after the current step reads the stage's file tree: another stage, or a later ADD, COPY or
+    /// WORKDIR of this one (RUN reads the stage's layers, not its tree).
+    /// </summary>
+    private bool TreeNeededAfter => UsedByOtherStages || _later.Any(i => i is AddInstruction or CopyInstruction or WorkdirInstruction);
 
     /// <summary>
     /// ADD or COPY through the build cache. With <c>--no-cache</c> nothing is looked up and no key is computed, so

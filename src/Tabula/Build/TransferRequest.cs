@@ -10,4 +10,10 @@ internal sealed record TransferRequest(FileTransfer Transfer, bool IsAdd, string
     public bool UnpacksLocal => IsAdd && Unpack != false;
 
     public string Keyword => IsAdd ? "ADD" : "COPY";
+
+    /// <summary>
+    /// Whether a later step of the stage, or another stage, may read the stage's file tree after this step. When none
+    /// will, a copy onto an empty stage may stream into its layer without building a tree (<see cref="StreamedCopy"/>).
+    /// </summary>
+    public bool TreeNeededAfter { get; init; } = true;
 }

@@ -169,8 +169,7 @@ internal sealed partial class FileTree
         ThrowIfFrozen();
         string path = LayerPath.Join(parentPath, name);
         // Every entry of a tree lands here: a name no filesystem can hold would make a layer nobody can unpack.
-        if (LayerPath.TooLongName(name) is not null)
-            throw new LayerFormatException($"the name '{name}' in '/{parentPath}' is {System.Text.Encoding.UTF8.GetByteCount(name)} bytes long; filesystems hold names of at most {LayerPath.MaxNameBytes} bytes") { EntryPath = path };
+        LayerPath.CheckName(parentPath, name);
         if (entry.Path != path) entry = entry with { Path = path };
         ThrowIfShared(parent);
         var children = parent.Children!;

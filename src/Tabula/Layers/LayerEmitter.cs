@@ -105,7 +105,7 @@ internal static class LayerEmitter
     }
 
     /// <summary>Entries into a tar.</summary>
-    private sealed class TarSink(TarEntryWriter writer) : ILayerEntrySink
+    internal sealed class TarSink(TarEntryWriter writer) : ILayerEntrySink
     {
         public async Task WriteAsync(LayerEntry entry, IContentSource? content, CancellationToken cancellationToken)
         {

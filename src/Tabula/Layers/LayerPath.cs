@@ -13,6 +13,14 @@ internal static class LayerPath
     /// <summary>The longest name (path component) filesystems hold, in bytes of UTF-8: NAME_MAX of Linux.</summary>
     public const int MaxNameBytes = 255;
 
+    /// <summary>Refuses a name no filesystem can hold: a layer with it is one nobody can unpack.</summary>
+    /// <exception cref="LayerFormatException">The name is longer than <see cref="MaxNameBytes"/>.</exception>
+    public static void CheckName(string parentPath, string name)
+    {
+        if (TooLongName(name) is not null)
+            throw new LayerFormatException($"the name '{name}' in '/{parentPath}' is {System.Text.Encoding.UTF8.GetByteCount(name)} bytes long; filesystems hold names of at most {MaxNameBytes} bytes") { EntryPath = Join(parentPath, name) };
+    }
+
     /// <summary>The first component of a path longer than <see cref="MaxNameBytes"/>, or null when there is none.</summary>
     public static string? TooLongName(string path)
     {

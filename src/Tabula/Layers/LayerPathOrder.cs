@@ -9,6 +9,9 @@ internal sealed class LayerPathOrder : IComparer<string>
 {
     public static LayerPathOrder Instance { get; } = new();
 
+    /// <summary>The order of the names in one directory (<see cref="CompareNames"/>).</summary>
+    public static IComparer<string> Names { get; } = Comparer<string>.Create((a, b) => CompareNames(a, b));
+
     private LayerPathOrder() { }
 
     public int Compare(string? x, string? y)
