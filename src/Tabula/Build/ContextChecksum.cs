@@ -85,25 +85,33 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
         => Directory.EnumerateFileSystemEntries(directory).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal);
 
     /// <summary>
-    /// One entry into the key: what of it can change the result. Files are hashed on the thread pool, a few at a
-    /// time, while the walk goes on: the key pass of a cold COPY is mostly reading and hashing, and on one thread it
-    /// left the other cores idle before the copy could start. Lines still join the key in the walk's order.
+    /// One entry into the key: what of it can change the result. Files are hashed on the thread pool while the walk
+    /// goes on, in batches (up to 64 entries or 1 MiB of file bytes): the key pass of a cold COPY is mostly reading
+    /// and hashing, and on one thread it left the other cores idle before the copy could start, while a pool hop per
+    /// file cost more than hashing a small one (300,000 of them kept idle pool threads spinning). Lines still join
+    /// the key in the walk's order.
     /// </summary>
     private sealed record Walk(StepKey Key, FileChecksums Checksums, EntryRewrites Rewrites, bool Raw)
     {
+        private const int BatchEntries = 64;
+        private const long BatchBytes = 1 << 20;
+
         // The first entry of each multiply linked inode, by its number in this walk (names repeat across matches).
         private readonly Dictionary<(uint, uint, ulong), int> _firstEntryOfInode = [];
-        private readonly Queue<Task<string>> _lines = new();
+        private readonly Queue<Task<string[]>> _batches = new();
         private readonly int _window = Environment.ProcessorCount * 2;
+        private List<Func<string>> _batch = [];
+        private long _batchBytes;
         private int _entries;
 
         /// <summary>A line that joins the key after those before it.</summary>
-        public void Line(string line) => _lines.Enqueue(Task.FromResult(line));
+        public void Line(string line) => _batch.Add(() => line);
 
         /// <summary>Adds to the key every line given so far, waiting for the hashes still being made.</summary>
         public async Task DrainAsync()
         {
-            while (_lines.Count > 0) Key.Add(await _lines.Dequeue().ConfigureAwait(false));
+            Dispatch(CancellationToken.None);
+            while (_batches.Count > 0) AddToKey(await _batches.Dequeue().ConfigureAwait(false));
         }
 
         public Task EntryAsync(string name, string full, CancellationToken cancellationToken)
@@ -112,16 +120,36 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
         /// <param name="status">The entry's lstat, which a walk already has (one system call less per file); null when it is gone.</param>
         public async Task EntryAsync(string name, string full, FileStatus? status, CancellationToken cancellationToken)
         {
-            _lines.Enqueue(Describe(name, full, status, cancellationToken));
-            // Lines already made go into the key at once, so the queue holds only what the hashes in flight hold up.
-            while (_lines.Count > _window || (_lines.Count > 0 && _lines.Peek().IsCompleted))
-                Key.Add(await _lines.Dequeue().ConfigureAwait(false));
+            _batch.Add(Describe(name, full, status, cancellationToken));
+            if (status is { Type: Posix.TypeRegular }) _batchBytes += status.Size;
+            if (_batch.Count < BatchEntries && _batchBytes < BatchBytes) return;
+            Dispatch(cancellationToken);
+            // Batches already hashed go into the key at once, so the queue holds only what the hashes in flight hold up.
+            while (_batches.Count > _window || (_batches.Count > 0 && _batches.Peek().IsCompleted))
+                AddToKey(await _batches.Dequeue().ConfigureAwait(false));
         }
 
-        private Task<string> Describe(string name, string full, FileStatus? status, CancellationToken cancellationToken)
+        private void Dispatch(CancellationToken cancellationToken)
+        {
+            if (_batch.Count == 0) return;
+            var batch = _batch;
+            _batches.Enqueue(Task.Run(() => batch.Select(line => line()).ToArray(), cancellationToken));
+            _batch = [];
+            _batchBytes = 0;
+        }
+
+        private void AddToKey(string[] lines)
+        {
+            foreach (var line in lines) Key.Add(line);
+        }
+
+        private string FileLine(string common, string time, string full, FileStatus status, CancellationToken cancellationToken)
+            => string.Create(CultureInfo.InvariantCulture, $"F {common} {time} {status.Size} {Checksums.Sha256(full, status, cancellationToken)}");
+
+        private Func<string> Describe(string name, string full, FileStatus? status, CancellationToken cancellationToken)
         {
             _entries++;
-            if (status is null) return Task.FromResult("missing " + name);
+            if (status is null) return () => "missing " + name;
             var mode = Raw ? status.Mode : status.Permissions;
             var time = Raw
                 ? status.MTimeSeconds.ToString(CultureInfo.InvariantCulture) + "." + status.MTimeNanoseconds.ToString(CultureInfo.InvariantCulture)
@@ -131,23 +159,23 @@ internal sealed class ContextChecksum(BuildContext context, FileChecksums checks
             switch (status.Type)
             {
                 case Posix.TypeSymlink:
-                    return Task.FromResult("L " + common + " -> " + (new FileInfo(full).LinkTarget ?? ""));
+                    return Constant("L " + common + " -> " + (new FileInfo(full).LinkTarget ?? ""));
                 case Posix.TypeDirectory:
-                    return Task.FromResult("D " + common + " " + time);
+                    return Constant("D " + common + " " + time);
                 case Posix.TypeRegular when !Raw && status.Links > 1 && !_firstEntryOfInode.TryAdd(status.InodeKey, _entries):
                     // Another name of a file already in the key: the copy makes it a hard link to that first name.
-                    return Task.FromResult(string.Create(CultureInfo.InvariantCulture, $"H {name} -> #{_firstEntryOfInode[status.InodeKey]}"));
+                    return Constant(string.Create(CultureInfo.InvariantCulture, $"H {name} -> #{_firstEntryOfInode[status.InodeKey]}"));
                 case Posix.TypeRegular:
-                    var checksums = Checksums;
-                    return Task.Run(() => string.Create(CultureInfo.InvariantCulture,
-                        $"F {common} {time} {status.Size} {checksums.Sha256(full, status, cancellationToken)}"), cancellationToken);
+                    return () => FileLine(common, time, full, status, cancellationToken);
                 case Posix.TypeSocket when !Raw:
                     // COPY makes a socket an empty regular file, as BuildKit's context transfer does.
-                    return Task.FromResult(string.Create(CultureInfo.InvariantCulture, $"S {common} {time}"));
+                    return Constant(string.Create(CultureInfo.InvariantCulture, $"S {common} {time}"));
                 default:
                     // Devices and fifos are not copied (COPY skips them); a mount shows them, and sockets, as they are.
-                    return Task.FromResult(string.Create(CultureInfo.InvariantCulture, $"O {common} {status.RdevMajor}:{status.RdevMinor}"));
+                    return Constant(string.Create(CultureInfo.InvariantCulture, $"O {common} {status.RdevMajor}:{status.RdevMinor}"));
             }
         }
+
+        private static Func<string> Constant(string line) => () => line;
     }
 }
