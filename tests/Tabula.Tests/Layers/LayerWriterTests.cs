@@ -39,6 +39,31 @@ public class LayerWriterTests
     }
 
     [Theory]
+    [InlineData(LayerCompression.Gzip)]
+    [InlineData(LayerCompression.Zstd)]
+    public async Task The_blob_is_the_compressor_s_own_output_however_the_tar_arrives(LayerCompression compression)
+    {
+        // The writer may hand the tar to the compressor on another thread (zstd), but never flushes it early: a flush
+        // ends a block, and the same tar must give the same blob.
+        var tar = await TarTestData.WriteTarAsync([TarTestData.File("a", 3_000_000), TarTestData.File("b", 700_000)], Ct);
+        var settings = compression == LayerCompression.Gzip ? LayerCompressionSettings.Gzip() : LayerCompressionSettings.Zstd();
+        var expected = new MemoryStream();
+        await using (var compressor = ArchiveStreams.OpenCompressing(expected, settings, leaveOpen: true))
+            await compressor.WriteAsync(tar, Ct);
+
+        var blob = new MemoryStream();
+        await using (var writer = new LayerWriter(blob, settings))
+        {
+            for (int offset = 0; offset < tar.Length; offset += 10_000)
+                await writer.WriteAsync(tar.AsMemory(offset, Math.Min(10_000, tar.Length - offset)), Ct);
+            await writer.FlushAsync(Ct);
+            var layer = await writer.CompleteAsync(Ct);
+            Assert.Equal(tar.Length, layer.UncompressedSize);
+        }
+        Assert.Equal(expected.ToArray(), blob.ToArray());
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task A_layer_written_into_the_store_s_blob_writer_commits_under_the_digest_of_its_bytes(bool startFresh)
