@@ -20,12 +20,8 @@ internal static class LayerCommit
     };
 
     /// <summary>Emits the tree's changes in one pass into the store and remembers the layer's sizes, so listing never re-reads it.</summary>
-    public static async Task<ILayer> CommitAsync(ImageStore store, BuildOptions options, FileTree upper, CancellationToken cancellationToken)
-    {
-        await using var writer = store.Content.BeginWrite();
-        var written = await LayerEmitter.WriteCompressedLayerAsync(upper, writer.Stream, Settings(options), cancellationToken).ConfigureAwait(false);
-        return await PublishAsync(store, options, writer, written, cancellationToken).ConfigureAwait(false);
-    }
+    public static Task<ILayer> CommitAsync(ImageStore store, BuildOptions options, FileTree upper, CancellationToken cancellationToken)
+        => CommitTarAsync(store, options, (layer, token) => LayerEmitter.WriteLayerAsync(upper, layer, token), cancellationToken);
 
     /// <summary>The layer of an overlay's upper directory (a RUN's changes), written in one pass as <see cref="CommitAsync"/> writes a tree's.</summary>
     /// <param name="rootless">The overlay was mounted in a user namespace (see <see cref="Runtime.Snapshots.UpperLayer"/>).</param>

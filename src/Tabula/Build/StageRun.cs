@@ -132,7 +132,11 @@ internal sealed class StageRun(
     /// Whether something after the current step reads the stage's file tree: another stage, or a later ADD, COPY or
     /// WORKDIR of this one (RUN reads the stage's layers, not its tree).
     /// </summary>
-    private bool TreeNeededAfter => UsedByOtherStages || _later.Any(i => i is AddInstruction or CopyInstruction or WorkdirInstruction);
+    private bool TreeNeededAfter => UsedByOtherStages || ReadsTree(_later);
+
+    /// <summary>Whether any of <paramref name="instructions"/> reads the stage's file tree: ADD, COPY and WORKDIR do.</summary>
+    internal static bool ReadsTree(IEnumerable<Instruction> instructions)
+        => instructions.Any(i => i is AddInstruction or CopyInstruction or WorkdirInstruction);
 
     /// <summary>
     /// ADD or COPY through the build cache. With <c>--no-cache</c> nothing is looked up and no key is computed, so

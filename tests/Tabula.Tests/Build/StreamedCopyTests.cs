@@ -118,6 +118,17 @@ public sealed class StreamedCopyTests : IDisposable
         Assert.Equal(["app", "app/a", "app/a/c.txt"], (await LayerContents.ReadAsync(child.Layers[1])).Select(r => r.Path));
     }
 
+    [Theory]
+    [InlineData("ENV A=1\nRUN true\nUSER 1\nCMD [\"x\"]\nHEALTHCHECK NONE\n", false)]
+    [InlineData("RUN true\nCOPY b /b\n", true)]
+    [InlineData("ADD b /b\n", true)]
+    [InlineData("WORKDIR /srv\n", true)]
+    public void Only_a_later_ADD_COPY_or_WORKDIR_reads_the_stage_s_tree(string later, bool reads)
+    {
+        var stage = Tabula.Dockerfile.DockerfileParser.Parse("FROM scratch\n" + later, "Dockerfile").Stages[0];
+        Assert.Equal(reads, StageRun.ReadsTree(stage.Instructions));
+    }
+
     private static async Task<List<(string Name, TarEntryType Type)>> NamesAsync(byte[] tar)
     {
         var names = new List<(string, TarEntryType)>();
